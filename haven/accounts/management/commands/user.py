@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import secrets
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from haven.accounts import actions
+from haven.accounts.models import Organisation, User
+from haven.accounts.roles import Role
+
+
+class Command(BaseCommand):
+    help = "Staff accounts: add a user, unlock a locked one, reset their authenticator."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="Create a user; prints a one-time initial password.")
+        add.add_argument("username")
+        add.add_argument("--organisation", required=True, help="Organisation name")
+        add.add_argument("--role", action="append", required=True, choices=Role.values)
+        unlock = sub.add_parser("unlock", help="Clear a lockout after failed sign-ins.")
+        unlock.add_argument("username")
+        reset = sub.add_parser("reset-totp", help="Make the user enrol a new authenticator.")
+        reset.add_argument("username")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "add":
+            organisation = Organisation.objects.filter(name=options["organisation"]).first()
+            if organisation is None:
+                raise CommandError("No organisation with that name.")
+            if User.objects.filter(username=options["username"]).exists():
+                raise CommandError("That username is taken.")
+            password = secrets.token_urlsafe(12)
+            actions.create_user(
+                actor=None,
+                organisation_id=organisation.pk,
+                username=options["username"],
+                password=password,
+                roles=options["role"],
+            )
+            self.stdout.write(f"Created {options['username']}. Initial password: {password}")
+            self.stdout.write("They set up their authenticator at first sign-in.")
+            return
+        user = User.objects.filter(username=options["username"]).first()
+        if user is None:
+            raise CommandError("No user with that username.")
+        if action == "unlock":
+            actions.unlock_user(None, user)
+            self.stdout.write("Unlocked.")
+        else:
+            actions.reset_totp(None, user)
+            self.stdout.write("The user will set up a new authenticator at next sign-in.")

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from haven.accounts.roles import Role
+from haven.core.fields import EncryptedTextField
+
+
+class OrganisationType(models.TextChoices):
+    """HTCDS org_Type system names, extended with the bodies Haven's users work in."""
+
+    NGO = "NGO", _("Non-governmental organisation")
+    LAW_ENFORCEMENT = "LawEnforcement", _("Law enforcement")
+    HEALTH_SERVICE = "HealthServiceOrganisation", _("Health service")
+    CENTRAL_GOVERNMENT = "CentralGovernmentOrganisation", _("Central government")
+    LOCAL_GOVERNMENT = "LocalGovernmentOrganisation", _("Local government")
+    IMMIGRATION = "ImmigrationService", _("Immigration service")
+    LEGAL_SERVICE = "LegalService", _("Legal service")
+    BUSINESS = "CorporateBusiness", _("Business")
+    SCHOOL = "SchoolOrCollege", _("School or college")
+    SHELTER = "Shelter", _("Shelter")
+    LABOUR_INSPECTION = "LabourInspection", _("Labour inspection")
+    EMBASSY = "EmbassyOrConsulate", _("Embassy or consulate")
+    INTERNATIONAL = "InternationalOrganisation", _("International organisation")
+    HOTLINE = "Hotline", _("Hotline")
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    org_type = models.CharField(_("type"), max_length=40, choices=OrganisationType.choices)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="users",
+        verbose_name=_("organisation"),
+    )
+    roles = models.JSONField(_("roles"), default=list)
+    totp_secret = EncryptedTextField(_("authenticator secret"))
+    totp_confirmed = models.BooleanField(default=False)
+    # Last accepted TOTP time step: a code is accepted once, never replayed.
+    totp_last_step = models.BigIntegerField(null=True, blank=True)
+    failed_logins = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    REQUIRED_FIELDS = ["organisation"]
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def role_list(self) -> list[Role]:
+        return [Role(value) for value in self.roles if value in Role.values]
+
+    def role_labels(self) -> list[str]:
+        return [str(role.label) for role in self.role_list]
+
+    def is_locked(self, now: dt.datetime | None = None) -> bool:
+        moment = now or timezone.now()
+        return self.locked_until is not None and self.locked_until > moment

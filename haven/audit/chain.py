@@ -1,0 +1,113 @@
+"""The tamper-evident audit trail: append entries, verify the chain.
+
+Each entry's hash is an HMAC (audit key from the key ring, not in the database) over its
+own fields and the previous entry's hash. Editing a row breaks its hash; deleting one
+leaves a gap in the contiguous sequence and breaks the next link; inserting one needs the
+audit key. The head row records the last link so that truncating the tail is caught too.
+On PostgreSQL a trigger also refuses UPDATE and DELETE on the table.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from haven.audit.models import AuditEntry, AuditHead
+from haven.core import crypto
+
+if TYPE_CHECKING:
+    from haven.accounts.models import Organisation, User
+
+GENESIS = "0" * 64
+
+
+def _payload(entry: AuditEntry) -> bytes:
+    fields = {
+        "seq": entry.seq,
+        "created_at": entry.created_at.isoformat(),
+        "actor": entry.actor_id,
+        "organisation": entry.organisation_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_ref": entry.object_ref,
+        "changed_fields": list(entry.changed_fields),
+        "prev_hash": entry.prev_hash,
+    }
+    return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def compute_hash(entry: AuditEntry) -> str:
+    return crypto.audit_mac(_payload(entry))
+
+
+def record(
+    *,
+    actor: User | None,
+    action: str,
+    organisation: Organisation | None = None,
+    object_type: str = "",
+    object_ref: str = "",
+    changed_fields: Iterable[str] = (),
+) -> AuditEntry:
+    """Append one entry to the chain, inside the caller's transaction.
+
+    `changed_fields` takes field *names*; values never enter the audit trail.
+    """
+    if organisation is None and actor is not None:
+        organisation = actor.organisation
+    with transaction.atomic():
+        head, _created = AuditHead.objects.select_for_update().get_or_create(id=1)
+        entry = AuditEntry(
+            seq=head.seq + 1,
+            created_at=timezone.now(),
+            actor=actor,
+            organisation=organisation,
+            action=action,
+            object_type=object_type,
+            object_ref=object_ref,
+            changed_fields=sorted(set(changed_fields)),
+            prev_hash=head.entry_hash,
+        )
+        entry.entry_hash = compute_hash(entry)
+        entry.save()
+        head.seq = entry.seq
+        head.entry_hash = entry.entry_hash
+        head.save(update_fields=["seq", "entry_hash"])
+    return entry
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    checked: int
+    bad_seq: int | None = None
+    reason: str = ""
+
+
+def verify() -> Verdict:
+    """Walk the whole chain; report the first entry that does not hold."""
+    expected_seq = 1
+    prev_hash = GENESIS
+    checked = 0
+    entries = AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
+    for entry in entries:
+        if entry.seq != expected_seq:
+            return Verdict(False, checked, expected_seq, "entry missing (sequence gap)")
+        if entry.prev_hash != prev_hash:
+            return Verdict(False, checked, entry.seq, "link to the previous entry is broken")
+        if compute_hash(entry) != entry.entry_hash:
+            return Verdict(False, checked, entry.seq, "entry was altered or forged")
+        prev_hash = entry.entry_hash
+        expected_seq += 1
+        checked += 1
+    head = AuditHead.objects.filter(id=1).first()
+    head_seq = head.seq if head else 0
+    head_hash = head.entry_hash if head else GENESIS
+    if head_seq != checked or head_hash != prev_hash:
+        return Verdict(False, checked, checked + 1, "entries after this point were removed")
+    return Verdict(True, checked)

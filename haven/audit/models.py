@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class Action(models.TextChoices):
+    LOGIN = "auth.login", _("Signed in")
+    LOGIN_FAILED = "auth.login_failed", _("Failed sign-in")
+    LOCKED = "auth.locked", _("Account locked after failed sign-ins")
+    LOGOUT = "auth.logout", _("Signed out")
+    TOTP_ENROLLED = "auth.totp_enrolled", _("Authenticator set up")
+    TOTP_RESET = "auth.totp_reset", _("Authenticator reset")
+    ORGANISATION_CREATE = "organisation.create", _("Organisation created")
+    USER_CREATE = "user.create", _("User created")
+    USER_UNLOCK = "user.unlock", _("User unlocked")
+    PERSON_CREATE = "person.create", _("Person created")
+    PERSON_UPDATE = "person.update", _("Person edited")
+    PERSON_VIEW_IDENTITY = "person.view_identity", _("Identity viewed")
+    PERSON_SEARCH = "person.search", _("People searched by name or document")
+    CASE_CREATE = "case.create", _("Case opened")
+    CASE_UPDATE = "case.update", _("Case edited")
+    SCREENING_START = "screening.start", _("Screening started")
+    SCREENING_ANSWER = "screening.answer", _("Screening answers saved")
+    SCREENING_RESUME = "screening.resume", _("Screening resumed")
+    SCREENING_COMPLETE = "screening.complete", _("Screening completed")
+    SCREENING_ATTACH = "screening.attach", _("Screening attached to a person")
+    SCREENING_VIEW = "screening.view", _("Screening answers viewed")
+    KEYS_ROTATE = "keys.rotate", _("Encryption keys rotated")
+
+
+class AuditEntry(models.Model):
+    """One link of the hash chain. Never updated, never deleted (see haven.audit.chain).
+
+    Holds who did what to which record, and the *names* of changed fields: never a value.
+    """
+
+    seq = models.PositiveBigIntegerField(unique=True, editable=False)
+    created_at = models.DateTimeField(_("time"), editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    action = models.CharField(_("action"), max_length=64, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=32, blank=True)
+    object_ref = models.CharField(_("object reference"), max_length=64, blank=True)
+    changed_fields = models.JSONField(_("changed fields"), default=list)
+    key_id = models.CharField(max_length=16, default="audit")
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["organisation", "-seq"])]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit entries are append-only.")
+
+
+class AuditHead(models.Model):
+    """The chain's latest link, kept so that cutting entries off the end is detected.
+
+    A single row; locking it serialises writers so sequence numbers stay contiguous.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.PositiveBigIntegerField(default=0)
+    entry_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"

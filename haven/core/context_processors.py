@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import get_language
+
+from haven.accounts.models import User
+from haven.accounts.roles import Capability, can
+
+# Each language named in its own script. Django's table names Khmer in Latin letters.
+LOCAL_NAMES = {
+    "en": "English",
+    "id": "Bahasa Indonesia",
+    "th": "ไทย",
+    "km": "ខ្មែរ",
+    "vi": "Tiếng Việt",
+    "my": "မြန်မာ",
+}
+
+
+def haven(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    nav: dict[str, bool] = {}
+    if isinstance(user, User):
+        nav = {
+            "people": can(user, Capability.PERSON_VIEW),
+            "people_create": can(user, Capability.PERSON_CREATE),
+            "cases": can(user, Capability.CASE_VIEW),
+            "screenings": can(user, Capability.SCREENING_VIEW),
+            "audit": can(user, Capability.AUDIT_VIEW),
+            "users": can(user, Capability.USERS_VIEW),
+            "organisations": can(user, Capability.ORGANISATIONS_VIEW),
+        }
+    return {
+        "nav": nav,
+        "language_menu": [
+            (code, LOCAL_NAMES.get(code, str(name))) for code, name in settings.LANGUAGES
+        ],
+        "draft_language": get_language() in settings.HAVEN_DRAFT_LANGUAGES,
+    }

@@ -1,0 +1,258 @@
+"""Load obviously fictional demo data. Safe to run again: nothing is duplicated."""
+
+from __future__ import annotations
+
+import datetime as dt
+from argparse import ArgumentParser
+from typing import Any
+
+import pyotp
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from haven.accounts.actions import create_user, ensure_organisation
+from haven.accounts.models import Organisation, OrganisationType, User
+from haven.accounts.roles import Role
+from haven.cases.actions import open_case
+from haven.cases.models import Case
+from haven.core import crypto
+from haven.people.actions import create_person
+from haven.people.models import IndexKind, Person, PersonIndex
+from haven.screening import engine as screening_engine
+from haven.screening.actions import complete, record_answers, set_profile, start_screening
+from haven.screening.models import Screening
+
+DEMO_PASSWORD = "demo-only-password"  # noqa: S105 - printed for testers; refused in production
+
+ORGANISATIONS = [
+    ("ngo", "Lotus Lantern Outreach (DEMO, fictional)", OrganisationType.NGO, "TH"),
+    (
+        "police",
+        "Riverbend Province Police Anti-Trafficking Unit (DEMO, fictional)",
+        OrganisationType.LAW_ENFORCEMENT,
+        "KH",
+    ),
+]
+ROLE_LOGINS = {
+    Role.SCREENER: "screener",
+    Role.CASE_WORKER: "caseworker",
+    Role.SUPERVISOR: "supervisor",
+    Role.DETERMINATION_OFFICER: "determination",
+    Role.COORDINATOR: "coordinator",
+    Role.ANALYST: "analyst",
+    Role.ORG_ADMIN: "orgadmin",
+    Role.SYSTEM_ADMIN: "sysadmin",
+}
+
+# Invented people. Names are plainly fictional ("Demo", "Sample", "Test" in each script).
+PEOPLE: dict[str, list[dict[str, Any]]] = {
+    "ngo": [
+        {
+            "full_name": "សុខា គំរូ",
+            "aliases": ["Sokha Demo"],
+            "gender": "Feminine",
+            "estimated_age": "16",
+            "age_basis": "Own account; no documents",
+            "citizenship": ["KH"],
+            "languages": ["km"],
+            "case": True,
+            "screening": "child_labour",
+        },
+        {
+            "full_name": "สมชาย ทดสอบ",
+            "given_name": "สมชาย",
+            "family_name": "ทดสอบ",
+            "gender": "Masculine",
+            "date_of_birth": "1994-03-02",
+            "citizenship": ["TH"],
+            "languages": ["th"],
+            "documents": [{"type": "national_id", "number": "DEMO-TH-0001", "country": "TH"}],
+            "case": True,
+            "screening": "adult_labour",
+        },
+        {
+            "full_name": "မောင်နမူနာ",
+            "gender": "Masculine",
+            "date_of_birth": "2001-11-20",
+            "citizenship": ["MM"],
+            "languages": ["my"],
+            "case": False,
+        },
+    ],
+    "police": [
+        {
+            "full_name": "Nguyễn Thị Mẫu",
+            "gender": "Feminine",
+            "date_of_birth": "1999-07-14",
+            "citizenship": ["VN"],
+            "languages": ["vi"],
+            "phone": "+84 000 000 000",
+            "case": True,
+        },
+        {
+            "full_name": "Siti Contoh Demo",
+            "gender": "Feminine",
+            "estimated_age": "30",
+            "age_basis": "Officer's estimate",
+            "citizenship": ["ID"],
+            "languages": ["id"],
+            "case": False,
+        },
+    ],
+}
+
+
+# Fictional completed screenings, so the result pages and the case history show something.
+SCREENINGS: dict[str, dict[str, Any]] = {
+    "adult_labour": {
+        "profile": {"age_at_events": 31, "possibly_child": False, "exploitation": ["labour"]},
+        "answers": {
+            "act_recruited_by_someone": "yes",
+            "act_travel_arranged_by_others": "yes",
+            "deceived_nature_of_job": "yes",
+            "deceived_working_conditions": "yes",
+            "excessive_working_hours": "yes",
+            "low_or_no_pay": "yes",
+            "documents_confiscated_at_destination": "yes",
+            "debt_bondage_at_destination": "yes",
+            "violence_at_destination": "declined",
+            "protection_fear_of_harm_on_return": "unknown",
+        },
+    },
+    "child_labour": {
+        "profile": {"age_at_events": 15, "possibly_child": True, "exploitation": ["labour"]},
+        "answers": {
+            "act_recruited_by_someone": "yes",
+            "excessive_working_hours": "yes",
+            "hazardous_work": "yes",
+            "protection_possibly_child_age_uncertain": "yes",
+            "protection_no_identity_documents": "yes",
+        },
+    },
+}
+DEMO_READINESS = {
+    "private_space": True,
+    "present": "",
+    "same_sex_offered": True,
+    "interpreter": "none",
+    "interpreter_neutral": False,
+    "rights_explained": True,
+    "may_decline_explained": True,
+    "consent": "consent",
+    "medical_checked": True,
+    "medical_urgent": False,
+}
+
+
+def _demo_screening(actor: User, spec: dict[str, Any], person: Person, case: Case | None) -> None:
+    screening = start_screening(actor, readiness=DEMO_READINESS, person=person, case=case)
+    profile = {**spec["profile"], "interview_language": "en"}
+    profile["child_rules"] = profile["age_at_events"] < 18 or profile["possibly_child"]
+    set_profile(actor, screening, profile, expected_version=screening.version)
+    for topic in screening_engine.TOPIC_ORDER:
+        ids = {i.id for i in screening_engine.indicators_for(topic)}
+        answers = {k: v for k, v in spec["answers"].items() if k in ids}
+        record_answers(actor, screening, topic, answers, {}, expected_version=screening.version)
+    result = screening_engine.evaluate(profile, spec["answers"], "en")
+    complete(
+        actor, screening, judgement=result.outcome, reason="", expected_version=screening.version
+    )
+
+
+class Command(BaseCommand):
+    help = "Load fictional demo organisations, users (one per role) and people, then print logins."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--quiet", action="store_true", help="Do not print the logins.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("Demo data is refused in production (HAVEN_ENV=production).")
+        rows = []
+        for prefix, name, org_type, country in ORGANISATIONS:
+            org, _created = ensure_organisation(
+                actor=None, name=name, org_type=org_type, country=country
+            )
+            users = {
+                role: self._user(org, f"{prefix}-{login}", role)
+                for role, login in ROLE_LOGINS.items()
+            }
+            self._people(org, prefix, users)
+            if prefix == "police":
+                self._anonymous(org, users)
+            rows += [(org.name, users[role]) for role in ROLE_LOGINS]
+        if not options["quiet"]:
+            self._print(rows)
+
+    def _user(self, org: Organisation, username: str, role: Role) -> User:
+        existing = User.objects.filter(username=username).first()
+        if existing is not None:
+            return existing
+        return create_user(
+            actor=None,
+            organisation_id=org.pk,
+            username=username,
+            password=DEMO_PASSWORD,
+            roles=[role.value],
+            totp_secret=pyotp.random_base32(),
+        )
+
+    def _people(self, org: Organisation, prefix: str, users: dict[Role, User]) -> None:
+        screener, worker = users[Role.SCREENER], users[Role.CASE_WORKER]
+        for spec in PEOPLE[prefix]:
+            data = {k: v for k, v in spec.items() if k not in ("case", "screening")}
+            digest = crypto.blind_index(IndexKind.NAME, crypto.normalise_text(data["full_name"]))
+            if PersonIndex.objects.filter(
+                person__organisation=org, kind=IndexKind.NAME, digest=digest
+            ).exists():
+                continue
+            person = create_person(screener, data)
+            case = None
+            if spec["case"]:
+                case = open_case(
+                    worker,
+                    person,
+                    assigned_to=worker,
+                    opened_on=timezone.localdate() - dt.timedelta(days=3),
+                    summary="Fictional demo case. Nothing here is about a real person.",
+                )
+            if "screening" in spec:
+                _demo_screening(screener, SCREENINGS[spec["screening"]], person, case)
+
+    def _anonymous(self, org: Organisation, users: dict[Role, User]) -> None:
+        """A paused screening from a hotline call: no identity known yet."""
+        if Screening.objects.filter(organisation=org, person__isnull=True).exists():
+            return
+        screener = users[Role.SCREENER]
+        screening = start_screening(screener, readiness=DEMO_READINESS)
+        profile: dict[str, Any] = {
+            "age_at_events": None,
+            "possibly_child": True,
+            "child_rules": True,
+            "exploitation": [],
+            "interview_language": "en",
+        }
+        set_profile(screener, screening, profile, expected_version=screening.version)
+        answers = {
+            "protection_feels_unsafe_now": "yes",
+            "protection_needs_safe_place_tonight": "yes",
+        }
+        record_answers(
+            screener, screening, "safety", answers, {}, expected_version=screening.version
+        )
+
+    def _print(self, rows: list[tuple[str, User]]) -> None:
+        self.stdout.write("")
+        self.stdout.write("Haven demo logins (fictional data, for testing only)")
+        self.stdout.write(f"Password for every demo user: {DEMO_PASSWORD}")
+        self.stdout.write("Second step: add the secret to an authenticator app, or run")
+        self.stdout.write("  oathtool --totp -b SECRET")
+        current = ""
+        for org_name, user in rows:
+            if org_name != current:
+                self.stdout.write(f"\n{org_name}")
+                current = org_name
+            roles = ", ".join(user.role_labels())
+            self.stdout.write(f"  {user.username:<22} {user.totp_secret}  ({roles})")
+        self.stdout.write("")

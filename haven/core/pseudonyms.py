@@ -1,0 +1,34 @@
+"""Pseudonymous references such as HVN-7KQ-3XD.
+
+Random, not sequential: a reference says nothing about when or where a record was made,
+and cannot be guessed from another. The alphabet leaves out characters that are easy to
+confuse when read aloud or written by hand (0/O, 1/I/L, U/V).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+PERSON_PREFIX = "HVN"
+CASE_PREFIX = "CAS"
+SCREENING_PREFIX = "SCR"
+
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+GROUPS = 2
+GROUP_LENGTH = 3
+
+
+def new_reference(prefix: str) -> str:
+    groups = ("".join(secrets.choice(ALPHABET) for _ in range(GROUP_LENGTH)) for _ in range(GROUPS))
+    return "-".join((prefix, *groups))
+
+
+def reference_pattern(prefix: str) -> str:
+    """A URL path converter regex for references with this prefix."""
+    group = f"[{ALPHABET}]{{{GROUP_LENGTH}}}"
+    return f"{prefix}-{group}-{group}"
+
+
+def is_reference(prefix: str, value: str) -> bool:
+    return re.fullmatch(reference_pattern(prefix), value) is not None

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from haven.accounts.roles import Capability, can
+from haven.cases.access import cases_for
+from haven.core.decorators import staff_user
+from haven.people.access import people_for
+
+logger = logging.getLogger(__name__)
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and database reachability, and nothing else."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.warning("healthz: database unreachable")
+        return JsonResponse({"status": "error", "database": "error"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_http_methods(["GET"])
+def home(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    context: dict[str, object] = {}
+    if can(user, Capability.CASE_VIEW):
+        cases = cases_for(user, Capability.CASE_VIEW)
+        context["my_cases"] = cases.filter(assigned_to=user).select_related("person")[:10]
+        context["case_count"] = cases.count()
+    if can(user, Capability.PERSON_VIEW):
+        context["recent_people"] = people_for(user, Capability.PERSON_VIEW).order_by("-created_at")[
+            :5
+        ]
+    return render(request, "core/home.html", context)
+
+
+def _error(request: HttpRequest, status: int) -> HttpResponse:
+    return render(request, f"core/errors/{status}.html", status=status)
+
+
+@login_not_required
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400)
+
+
+@login_not_required
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403)
+
+
+@login_not_required
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404)
+
+
+@login_not_required
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Rendered without the request context: the failure may lie in it.
+    return HttpResponse(render_to_string("core/errors/500.html"), status=500)
+
+
+@login_not_required
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "core/errors/csrf.html", status=403)

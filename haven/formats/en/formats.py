@@ -1,0 +1,6 @@
+DATE_FORMAT = "j F Y"
+SHORT_DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j F Y H:i"
+SHORT_DATETIME_FORMAT = "j M Y H:i"
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"]
+FIRST_DAY_OF_WEEK = 1

@@ -1,0 +1,22 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from haven.core.converters import register_reference_converters
+
+register_reference_converters()
+
+urlpatterns = [
+    path("", include("haven.core.urls")),
+    path("accounts/", include("haven.accounts.urls")),
+    path("people/", include("haven.people.urls")),
+    path("cases/", include("haven.cases.urls")),
+    path("audit/", include("haven.audit.urls")),
+    path("screenings/", include("haven.screening.urls")),
+    path("language/", login_not_required(set_language), name="set_language"),
+]
+
+handler400 = "haven.core.views.bad_request"
+handler403 = "haven.core.views.permission_denied"
+handler404 = "haven.core.views.page_not_found"
+handler500 = "haven.core.views.server_error"

@@ -1,0 +1,67 @@
+"""Shared test helpers: raw database scans and real two-step sign-in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+import pyotp
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from haven.accounts.models import User
+from tests.personas import PASSWORD
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, memoryview):
+        value = value.tobytes()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def raw_rows() -> Iterator[tuple[str, str, str]]:
+    """Every value of every column of every table, as text: (table, column, value)."""
+    quote = connection.ops.quote_name
+    introspection = connection.introspection
+    with connection.cursor() as cursor:
+        for table in introspection.table_names(cursor):
+            columns = [c.name for c in introspection.get_table_description(cursor, table)]
+            select = ", ".join(quote(c) for c in columns)
+            cursor.execute(f"SELECT {select} FROM {quote(table)}")
+            for row in cursor.fetchall():
+                for column, value in zip(columns, row, strict=True):
+                    if value is not None:
+                        yield table, column, _as_text(value)
+
+
+def totp_code(user: User) -> str:
+    """A code the server will accept now: the current step's, or the next if spent."""
+    user.refresh_from_db()
+    totp = pyotp.TOTP(user.totp_secret)
+    step = totp.timecode(dt.datetime.now(tz=dt.UTC))
+    if user.totp_last_step is not None and user.totp_last_step >= step:
+        step = user.totp_last_step + 1
+    return totp.generate_otp(step)
+
+
+def sign_in(client: Client, user: User, password: str = PASSWORD) -> None:
+    """Sign in through both real steps: password, then a TOTP code."""
+    response = client.post(
+        reverse("accounts:login"), {"username": user.username, "password": password}
+    )
+    assert response.status_code == 302, response.content[:500]
+    assert response["Location"] == reverse("accounts:verify")
+    response = client.post(reverse("accounts:verify"), {"code": totp_code(user)})
+    assert response.status_code == 302, response.content[:500]
+
+
+TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+
+
+def page_title(html: str) -> str:
+    match = TITLE.search(html)
+    return match.group(1) if match else ""

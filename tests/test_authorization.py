@@ -1,0 +1,223 @@
+"""The authorization matrix: every URL pattern, every persona, the expected answer.
+
+A URL pattern without an entry here fails the suite, so no view ships unreviewed.
+Roles missing from an entry's `allowed` map must be refused with 403. For users of the
+other organisation, a record-bound URL answers 404 to the roles that could otherwise
+reach it: another organisation's record is never confirmed to exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from haven.accounts.actions import create_user
+from haven.accounts.models import User
+from haven.accounts.roles import Role
+from tests.personas import HavenTestCase, World
+
+LOGIN = "login"  # a redirect to the sign-in page
+ALL_ROLES = tuple(Role)
+VIEWERS = (Role.SCREENER, Role.CASE_WORKER, Role.SUPERVISOR, Role.DETERMINATION_OFFICER)
+CASE_TEAM = (Role.CASE_WORKER, Role.SUPERVISOR, Role.DETERMINATION_OFFICER)
+SCREENERS = (Role.SCREENER, Role.CASE_WORKER, Role.SUPERVISOR)
+
+
+def _all(status: int | str) -> dict[Role, int | str]:
+    return dict.fromkeys(ALL_ROLES, status)
+
+
+@dataclass(frozen=True)
+class Probe:
+    method: str
+    allowed: dict[Role, int | str]
+    kwargs: Callable[[World], dict[str, Any]] = lambda world: {}
+    data: dict[str, Any] = field(default_factory=dict)
+    record_bound: bool = False  # other organisation's users get 404 instead of `allowed`
+    anonymous: int | str = LOGIN
+
+
+def person_a(world: World) -> dict[str, Any]:
+    return {"reference": world.people["A"].reference}
+
+
+def case_a(world: World) -> dict[str, Any]:
+    return {"reference": world.cases["A"].reference}
+
+
+def screening_a(world: World) -> dict[str, Any]:
+    return {"reference": world.screenings["A"].reference}
+
+
+def screening_topic_a(world: World) -> dict[str, Any]:
+    return {**screening_a(world), "topic": "safety"}
+
+
+def screener_a(world: World) -> dict[str, Any]:
+    return {"pk": world.user("A", Role.SCREENER).pk}
+
+
+MATRIX: dict[str, Probe] = {
+    "core:home": Probe("GET", _all(200)),
+    "core:healthz": Probe("GET", _all(200), anonymous=200),
+    "set_language": Probe("POST", _all(302), data={"language": "km"}, anonymous=302),
+    "accounts:login": Probe("GET", _all(302), anonymous=200),
+    "accounts:verify": Probe("GET", _all(302), anonymous=302),
+    "accounts:enrol": Probe("GET", _all(302), anonymous=302),
+    "accounts:logout": Probe("POST", _all(302)),
+    "accounts:users": Probe("GET", {Role.ORG_ADMIN: 200, Role.SYSTEM_ADMIN: 200}),
+    "accounts:unlock": Probe(
+        "POST", {Role.ORG_ADMIN: 302, Role.SYSTEM_ADMIN: 302}, screener_a, record_bound=True
+    ),
+    "accounts:organisations": Probe("GET", {Role.SYSTEM_ADMIN: 200}),
+    "people:list": Probe("GET", dict.fromkeys(VIEWERS, 200)),
+    "people:search": Probe("POST", dict.fromkeys(VIEWERS, 200), data={"name": "nobody"}),
+    "people:create": Probe(
+        "GET", {Role.SCREENER: 200, Role.CASE_WORKER: 200, Role.SUPERVISOR: 200}
+    ),
+    "people:detail": Probe("GET", dict.fromkeys(VIEWERS, 200), person_a, record_bound=True),
+    "people:edit": Probe(
+        "GET",
+        {Role.SCREENER: 200, Role.CASE_WORKER: 200, Role.SUPERVISOR: 200},
+        person_a,
+        record_bound=True,
+    ),
+    "cases:list": Probe("GET", dict.fromkeys(CASE_TEAM, 200)),
+    "cases:create": Probe(
+        "GET", {Role.CASE_WORKER: 200, Role.SUPERVISOR: 200}, person_a, record_bound=True
+    ),
+    "cases:detail": Probe("GET", dict.fromkeys(CASE_TEAM, 200), case_a, record_bound=True),
+    "cases:edit": Probe(
+        "GET", {Role.CASE_WORKER: 200, Role.SUPERVISOR: 200}, case_a, record_bound=True
+    ),
+    "audit:list": Probe("GET", {Role.ORG_ADMIN: 200}),
+    "screening:list": Probe("GET", dict.fromkeys(VIEWERS, 200)),
+    "screening:start": Probe("GET", dict.fromkeys(SCREENERS, 200)),
+    "screening:start_for_person": Probe(
+        "GET", dict.fromkeys(SCREENERS, 200), person_a, record_bound=True
+    ),
+    # Screening from a case needs the right to edit that case: a screener has none.
+    "screening:start_for_case": Probe(
+        "GET",
+        {Role.SCREENER: 404, Role.CASE_WORKER: 200, Role.SUPERVISOR: 200},
+        case_a,
+        record_bound=True,
+    ),
+    "screening:resume": Probe("GET", dict.fromkeys(VIEWERS, 302), screening_a, record_bound=True),
+    "screening:profile": Probe(
+        "GET", dict.fromkeys(SCREENERS, 200), screening_a, record_bound=True
+    ),
+    "screening:topic": Probe(
+        "GET", dict.fromkeys(SCREENERS, 200), screening_topic_a, record_bound=True
+    ),
+    "screening:suspended": Probe(
+        "GET", dict.fromkeys(SCREENERS, 302), screening_a, record_bound=True
+    ),
+    # An unfinished screening's result is for those who may still edit it.
+    "screening:result": Probe(
+        "GET",
+        {**dict.fromkeys(SCREENERS, 200), Role.DETERMINATION_OFFICER: 404},
+        screening_a,
+        record_bound=True,
+    ),
+    "screening:attach": Probe(
+        "POST",
+        dict.fromkeys(SCREENERS, 302),
+        screening_a,
+        data={"person": "HVN-222-222"},
+        record_bound=True,
+    ),
+}
+
+
+def url_names(patterns: list[URLPattern | URLResolver], namespace: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_names(pattern.url_patterns, inner)
+        elif pattern.name:
+            yield f"{namespace}{pattern.name}"
+        else:
+            yield f"{namespace}<unnamed {pattern.pattern}>"
+
+
+def expected(probe: Probe, org: str, role: Role) -> int | str:
+    outcome = probe.allowed.get(role, 403)
+    if org == "B" and probe.record_bound and role in probe.allowed:
+        return 404
+    return outcome
+
+
+class AuthorizationMatrixTests(HavenTestCase):
+    def _request(self, client: Client, name: str, probe: Probe) -> tuple[int, str]:
+        url = reverse(name, kwargs=probe.kwargs(self.world))
+        response = client.post(url, probe.data) if probe.method == "POST" else client.get(url)
+        return response.status_code, response.get("Location", "")
+
+    def _assert_outcome(self, status: int, location: str, want: int | str) -> None:
+        if want == LOGIN:
+            self.assertEqual(status, 302)
+            self.assertTrue(location.startswith(reverse("accounts:login")), location)
+        else:
+            self.assertEqual(status, want)
+
+    def test_every_url_pattern_has_a_matrix_entry(self) -> None:
+        names = set(url_names(get_resolver().url_patterns))
+        self.assertEqual(names - set(MATRIX), set(), "URL patterns missing from the matrix")
+        self.assertEqual(set(MATRIX) - names, set(), "matrix entries for URLs that are gone")
+
+    def test_every_persona_gets_the_expected_answer(self) -> None:
+        for name, probe in MATRIX.items():
+            for org in ("A", "B"):
+                for role in ALL_ROLES:
+                    with self.subTest(url=name, org=org, role=role.value):
+                        client = self.client_for(org, role)
+                        status, location = self._request(client, name, probe)
+                        self._assert_outcome(status, location, expected(probe, org, role))
+
+    def test_anonymous_visitors_are_sent_to_sign_in(self) -> None:
+        for name, probe in MATRIX.items():
+            with self.subTest(url=name):
+                status, location = self._request(Client(), name, probe)
+                self._assert_outcome(status, location, probe.anonymous)
+
+    def test_screener_sees_only_people_they_recorded(self) -> None:
+        colleague = self._second_user(Role.SCREENER)
+        client = Client()
+        client.force_login(colleague)
+        response = client.get(reverse("people:detail", kwargs=person_a(self.world)))
+        self.assertEqual(response.status_code, 404)
+        listing = client.get(reverse("people:list")).content.decode()
+        self.assertNotIn(self.world.people["A"].reference, listing)
+
+    def test_case_worker_sees_only_assigned_or_own_cases(self) -> None:
+        colleague = self._second_user(Role.CASE_WORKER)
+        client = Client()
+        client.force_login(colleague)
+        for name, kwargs in (("cases:detail", case_a), ("people:detail", person_a)):
+            with self.subTest(url=name):
+                response = client.get(reverse(name, kwargs=kwargs(self.world)))
+                self.assertEqual(response.status_code, 404)
+
+    def test_unknown_reference_answers_404_like_another_organisations(self) -> None:
+        client = self.client_for("A", Role.SUPERVISOR)
+        response = client.get(reverse("people:detail", kwargs={"reference": "HVN-222-222"}))
+        self.assertEqual(response.status_code, 404)
+
+    def test_malformed_reference_is_not_routed(self) -> None:
+        client = self.client_for("A", Role.SUPERVISOR)
+        self.assertEqual(client.get("/people/1/").status_code, 404)
+        self.assertEqual(client.get("/people/HVN-000-000/").status_code, 404)
+
+    def _second_user(self, role: Role) -> User:
+        return create_user(
+            actor=None,
+            organisation_id=self.world.orgs["A"].pk,
+            username=f"a-second-{role.value}",
+            password="another long password",
+            roles=[role.value],
+        )
