@@ -1,0 +1,195 @@
+"""Domain actions on screenings. Each runs in one transaction and writes its audit row."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from haven.audit.chain import record
+from haven.audit.models import Action
+from haven.core.errors import ConcurrentEditError
+from haven.core.pseudonyms import SCREENING_PREFIX, new_reference
+from haven.screening import engine
+from haven.screening.models import Screening, ScreeningStatus
+
+if TYPE_CHECKING:
+    from haven.accounts.models import User
+    from haven.cases.models import Case
+    from haven.people.models import Person
+
+
+class ScreeningClosedError(Exception):
+    """A completed screening is an immutable snapshot: start a new one instead."""
+
+
+def _locked(screening: Screening, expected_version: int | None) -> Screening:
+    current = Screening.objects.select_for_update().get(pk=screening.pk)
+    if current.is_completed:
+        raise ScreeningClosedError
+    if expected_version is not None and current.version != expected_version:
+        raise ConcurrentEditError
+    return current
+
+
+def _save(actor: User, current: Screening, action: str, changed: list[str]) -> None:
+    current.version += 1
+    current.updated_at = timezone.now()
+    current.save()
+    record(
+        actor=actor,
+        action=action,
+        object_type="screening",
+        object_ref=current.reference,
+        changed_fields=changed,
+    )
+
+
+def start_screening(
+    actor: User,
+    *,
+    readiness: Mapping[str, Any],
+    person: Person | None = None,
+    case: Case | None = None,
+) -> Screening:
+    """Open a screening after the readiness checklist; an urgent medical need suspends it."""
+    suspended = bool(readiness.get("medical_urgent"))
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                screening = Screening.objects.create(
+                    reference=new_reference(SCREENING_PREFIX),
+                    organisation=actor.organisation,
+                    created_by=actor,
+                    person=person,
+                    case=case,
+                    readiness=dict(readiness),
+                    status=ScreeningStatus.SUSPENDED if suspended else ScreeningStatus.IN_PROGRESS,
+                )
+                record(
+                    actor=actor,
+                    action=Action.SCREENING_START,
+                    object_type="screening",
+                    object_ref=screening.reference,
+                    changed_fields=sorted(readiness),
+                )
+                return screening
+        except IntegrityError:
+            continue
+    raise RuntimeError("Could not allocate a unique screening reference.")
+
+
+def set_profile(
+    actor: User, screening: Screening, profile: Mapping[str, Any], *, expected_version: int
+) -> None:
+    with transaction.atomic():
+        current = _locked(screening, expected_version)
+        current.profile = dict(profile)
+        current.interview_language = str(profile.get("interview_language", "en"))
+        _save(actor, current, Action.SCREENING_ANSWER, ["profile"])
+    screening.refresh_from_db()
+
+
+def record_answers(
+    actor: User,
+    screening: Screening,
+    topic: str,
+    answers: Mapping[str, str],
+    notes: Mapping[str, str],
+    *,
+    expected_version: int,
+) -> bool:
+    """Save one topic's answers and move on. Returns True when a medical need suspended it."""
+    with transaction.atomic():
+        current = _locked(screening, expected_version)
+        before = dict(current.answers)
+        merged = {**current.answers}
+        for ident, answer in answers.items():
+            if answer:
+                merged[ident] = answer
+            else:
+                merged.pop(ident, None)
+        current.answers = merged
+        current.notes = {
+            **{k: v for k, v in current.notes.items() if k not in notes},
+            **{k: v for k, v in notes.items() if v},
+        }
+        position = engine.TOPIC_ORDER.index(topic)
+        current.topic_index = max(current.topic_index, position + 1)
+        # Suspend when an urgent medical need is newly reported, not on every later save.
+        suspended = any(
+            answers.get(i) == "yes" and before.get(i) != "yes"
+            for i in engine.medical_indicator_ids()
+        )
+        changed = ["answers", "notes"] if any(notes.values()) else ["answers"]
+        if suspended:
+            current.status = ScreeningStatus.SUSPENDED
+            changed.append("status")
+        _save(actor, current, Action.SCREENING_ANSWER, changed)
+    screening.refresh_from_db()
+    return suspended
+
+
+def resume(actor: User, screening: Screening, *, expected_version: int) -> None:
+    """Continue after a suspension, when the person is well and willing."""
+    with transaction.atomic():
+        current = _locked(screening, expected_version)
+        current.status = ScreeningStatus.IN_PROGRESS
+        _save(actor, current, Action.SCREENING_RESUME, ["status"])
+    screening.refresh_from_db()
+
+
+def complete(
+    actor: User, screening: Screening, *, judgement: str, reason: str, expected_version: int
+) -> None:
+    """Freeze the engine's result, the ruleset version and the screener's own judgement."""
+    with transaction.atomic():
+        current = _locked(screening, expected_version)
+        result = engine.evaluate(current.profile, current.answers, current.interview_language)
+        if judgement != result.outcome and not reason.strip():
+            raise ValueError("A judgement that differs from the suggested result needs a reason.")
+        current.result = engine.snapshot(result)
+        current.outcome = result.outcome
+        current.ruleset_version = result.ruleset
+        current.judgement = judgement
+        current.judgement_reason = reason.strip()
+        current.status = ScreeningStatus.COMPLETED
+        current.completed_at = timezone.now()
+        changed = ["result", "outcome", "judgement", "status"]
+        if reason.strip():
+            changed.append("judgement_reason")
+        _save(actor, current, Action.SCREENING_COMPLETE, changed)
+    screening.refresh_from_db()
+
+
+def attach_to_person(actor: User, screening: Screening, person: Person, case: Case | None) -> None:
+    """Link an anonymous screening to the person it was about (allowed after completion)."""
+    if person.organisation_id != screening.organisation_id:
+        raise ValueError("A screening is attached within its own organisation.")
+    with transaction.atomic():
+        current = Screening.objects.select_for_update().get(pk=screening.pk)
+        current.person = person
+        current.case = case
+        changed = ["person", "case"] if case else ["person"]
+        current.version += 1
+        current.save(update_fields=["person", "case", "version"])
+        record(
+            actor=actor,
+            action=Action.SCREENING_ATTACH,
+            object_type="screening",
+            object_ref=current.reference,
+            changed_fields=changed,
+        )
+    screening.refresh_from_db()
+
+
+def record_view(actor: User, screening: Screening) -> None:
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action=Action.SCREENING_VIEW,
+            object_type="screening",
+            object_ref=screening.reference,
+        )

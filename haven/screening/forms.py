@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from haven.screening.models import Outcome
+from haven.screening_engine.model import EXPLOITATION_FORMS, Indicator
+
+ANSWER_CHOICES = [
+    ("yes", _("Yes")),
+    ("no", _("No")),
+    ("unknown", _("Don't know")),
+    ("declined", _("Prefers not to say")),
+]
+EXPLOITATION_LABELS = {
+    "labour": _("Forced labour or services"),
+    "sexual": _("Sexual exploitation"),
+    "criminality": _("Forced criminality (scams, drugs, theft)"),
+    "begging": _("Forced begging"),
+    "domestic_servitude": _("Domestic servitude"),
+    "forced_marriage": _("Forced marriage"),
+    "organ_removal": _("Organ removal"),
+    "other": _("Other exploitation"),
+}
+
+
+def _yes(label: Any, required: bool = False) -> forms.BooleanField:
+    return forms.BooleanField(label=label, required=required)
+
+
+class ReadinessForm(forms.Form):
+    """Before the interview: the conditions of a safe, trauma-informed screening."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The checkbox labels are statements the screener confirms, not questions.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    private_space = _yes(_("We are in a private space where others cannot overhear"))
+    present = forms.CharField(
+        label=_("Who else is present (roles only, no names)"),
+        required=False,
+        max_length=200,
+        help_text=_("For example: interpreter, lawyer, guardian, support worker."),
+    )
+    same_sex_offered = _yes(_("An interviewer of the same sex was offered"))
+    interpreter = forms.ChoiceField(
+        label=_("Interpreter"),
+        choices=[("none", _("Not needed")), ("present", _("An interpreter is present"))],
+        widget=forms.RadioSelect,
+        initial="none",
+    )
+    interpreter_neutral = _yes(
+        _("The interpreter is neutral: no link to the person or to anyone suspected")
+    )
+    rights_explained = _yes(
+        _(
+            "I explained the process, that this is not an interrogation, that it is "
+            "confidential, and the person's rights"
+        ),
+        required=True,
+    )
+    may_decline_explained = _yes(
+        _("I explained that the person may decline any question and stop at any time"),
+        required=True,
+    )
+    consent = forms.ChoiceField(
+        label=_("Consent"),
+        choices=[
+            ("", _("Choose")),
+            ("consent", _("The person consents to the interview")),
+            ("child_assent_guardian", _("Child: the child assents and a guardian consents")),
+        ],
+    )
+    medical_checked = _yes(
+        _("I asked whether the person is in pain or needs medical care"), required=True
+    )
+    medical_urgent = _yes(_("The person needs urgent medical care now"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("interpreter") == "present" and not data.get("interpreter_neutral"):
+            self.add_error(
+                "interpreter_neutral",
+                _(
+                    "Confirm that the interpreter has no link to the person or to anyone "
+                    "suspected, or continue without that interpreter."
+                ),
+            )
+        return data
+
+
+class ProfileForm(forms.Form):
+    age_at_events = forms.IntegerField(
+        label=_("Age at the time of the events, if known"),
+        required=False,
+        min_value=0,
+        max_value=120,
+    )
+    possibly_child = _yes(_("The person may have been under 18 at the time (age uncertain)"))
+    exploitation = forms.MultipleChoiceField(
+        label=_("Forms of exploitation suspected (if any)"),
+        required=False,
+        choices=[(form, EXPLOITATION_LABELS[form]) for form in EXPLOITATION_FORMS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    interview_language = forms.ChoiceField(
+        label=_("Language of the interview"), choices=settings.LANGUAGES
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class TopicForm(forms.Form):
+    """One topic's questions, each answered yes / no / don't know / prefers not to say."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, indicators: list[Indicator], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicators = indicators
+        for indicator in indicators:
+            self.fields[f"a_{indicator.id}"] = forms.ChoiceField(
+                choices=ANSWER_CHOICES,
+                required=False,
+                widget=forms.RadioSelect,
+                label=indicator.id,
+            )
+            self.fields[f"n_{indicator.id}"] = forms.CharField(
+                required=False,
+                max_length=1000,
+                label=_("Note (optional)"),
+                widget=forms.Textarea(attrs={"rows": 2, "aria-label": _("Note (optional)")}),
+            )
+
+    def rows(self) -> list[tuple[Indicator, forms.BoundField, forms.BoundField]]:
+        return [(i, self[f"a_{i.id}"], self[f"n_{i.id}"]) for i in self.indicators]
+
+    def answers(self) -> dict[str, str]:
+        return {i.id: self.cleaned_data[f"a_{i.id}"] for i in self.indicators}
+
+    def notes(self) -> dict[str, str]:
+        return {i.id: self.cleaned_data[f"n_{i.id}"].strip() for i in self.indicators}
+
+
+class JudgementForm(forms.Form):
+    judgement = forms.ChoiceField(
+        label=_("Your own judgement"), choices=Outcome.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason (required when you disagree with the suggested result)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, suggested: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggested = suggested
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        disagrees = data.get("judgement") and data["judgement"] != self.suggested
+        if disagrees and not data.get("reason", "").strip():
+            raise ValidationError(
+                _(
+                    "You disagree with the suggested result: say why. Your reason is kept "
+                    "with the screening."
+                )
+            )
+        return data
+
+
+class AttachForm(forms.Form):
+    person = forms.CharField(label=_("Person reference"), max_length=16)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)

@@ -1,0 +1,397 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from haven.accounts.models import User
+from haven.accounts.roles import Capability, can
+from haven.cases.access import cases_for, get_case_for
+from haven.core.decorators import requires, staff_user
+from haven.core.errors import ConcurrentEditError, stale_edit_message
+from haven.people.access import get_person_for, people_for
+from haven.screening import actions, engine
+from haven.screening.access import get_screening_for, screenings_for
+from haven.screening.forms import (
+    AttachForm,
+    JudgementForm,
+    ProfileForm,
+    ReadinessForm,
+    TopicForm,
+)
+from haven.screening.models import Screening, ScreeningStatus
+from haven.screening_engine import default_catalogue
+from haven.screening_engine.model import Result
+
+PAGE_SIZE = 25
+TOPIC_LABELS = {
+    "safety": gettext_lazy("Safety and immediate needs"),
+    "background": gettext_lazy("Background"),
+    "recruitment": gettext_lazy("Recruitment"),
+    "journey": gettext_lazy("The journey"),
+    "work": gettext_lazy("Work and living conditions"),
+    "control": gettext_lazy("Control and freedom"),
+    "wishes": gettext_lazy("The person's own wishes"),
+}
+FLAG_LABELS = {
+    "child": gettext_lazy("Child at the time of the events"),
+    "age_uncertain": gettext_lazy("Age uncertain: treated as a child"),
+    "smuggling": gettext_lazy("Migrant smuggling indicated"),
+    "forced_labour": gettext_lazy("Forced labour indicated"),
+    "sexual_exploitation": gettext_lazy("Sexual exploitation"),
+    "forced_criminality": gettext_lazy("Forced criminality"),
+    "medical_urgent": gettext_lazy("Urgent medical need"),
+    "international_protection": gettext_lazy("May need international protection"),
+    "stateless_risk": gettext_lazy("Risk of statelessness"),
+}
+
+
+def _editable(user: User, reference: str) -> Screening:
+    screening = get_screening_for(user, reference, Capability.SCREENING_CREATE)
+    if screening.is_completed:
+        raise Http404
+    return screening
+
+
+def next_step(screening: Screening) -> str:
+    """Where a paused or interrupted screening resumes."""
+    if screening.is_completed:
+        return "result"
+    if screening.status == ScreeningStatus.SUSPENDED:
+        return "suspended"
+    if not screening.profile:
+        return "profile"
+    if screening.topic_index < len(engine.TOPIC_ORDER):
+        return f"topic:{engine.TOPIC_ORDER[screening.topic_index]}"
+    return "result"
+
+
+def _go(screening: Screening) -> HttpResponse:
+    step = next_step(screening)
+    if step.startswith("topic:"):
+        return redirect("screening:topic", reference=screening.reference, topic=step[6:])
+    return redirect(f"screening:{step}", reference=screening.reference)
+
+
+@requires(Capability.SCREENING_VIEW)
+@require_http_methods(["GET"])
+def screening_list(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    screenings = screenings_for(user, Capability.SCREENING_VIEW).select_related("person", "case")
+    page = Paginator(screenings, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "screening/list.html",
+        {"page": page, "can_start": can(user, Capability.SCREENING_CREATE)},
+    )
+
+
+def _start(request: HttpRequest, person: Any = None, case: Any = None) -> HttpResponse:
+    user = staff_user(request)
+    form = ReadinessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        screening = actions.start_screening(
+            user, readiness=form.cleaned_data, person=person, case=case
+        )
+        return _go(screening)
+    return render(
+        request,
+        "screening/start.html",
+        {"form": form, "person": person, "case": case},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@requires(Capability.SCREENING_CREATE)
+@require_http_methods(["GET", "POST"])
+def screening_start(request: HttpRequest) -> HttpResponse:
+    return _start(request)
+
+
+@requires(Capability.SCREENING_CREATE)
+@require_http_methods(["GET", "POST"])
+def screening_start_for_person(request: HttpRequest, reference: str) -> HttpResponse:
+    person = get_person_for(staff_user(request), reference, Capability.PERSON_VIEW)
+    return _start(request, person=person)
+
+
+@requires(Capability.SCREENING_CREATE)
+@require_http_methods(["GET", "POST"])
+def screening_start_for_case(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(staff_user(request), reference, Capability.CASE_EDIT)
+    return _start(request, person=case.person, case=case)
+
+
+@requires(Capability.SCREENING_VIEW)
+@require_http_methods(["GET"])
+def screening_resume(request: HttpRequest, reference: str) -> HttpResponse:
+    screening = get_screening_for(staff_user(request), reference, Capability.SCREENING_VIEW)
+    return _go(screening)
+
+
+@requires(Capability.SCREENING_CREATE)
+@require_http_methods(["GET", "POST"])
+def screening_profile(request: HttpRequest, reference: str) -> HttpResponse:
+    user = staff_user(request)
+    screening = _editable(user, reference)
+    initial = {
+        **screening.profile,
+        "version": screening.version,
+        "interview_language": screening.profile.get("interview_language", get_language()),
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        data["child_rules"] = (
+            data["age_at_events"] < 18
+            if data["age_at_events"] is not None
+            else data["possibly_child"]
+        )
+        try:
+            actions.set_profile(
+                user, screening, data, expected_version=form.cleaned_data["version"]
+            )
+        except ConcurrentEditError:
+            messages.error(request, stale_edit_message())
+            return redirect("screening:profile", reference=reference)
+        return _go(screening)
+    return render(
+        request,
+        "screening/profile.html",
+        {"form": form, "screening": screening},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _after_topic(
+    request: HttpRequest, screening: Screening, topic: str, *, suspended: bool
+) -> HttpResponse:
+    reference = screening.reference
+    if suspended:
+        return redirect("screening:suspended", reference=reference)
+    if "pause" in request.POST:
+        messages.success(request, _("Progress saved. You can resume this screening at any time."))
+        return redirect("screening:list")
+    position = engine.TOPIC_ORDER.index(topic)
+    if position + 1 < len(engine.TOPIC_ORDER):
+        return redirect(
+            "screening:topic", reference=reference, topic=engine.TOPIC_ORDER[position + 1]
+        )
+    return redirect("screening:result", reference=reference)
+
+
+@requires(Capability.SCREENING_CREATE)
+@require_http_methods(["GET", "POST"])
+def screening_topic(request: HttpRequest, reference: str, topic: str) -> HttpResponse:
+    user = staff_user(request)
+    screening = _editable(user, reference)
+    if topic not in engine.TOPIC_ORDER:
+        raise Http404
+    if not screening.profile:
+        return redirect("screening:profile", reference=reference)
+    indicators = engine.indicators_for(topic)
+    initial: dict[str, Any] = {"version": screening.version}
+    for indicator in indicators:
+        initial[f"a_{indicator.id}"] = screening.answers.get(indicator.id, "")
+        initial[f"n_{indicator.id}"] = screening.notes.get(indicator.id, "")
+    form = TopicForm(request.POST or None, initial=initial, indicators=indicators)
+    if request.method == "POST" and form.is_valid():
+        try:
+            suspended = actions.record_answers(
+                user,
+                screening,
+                topic,
+                form.answers(),
+                form.notes(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except ConcurrentEditError:
+            messages.error(request, stale_edit_message())
+            return redirect("screening:topic", reference=reference, topic=topic)
+        return _after_topic(request, screening, topic, suspended=suspended)
+    position = engine.TOPIC_ORDER.index(topic)
+    language = screening.interview_language
+    rows = [
+        {
+            "indicator": indicator,
+            "question": indicator.question(language, child=screening.child_wording),
+            "question_ui": indicator.question(
+                get_language() or "en", child=screening.child_wording
+            ),
+            "answer": answer,
+            "note": note,
+        }
+        for indicator, answer, note in form.rows()
+    ]
+    return render(
+        request,
+        "screening/topic.html",
+        {
+            "form": form,
+            "screening": screening,
+            "rows": rows,
+            "topic": topic,
+            "topic_label": TOPIC_LABELS[topic],
+            "step": position + 1,
+            "steps": len(engine.TOPIC_ORDER),
+            "previous": engine.TOPIC_ORDER[position - 1] if position else None,
+            "interview_language": language,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@requires(Capability.SCREENING_CREATE)
+@require_http_methods(["GET", "POST"])
+def screening_suspended(request: HttpRequest, reference: str) -> HttpResponse:
+    user = staff_user(request)
+    screening = _editable(user, reference)
+    if screening.status != ScreeningStatus.SUSPENDED:
+        return _go(screening)
+    if request.method == "POST":
+        try:
+            actions.resume(user, screening, expected_version=int(request.POST.get("version", 0)))
+        except (ConcurrentEditError, ValueError):
+            messages.error(request, stale_edit_message())
+            return redirect("screening:suspended", reference=reference)
+        return _go(screening)
+    return render(request, "screening/suspended.html", {"screening": screening})
+
+
+def _result_context(
+    screening: Screening, result: dict[str, Any], live: Result | None
+) -> dict[str, Any]:
+    catalogue = default_catalogue()
+    language = get_language() or "en"
+
+    def statements(ids: list[str]) -> list[str]:
+        return [catalogue.by_id[i].statement_in(language) for i in ids if i in catalogue.by_id]
+
+    elements = []
+    for name, label in (("act", _("Act")), ("means", _("Means")), ("purpose", _("Purpose"))):
+        element = result["elements"][name]
+        elements.append(
+            {
+                "label": label,
+                "required": element is not None,
+                "met": bool(element and element["met"]),
+                "evidence": statements(element["evidence"]) if element else [],
+            }
+        )
+    sets = []
+    for name, data in result["sets"].items():
+        if not data["applicable"]:
+            continue
+        dims = [
+            {
+                "name": dim.replace("_", " "),
+                "rule": d["rule"],
+                "evidence": statements(d["evidence"]),
+            }
+            for dim, d in data["dimensions"].items()
+            if d["positive"]
+        ]
+        sets.append(
+            {
+                "name": name.replace("_", " "),
+                "presumed": data["presumed"],
+                "rule": data["rule"],
+                "dimensions": dims,
+            }
+        )
+    child = screening.child_wording
+    suggested = [
+        {
+            "question": catalogue.by_id[s["id"]].question(language, child=child),
+            "reason": s["reason"],
+        }
+        for s in result["unexplored"]["suggested"]
+        if s["id"] in catalogue.by_id
+    ]
+    unexplored = [
+        {
+            "question": catalogue.by_id[u["id"]].question(language, child=child),
+            "declined": u["answer"] == "declined",
+        }
+        for u in result["unexplored"]["answers"]
+        if u["id"] in catalogue.by_id
+    ]
+    return {
+        "screening": screening,
+        "result": result,
+        "elements": elements,
+        "sets": sets,
+        "flags": [FLAG_LABELS[f] for f in result["flags"]],
+        "suggested": suggested,
+        "unexplored": unexplored,
+        "explanation_lines": (live.explanation if live else result["explanation"]).splitlines(),
+    }
+
+
+@requires(Capability.SCREENING_VIEW)
+@require_http_methods(["GET", "POST"])
+def screening_result(request: HttpRequest, reference: str) -> HttpResponse:
+    user = staff_user(request)
+    screening = get_screening_for(user, reference, Capability.SCREENING_VIEW)
+    if screening.is_completed:
+        actions.record_view(user, screening)
+        context = _result_context(screening, screening.result, None)
+        return render(request, "screening/result.html", context)
+    if not screenings_for(user, Capability.SCREENING_CREATE).filter(pk=screening.pk).exists():
+        raise Http404
+    if screening.status == ScreeningStatus.SUSPENDED or not screening.profile:
+        return _go(screening)
+    live = engine.evaluate(screening.profile, screening.answers, get_language() or "en")
+    form = JudgementForm(
+        request.POST or None,
+        suggested=live.outcome,
+        initial={"judgement": live.outcome, "version": screening.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.complete(
+                user,
+                screening,
+                judgement=form.cleaned_data["judgement"],
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ConcurrentEditError:
+            messages.error(request, stale_edit_message())
+            return redirect("screening:result", reference=reference)
+        messages.success(request, _("Screening completed and saved."))
+        return redirect("screening:result", reference=reference)
+    actions.record_view(user, screening)
+    context = _result_context(screening, engine.snapshot(live), live)
+    context["form"] = form
+    return render(
+        request, "screening/result.html", context, status=400 if request.method == "POST" else 200
+    )
+
+
+@requires(Capability.SCREENING_CREATE)
+@require_POST
+def screening_attach(request: HttpRequest, reference: str) -> HttpResponse:
+    user = staff_user(request)
+    screening = get_screening_for(user, reference, Capability.SCREENING_CREATE)
+    form = AttachForm(request.POST)
+    person = None
+    if form.is_valid():
+        person = (
+            people_for(user, Capability.PERSON_VIEW)
+            .filter(reference=form.cleaned_data["person"].strip().upper())
+            .first()
+        )
+    if person is None:
+        messages.error(request, _("No person you can see has that reference."))
+        return redirect("screening:result", reference=reference)
+    case = cases_for(user, Capability.CASE_EDIT).filter(person=person).first()
+    actions.attach_to_person(user, screening, person, case)
+    messages.success(request, _("Screening attached to the person's record."))
+    return redirect("screening:result", reference=reference)

@@ -1,0 +1,444 @@
+"""Walk the guided screening interview in headless Chromium as a frontline screener would:
+the readiness checklist, the profile, every topic screen in order, the result with its
+reasons, and the screener's own judgement; a child's interview; pausing and resuming; and a
+suspension for urgent medical care. The topic and result pages must also fit a phone.
+
+Questions are found by the English wording in the indicator files, answers by the label a
+screener reads, so a changed question or label shows up here as a failure.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, ViewportSize, expect
+from pytest_django.live_server_helper import LiveServer
+
+from haven.accounts.roles import Role
+from haven.screening.models import Screening, ScreeningStatus
+from haven.screening_engine import default_catalogue
+from tests.browser.conftest import SignIn
+from tests.browser.test_walkthrough import OVERFLOWING
+from tests.personas import World
+
+pytestmark = pytest.mark.browser
+
+PHONE: ViewportSize = {"width": 360, "height": 740}
+DESKTOP: ViewportSize = {"width": 1280, "height": 720}
+YES, NO, UNKNOWN, DECLINED = "Yes", "No", "Don't know", "Prefers not to say"
+# The topic screens in interview order, as their headings read.
+TOPICS = (
+    "Safety and immediate needs",
+    "Background",
+    "Recruitment",
+    "The journey",
+    "Work and living conditions",
+    "Control and freedom",
+    "The person's own wishes",
+)
+SUSPENDED_HEADING = "Screening suspended: get medical care now"
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def shot(page: Page, folder: Path, number: int, what: str) -> None:
+    page.screenshot(path=folder / f"screening-{number:02d}-{what}.png", full_page=True)
+
+
+def question(ident: str, *, child: bool = False) -> str:
+    """The English question for an indicator, as the interview shows it."""
+    return default_catalogue().by_id[ident].question("en", child=child)
+
+
+def statement(ident: str) -> str:
+    return default_catalogue().by_id[ident].statement_in("en")
+
+
+def question_group(page: Page, ident: str, *, child: bool = False) -> Locator:
+    """The fieldset of one question, found by its legend (the question itself)."""
+    return page.get_by_role("group", name=question(ident, child=child), exact=True)
+
+
+def assert_fits_phone(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], (
+        f"{page.url} is {width} px wide on a {PHONE['width']} px phone; "
+        f"culprits: {page.evaluate(OVERFLOWING, PHONE['width'])}"
+    )
+
+
+def open_screenings(page: Page) -> None:
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Screenings").click()
+    expect(page.get_by_role("heading", level=1, name="Screenings")).to_be_visible()
+
+
+def complete_readiness(
+    page: Page,
+    *,
+    child: bool = False,
+    medical_urgent: bool = False,
+    folder: Path | None = None,
+) -> None:
+    """Start a screening from the list and tick the checklist of a safe interview."""
+    open_screenings(page)
+    page.get_by_role("link", name="Start a screening").click()
+    expect(page.get_by_role("heading", level=1, name="Before the interview")).to_be_visible()
+    page.get_by_label("We are in a private space where others cannot overhear").check()
+    page.get_by_label("Who else is present (roles only, no names)").fill("support worker")
+    page.get_by_label("An interviewer of the same sex was offered").check()
+    page.get_by_label("I explained the process, that this is not an interrogation").check()
+    page.get_by_label("I explained that the person may decline any question").check()
+    page.get_by_label("Consent").select_option(
+        label="Child: the child assents and a guardian consents"
+        if child
+        else "The person consents to the interview"
+    )
+    page.get_by_label("I asked whether the person is in pain or needs medical care").check()
+    if medical_urgent:
+        page.get_by_label("The person needs urgent medical care now").check()
+    if folder is not None:
+        shot(page, folder, 1, "readiness")
+    page.get_by_role("button", name="Begin the screening").click()
+
+
+def fill_profile(page: Page, *, age: int, folder: Path | None = None) -> None:
+    expect(page.get_by_role("heading", level=1, name="About the situation")).to_be_visible()
+    page.get_by_label("Age at the time of the events, if known").fill(str(age))
+    page.get_by_label("Forced labour or services").check()
+    page.get_by_label("Language of the interview").select_option(label="English")
+    if folder is not None:
+        shot(page, folder, 2, "profile")
+    page.get_by_role("button", name="Continue").click()
+
+
+def expect_topic(page: Page, step: int) -> None:
+    """The topic screen of `step` (1-based) is showing."""
+    expect(page.get_by_role("heading", level=1)).to_have_text(TOPICS[step - 1])
+    expect(page.get_by_text(f"Step {step} of {len(TOPICS)}")).to_be_visible()
+
+
+def answer_topic(
+    page: Page,
+    step: int,
+    answers: dict[str, str],
+    *,
+    notes: dict[str, str] | None = None,
+    child: bool = False,
+    submit: str = "Save and continue",
+) -> None:
+    """Answer some questions of one topic by their visible labels, add notes, submit."""
+    expect_topic(page, step)
+    for ident, label in answers.items():
+        question_group(page, ident, child=child).get_by_label(label, exact=True).check()
+    for ident, text in (notes or {}).items():
+        group = question_group(page, ident, child=child)
+        group.get_by_text("Add a note", exact=True).click()
+        group.get_by_role("textbox").fill(text)
+    page.get_by_role("button", name=submit, exact=True).click()
+
+
+def expect_answers(page: Page, answers: dict[str, str], *, child: bool = False) -> None:
+    for ident, label in answers.items():
+        expect(
+            question_group(page, ident, child=child).get_by_label(label, exact=True)
+        ).to_be_checked()
+
+
+def screening_reference(page: Page) -> str:
+    """The screening's reference, from the address of a screening page."""
+    match = re.search(r"/screenings/([^/]+)/", page.url)
+    assert match, page.url
+    return match.group(1)
+
+
+def section(page: Page, heading: str) -> Locator:
+    return page.locator("section").filter(
+        has=page.get_by_role("heading", level=2, name=heading, exact=True)
+    )
+
+
+# --- answers that make the cases ----------------------------------------------------
+
+# Adult labour: deceptive recruitment (strong + medium), exploitation (strong + medium)
+# and coercion at destination (two strong) are each positive by the dimension rule, so
+# the adult rule presumes a victim. The other answers are "no", "don't know" or declined.
+ADULT_TOPICS: tuple[dict[str, str], ...] = (
+    {
+        "protection_urgent_medical_need": NO,
+        "protection_needs_safe_place_tonight": YES,
+        "protection_family_in_danger": UNKNOWN,
+        "protection_pregnant": DECLINED,
+    },
+    {"economic_need_at_recruitment": NO},
+    {
+        "act_recruited_by_someone": YES,
+        "deceived_nature_of_job": YES,
+        "deceived_wages": YES,
+        "violence_at_recruitment": NO,
+    },
+    {"act_transported_by_others": YES, "smuggling_paid_for_crossing": NO},
+    {"excessive_working_hours": YES, "low_or_no_pay": YES, "hazardous_work": UNKNOWN},
+    {
+        "documents_confiscated_at_destination": YES,
+        "confined_or_watched_at_destination": YES,
+        "violence_at_destination": DECLINED,
+    },
+    {"context_wants_help_now": YES, "protection_fear_of_harm_on_return": NO},
+)
+ADULT_NOTE = ("protection_pregnant", "Did not want to talk about health with a man present.")
+ADULT_ELEMENTS = {
+    "Act": ("act_recruited_by_someone", "act_transported_by_others", "deceived_nature_of_job"),
+    "Means": (
+        "deceived_nature_of_job",
+        "deceived_wages",
+        "documents_confiscated_at_destination",
+        "confined_or_watched_at_destination",
+    ),
+    "Purpose": ("excessive_working_hours", "low_or_no_pay"),
+}
+
+
+# --- tests --------------------------------------------------------------------------
+
+
+def test_adult_labour_interview_presumes_a_victim_and_keeps_the_screeners_judgement(
+    page: Page, live_server: LiveServer, world: World, sign_in: SignIn, artifacts: Path
+) -> None:
+    sign_in(page, world.user("A", Role.SCREENER))
+    complete_readiness(page, folder=artifacts)
+    fill_profile(page, age=30, folder=artifacts)
+    reference = screening_reference(page)
+
+    for step, answers in enumerate(ADULT_TOPICS, start=1):
+        expect_topic(page, step)
+        expect(page.get_by_text("Child wording is shown")).to_have_count(0)
+        notes = None
+        if step == 1:
+            notes = dict([ADULT_NOTE])
+            shot(page, artifacts, 3, "topic-safety")
+        if step == 3:
+            # The longest topic must fit a phone too.
+            page.set_viewport_size(PHONE)
+            expect(question_group(page, "deceived_nature_of_job")).to_be_visible()
+            shot(page, artifacts, 4, "topic-recruitment-phone")
+            assert_fits_phone(page)
+            page.set_viewport_size(DESKTOP)
+        answer_topic(page, step, answers, notes=notes)
+
+    expect(page).to_have_url(f"{live_server.url}/screenings/{reference}/result/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Screening result")
+    outcome = page.get_by_role("heading", level=2, name=re.compile("^Suggested:"))
+    expect(outcome).to_have_text("Suggested: presumed victim of trafficking")
+    expect(page.get_by_text("Suggested result: presumed victim of trafficking.")).to_be_visible()
+
+    # Act, means and purpose are each shown, with the signs behind them.
+    elements = section(page, "Elements of the definition")
+    expect(elements.get_by_role("term")).to_have_text(list(ADULT_ELEMENTS))
+    for index, (label, idents) in enumerate(ADULT_ELEMENTS.items()):
+        definition = elements.get_by_role("definition").nth(index)
+        expect(definition, f"{label} is shown").to_contain_text("Met")
+        for ident in idents:
+            expect(definition).to_contain_text(statement(ident))
+    rules = section(page, "The rule that applied, and the indicators behind it")
+    expect(rules.get_by_role("heading", level=3, name=re.compile("^adult labour"))).to_contain_text(
+        "rule met"
+    )
+
+    expect(section(page, "Flags")).to_contain_text("Forced labour indicated")
+    steps = section(page, "Next steps").get_by_role("listitem")
+    expect(steps.filter(has_text="formal identification")).to_have_count(1)
+    expect(steps.filter(has_text="reflection and recovery period")).to_have_count(1)
+    expect(steps.filter(has_text="Offer assistance now")).to_have_count(1)
+
+    # "Don't know" and declined answers are never "no": they are listed as unexplored.
+    unexplored = section(page, "Still unexplored")
+    expect(unexplored).to_contain_text('4 questions were answered "don\'t know" or declined.')
+    items = unexplored.get_by_role("listitem")
+    for ident, label in (("hazardous_work", "don't know"), ("violence_at_destination", "declined")):
+        expect(items.filter(has_text=question(ident)).filter(has_text=f"({label})")).to_have_count(
+            1
+        )
+    expect(unexplored.get_by_text("Questions that would most change the result")).to_be_visible()
+    expect(items.filter(has_text=question("hazardous_work"))).to_have_count(2)
+
+    version = default_catalogue().ruleset.version
+    expect(page.get_by_text(f"Ruleset: {version}", exact=True)).to_be_visible()
+    shot(page, artifacts, 5, "result-desktop")
+
+    page.set_viewport_size(PHONE)
+    expect(outcome).to_be_visible()
+    shot(page, artifacts, 6, "result-phone")
+    assert_fits_phone(page)
+    page.set_viewport_size(DESKTOP)
+
+    # The screener disagrees with the engine but gives no reason: refused, nothing saved.
+    saved = Screening.objects.get(reference=reference)
+    judgement = page.get_by_role("group", name=re.compile("Your own judgement"))
+    expect(judgement.get_by_label("Presumed victim", exact=True)).to_be_checked()
+    judgement.get_by_label("Indicators present", exact=True).check()
+    page.get_by_role("button", name="Complete the screening").click()
+    say_why = page.get_by_text("You disagree with the suggested result: say why.")
+    expect(say_why.first).to_be_visible()
+    times_shown = say_why.count()
+    expect(page.get_by_role("heading", level=2, name="Your judgement")).to_be_visible()
+    expect(judgement.get_by_label("Indicators present", exact=True)).to_be_checked()
+    shot(page, artifacts, 7, "judgement-needs-reason")
+    unchanged = Screening.objects.get(reference=reference)
+    assert unchanged.status == ScreeningStatus.IN_PROGRESS
+    assert unchanged.version == saved.version
+    assert unchanged.judgement == ""
+
+    # With a reason, the judgement is saved beside the engine's suggestion and shown.
+    reason = "She says she chose to stay; the documents were kept only for the visa."
+    page.get_by_label("Reason (required when you disagree").fill(reason)
+    page.get_by_role("button", name="Complete the screening").click()
+    expect(page).to_have_url(f"{live_server.url}/screenings/{reference}/result/")
+    expect(page.get_by_role("status")).to_contain_text("Screening completed and saved.")
+    own = section(page, "Screener's judgement")
+    expect(own).to_contain_text(f"Indicators present — {reason}")
+    expect(own).to_contain_text("A completed screening cannot be changed")
+    expect(outcome).to_have_text("Suggested: presumed victim of trafficking")
+    expect(page.get_by_text(f"Ruleset: {version}", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Complete the screening")).to_have_count(0)
+    shot(page, artifacts, 8, "result-completed")
+
+    done = Screening.objects.get(reference=reference)
+    assert done.status == ScreeningStatus.COMPLETED
+    assert (done.outcome, done.judgement) == ("presumed_victim", "indicators_present")
+    assert done.judgement_reason == reason
+    assert done.ruleset_version == version
+    assert done.notes == {ADULT_NOTE[0]: ADULT_NOTE[1]}
+
+    open_screenings(page)
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=reference))
+    expect(row).to_contain_text("Completed")
+    expect(row).to_contain_text("Presumed victim")
+
+    # Checked last so the rest of the flow is still exercised: one clear error, not two.
+    assert times_shown == 1, f"the 'say why' error is shown {times_shown} times, not once"
+
+
+def test_child_interview_uses_child_wording_and_needs_no_means(
+    page: Page, live_server: LiveServer, world: World, sign_in: SignIn, artifacts: Path
+) -> None:
+    sign_in(page, world.user("A", Role.SCREENER))
+    complete_readiness(page, child=True)
+    fill_profile(page, age=15)
+    child_topics: dict[int, dict[str, str]] = {
+        3: {"act_recruited_by_someone": YES, "deceived_nature_of_job": NO},
+        5: {"excessive_working_hours": YES, "forced_begging": YES},
+        6: {"violence_at_destination": NO, "threats_of_violence_at_destination": NO},
+    }
+    for step in range(1, len(TOPICS) + 1):
+        expect_topic(page, step)
+        expect(
+            page.get_by_text("Child wording is shown: the person is or may be a child.")
+        ).to_be_visible()
+        if step == 5:
+            # The gentler wording for a child, never the adult one.
+            child_text = question("excessive_working_hours", child=True)
+            adult_text = question("excessive_working_hours")
+            assert child_text != adult_text
+            expect(page.get_by_role("group", name=child_text, exact=True)).to_be_visible()
+            expect(page.get_by_text(adult_text, exact=True)).to_have_count(0)
+            shot(page, artifacts, 9, "child-topic-work")
+        answer_topic(page, step, child_topics.get(step, {}), child=True)
+
+    expect(page.get_by_role("heading", level=2, name=re.compile("^Suggested:"))).to_have_text(
+        "Suggested: presumed victim of trafficking"
+    )
+    expect(page.get_by_text("Child rules apply: the person was under 18")).to_be_visible()
+    elements = section(page, "Elements of the definition")
+    definitions = elements.get_by_role("definition")
+    expect(elements.get_by_role("term")).to_have_text(["Act", "Means", "Purpose"])
+    expect(definitions.nth(0)).to_contain_text(statement("act_recruited_by_someone"))
+    expect(definitions.nth(1)).to_have_text("Not required for a child")
+    expect(definitions.nth(2)).to_contain_text(statement("forced_begging"))
+    expect(section(page, "Flags")).to_contain_text("Child at the time of the events")
+    first_step = section(page, "Next steps").get_by_role("listitem").first
+    expect(first_step).to_contain_text("appoint a guardian and notify child protection")
+    shot(page, artifacts, 10, "child-result")
+
+
+def test_paused_screening_resumes_at_the_saved_topic_with_answers_kept(
+    page: Page, live_server: LiveServer, world: World, sign_in: SignIn, artifacts: Path
+) -> None:
+    sign_in(page, world.user("A", Role.SCREENER))
+    complete_readiness(page)
+    fill_profile(page, age=24)
+    reference = screening_reference(page)
+    safety = {"protection_needs_safe_place_tonight": YES, "protection_feels_unsafe_now": NO}
+    note = "Asked for a female interpreter next time."
+    answer_topic(page, 1, safety, notes={"protection_needs_interpreter": note})
+    background = {"economic_need_at_recruitment": YES, "family_situation_at_recruitment": UNKNOWN}
+    answer_topic(page, 2, background, submit="Save and pause")
+
+    # Paused: back on the list, which says so.
+    expect(page).to_have_url(f"{live_server.url}/screenings/")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Progress saved. You can resume this screening at any time."
+    )
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=reference))
+    expect(row).to_contain_text("In progress")
+    expect(row).to_contain_text("anonymous")
+    shot(page, artifacts, 11, "paused-list")
+
+    # Leave for elsewhere, come back through the list: the interview goes on where it stopped.
+    page.get_by_role("link", name="Haven", exact=True).click()
+    expect(page.get_by_role("heading", name="Welcome")).to_be_visible()
+    open_screenings(page)
+    page.get_by_role("link", name=reference).click()
+    expect(page).to_have_url(f"{live_server.url}/screenings/{reference}/topic/recruitment/")
+    expect_topic(page, 3)
+    shot(page, artifacts, 12, "resumed-topic")
+
+    page.get_by_role("link", name="Back").click()
+    expect_topic(page, 2)
+    expect_answers(page, background)
+    page.get_by_role("link", name="Back").click()
+    expect_topic(page, 1)
+    expect_answers(page, safety)
+    note_box = question_group(page, "protection_needs_interpreter").get_by_role("textbox")
+    expect(note_box).to_be_visible()
+    expect(note_box).to_have_value(note)
+
+
+def test_urgent_medical_need_suspends_the_screening_until_the_person_is_well(
+    page: Page, live_server: LiveServer, world: World, sign_in: SignIn, artifacts: Path
+) -> None:
+    sign_in(page, world.user("A", Role.SCREENER))
+
+    # Reported in the readiness checklist: no question is asked at all.
+    complete_readiness(page, medical_urgent=True)
+    expect(page.get_by_role("heading", level=1)).to_have_text(SUSPENDED_HEADING)
+    expect(page.get_by_text("Stop the interview and get them to a doctor")).to_be_visible()
+    expect(page.get_by_text("Everything answered so far is saved.")).to_be_visible()
+    reference = screening_reference(page)
+    assert Screening.objects.get(reference=reference).status == ScreeningStatus.SUSPENDED
+    shot(page, artifacts, 13, "suspended")
+
+    page.get_by_role("link", name="Leave it for now").click()
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=reference))
+    expect(row).to_contain_text("Suspended for medical care")
+    page.get_by_role("link", name=reference).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(SUSPENDED_HEADING)
+    page.get_by_role("button", name="The person is well and willing: resume").click()
+    fill_profile(page, age=41)
+
+    # Reported during the safety topic: the interview stops after that screen.
+    safety = {"protection_urgent_medical_need": YES, "protection_feels_unsafe_now": NO}
+    answer_topic(page, 1, safety)
+    expect(page).to_have_url(f"{live_server.url}/screenings/{reference}/suspended/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(SUSPENDED_HEADING)
+    page.get_by_role("button", name="The person is well and willing: resume").click()
+    expect_topic(page, 2)
+    assert Screening.objects.get(reference=reference).status == ScreeningStatus.IN_PROGRESS
+
+    # The answers are kept, and saving them again does not suspend a second time.
+    page.get_by_role("link", name="Back").click()
+    expect_answers(page, safety)
+    page.get_by_role("button", name="Save and continue").click()
+    expect_topic(page, 2)
