@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pyotp
 from django.db import connection
@@ -12,6 +13,9 @@ from django.test import Client
 from django.urls import reverse
 
 from haven.accounts.models import User
+from haven.cases.models import Case
+from haven.people.actions import EDITABLE_FIELDS
+from haven.people.models import Person, PersonIndex
 from tests.personas import PASSWORD
 
 
@@ -65,3 +69,23 @@ TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 def page_title(html: str) -> str:
     match = TITLE.search(html)
     return match.group(1) if match else ""
+
+
+def person_state(reference: str) -> dict[str, Any]:
+    """Everything an edit could change on a person, to prove a refused edit changed nothing."""
+    person = Person.objects.get(reference=reference)
+    state = {name: getattr(person, name) for name in EDITABLE_FIELDS}
+    state.update(version=person.version, age_band=person.age_band, updated_at=person.updated_at)
+    state["index"] = sorted(PersonIndex.objects.filter(person=person).values_list("kind", "digest"))
+    return state
+
+
+def case_state(reference: str) -> dict[str, Any]:
+    case = Case.objects.get(reference=reference)
+    return {
+        "summary": case.summary,
+        "opened_on": case.opened_on,
+        "assigned_to": case.assigned_to_id,
+        "version": case.version,
+        "updated_at": case.updated_at,
+    }

@@ -18,6 +18,7 @@ from haven.accounts.models import Organisation, OrganisationType, User
 from haven.accounts.roles import Role
 from haven.cases.actions import open_case
 from haven.cases.models import Case
+from haven.core.management.commands.demo import DEMO_READINESS
 from haven.people.actions import create_person
 from haven.people.models import Person
 from haven.screening.actions import set_profile, start_screening
@@ -25,18 +26,8 @@ from haven.screening.models import Screening
 
 PASSWORD = "correct horse battery staple"
 ORG_KEYS = ("A", "B")
-READY = {
-    "private_space": True,
-    "present": "",
-    "same_sex_offered": True,
-    "interpreter": "none",
-    "interpreter_neutral": False,
-    "rights_explained": True,
-    "may_decline_explained": True,
-    "consent": "consent",
-    "medical_checked": True,
-    "medical_urgent": False,
-}
+# A readiness checklist with every condition of a safe interview met.
+READY = DEMO_READINESS
 
 
 @dataclass

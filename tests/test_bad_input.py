@@ -32,9 +32,9 @@ from haven.audit.chain import verify
 from haven.audit.models import Action, AuditEntry
 from haven.cases.models import Case
 from haven.core.reference import COMMON_LANGUAGES, DOCUMENT_TYPES, Gender
-from haven.people.actions import EDITABLE_FIELDS
 from haven.people.forms import MAX_DOCUMENTS
 from haven.people.models import IndexKind, Person, PersonIndex
+from tests.helpers import case_state, person_state
 from tests.personas import PASSWORD, HavenTestCase
 
 Value = str | list[str]
@@ -359,25 +359,6 @@ def new_actions(seq: int) -> list[str]:
     return list(
         AuditEntry.objects.filter(seq__gt=seq).order_by("seq").values_list("action", flat=True)
     )
-
-
-def person_state(reference: str) -> dict[str, Any]:
-    person = Person.objects.get(reference=reference)
-    state = {name: getattr(person, name) for name in EDITABLE_FIELDS}
-    state.update(age_band=person.age_band, version=person.version, updated_at=person.updated_at)
-    state["index"] = sorted(person.index_entries.values_list("kind", "digest"))
-    return state
-
-
-def case_state(reference: str) -> dict[str, Any]:
-    case = Case.objects.get(reference=reference)
-    return {
-        "summary": case.summary,
-        "opened_on": case.opened_on,
-        "assigned_to": case.assigned_to_id,
-        "version": case.version,
-        "updated_at": case.updated_at,
-    }
 
 
 def assert_nothing_saved(before: dict[str, int], seq: int, data: FormData) -> None:

@@ -26,7 +26,8 @@ from haven.cases.actions import update_case
 from haven.cases.models import Case
 from haven.core.errors import ConcurrentEditError, stale_edit_message
 from haven.people.actions import EDITABLE_FIELDS, update_person
-from haven.people.models import Person, PersonIndex
+from haven.people.models import Person
+from tests.helpers import case_state, person_state
 from tests.personas import PASSWORD, HavenTestCase
 
 FormData = dict[str, str | list[str]]
@@ -69,25 +70,6 @@ def form_as_sent(response: HttpResponse) -> FormData:
 
 def audit_count(action: str, reference: str) -> int:
     return AuditEntry.objects.filter(action=action, object_ref=reference).count()
-
-
-def person_state(reference: str) -> dict[str, Any]:
-    person = Person.objects.get(reference=reference)
-    state = {name: getattr(person, name) for name in EDITABLE_FIELDS}
-    state.update(version=person.version, age_band=person.age_band, updated_at=person.updated_at)
-    state["index"] = sorted(PersonIndex.objects.filter(person=person).values_list("kind", "digest"))
-    return state
-
-
-def case_state(reference: str) -> dict[str, Any]:
-    case = Case.objects.get(reference=reference)
-    return {
-        "summary": case.summary,
-        "opened_on": case.opened_on,
-        "assigned_to": case.assigned_to_id,
-        "version": case.version,
-        "updated_at": case.updated_at,
-    }
 
 
 class ConcurrentEditTests(HavenTestCase):

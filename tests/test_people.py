@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -147,6 +149,17 @@ class PeopleTests(HavenTestCase):
         update_person(actor, person, {"phone": "+66 2"}, expected_version=person.version)
         person.refresh_from_db()
         self.assertEqual(person.age_band, "12-17")
+
+    def test_a_reference_collision_draws_again_and_saves_once(self) -> None:
+        actor = self.world.users[("A", Role.CASE_WORKER)]
+        taken = self.world.people["A"].reference
+        draws = iter([taken, "HVN-XYZ-234"])
+        with mock.patch("haven.core.pseudonyms.new_reference", lambda prefix: next(draws)):
+            person = create_person(actor, {"full_name": "Collision Fixture"})
+        self.assertEqual(person.reference, "HVN-XYZ-234")
+        self.assertEqual(Person.objects.filter(reference=taken).count(), 1)
+        creations = AuditEntry.objects.filter(action="person.create", object_ref=person.reference)
+        self.assertEqual(creations.count(), 1)
 
     def test_list_query_count_does_not_grow_with_records(self) -> None:
         client = self.client_for("A", Role.SUPERVISOR)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from haven.audit.chain import record
 from haven.audit.models import Action
 from haven.cases.models import Case
 from haven.core.errors import ConcurrentEditError
-from haven.core.pseudonyms import CASE_PREFIX, new_reference
+from haven.core.pseudonyms import CASE_PREFIX, create_with_reference
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
@@ -25,31 +25,29 @@ def open_case(
     """Open a case for a person of the actor's organisation."""
     if person.organisation_id != actor.organisation_id:
         raise ValueError("A case is opened by the organisation that holds the person record.")
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                case = Case.objects.create(
-                    reference=new_reference(CASE_PREFIX),
-                    person=person,
-                    organisation=actor.organisation,
-                    created_by=actor,
-                    assigned_to=assigned_to,
-                    opened_on=opened_on,
-                    summary=summary,
-                )
-                changed = ["person", "opened_on"]
-                changed += [f for f, v in (("assigned_to", assigned_to), ("summary", summary)) if v]
-                record(
-                    actor=actor,
-                    action=Action.CASE_CREATE,
-                    object_type="case",
-                    object_ref=case.reference,
-                    changed_fields=changed,
-                )
-                return case
-        except IntegrityError:
-            continue
-    raise RuntimeError("Could not allocate a unique case reference.")
+
+    def create(reference: str) -> Case:
+        case = Case.objects.create(
+            reference=reference,
+            person=person,
+            organisation=actor.organisation,
+            created_by=actor,
+            assigned_to=assigned_to,
+            opened_on=opened_on,
+            summary=summary,
+        )
+        changed = ["person", "opened_on"]
+        changed += [f for f, v in (("assigned_to", assigned_to), ("summary", summary)) if v]
+        record(
+            actor=actor,
+            action=Action.CASE_CREATE,
+            object_type="case",
+            object_ref=case.reference,
+            changed_fields=changed,
+        )
+        return case
+
+    return create_with_reference(CASE_PREFIX, create)
 
 
 def update_case(

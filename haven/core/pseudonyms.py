@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.db import IntegrityError, transaction
+
+T = TypeVar("T")
 
 PERSON_PREFIX = "HVN"
 CASE_PREFIX = "CAS"
@@ -32,3 +38,18 @@ def reference_pattern(prefix: str) -> str:
 
 def is_reference(prefix: str, value: str) -> bool:
     return re.fullmatch(reference_pattern(prefix), value) is not None
+
+
+def create_with_reference(prefix: str, create: Callable[[str], T]) -> T:
+    """Run `create(reference)` in one transaction with a fresh reference.
+
+    A reference collision (about one in half a billion) breaks the unique constraint and
+    rolls the transaction back; the whole creation is then tried again with a new draw.
+    """
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return create(new_reference(prefix))
+        except IntegrityError:
+            continue
+    raise RuntimeError(f"Could not allocate a unique {prefix} reference.")

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -14,7 +14,7 @@ from haven.audit.chain import record
 from haven.audit.models import Action
 from haven.core import crypto
 from haven.core.errors import ConcurrentEditError
-from haven.core.pseudonyms import PERSON_PREFIX, new_reference
+from haven.core.pseudonyms import PERSON_PREFIX, create_with_reference
 from haven.core.reference import AgeBand, age_band_for, age_on
 from haven.people.models import (
     DEMOGRAPHIC_FIELDS,
@@ -77,29 +77,22 @@ def _apply(person: Person, data: Mapping[str, Any]) -> list[str]:
 
 def create_person(actor: User, data: Mapping[str, Any]) -> Person:
     """Create a person in the actor's organisation with a fresh pseudonymous reference."""
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                person = Person(
-                    reference=new_reference(PERSON_PREFIX),
-                    organisation=actor.organisation,
-                    created_by=actor,
-                )
-                changed = _apply(person, data)
-                person.save()
-                _reindex(person)
-                record(
-                    actor=actor,
-                    action=Action.PERSON_CREATE,
-                    object_type="person",
-                    object_ref=person.reference,
-                    changed_fields=changed,
-                )
-                return person
-        except IntegrityError:
-            # A reference collision (about one in half a billion): draw again.
-            continue
-    raise RuntimeError("Could not allocate a unique person reference.")
+
+    def create(reference: str) -> Person:
+        person = Person(reference=reference, organisation=actor.organisation, created_by=actor)
+        changed = _apply(person, data)
+        person.save()
+        _reindex(person)
+        record(
+            actor=actor,
+            action=Action.PERSON_CREATE,
+            object_type="person",
+            object_ref=person.reference,
+            changed_fields=changed,
+        )
+        return person
+
+    return create_with_reference(PERSON_PREFIX, create)
 
 
 def update_person(

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from haven.audit.chain import record
 from haven.audit.models import Action
 from haven.core.errors import ConcurrentEditError
-from haven.core.pseudonyms import SCREENING_PREFIX, new_reference
+from haven.core.pseudonyms import SCREENING_PREFIX, create_with_reference
 from haven.screening import engine
 from haven.screening.models import Screening, ScreeningStatus
 
@@ -56,29 +56,27 @@ def start_screening(
 ) -> Screening:
     """Open a screening after the readiness checklist; an urgent medical need suspends it."""
     suspended = bool(readiness.get("medical_urgent"))
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                screening = Screening.objects.create(
-                    reference=new_reference(SCREENING_PREFIX),
-                    organisation=actor.organisation,
-                    created_by=actor,
-                    person=person,
-                    case=case,
-                    readiness=dict(readiness),
-                    status=ScreeningStatus.SUSPENDED if suspended else ScreeningStatus.IN_PROGRESS,
-                )
-                record(
-                    actor=actor,
-                    action=Action.SCREENING_START,
-                    object_type="screening",
-                    object_ref=screening.reference,
-                    changed_fields=sorted(readiness),
-                )
-                return screening
-        except IntegrityError:
-            continue
-    raise RuntimeError("Could not allocate a unique screening reference.")
+
+    def create(reference: str) -> Screening:
+        screening = Screening.objects.create(
+            reference=reference,
+            organisation=actor.organisation,
+            created_by=actor,
+            person=person,
+            case=case,
+            readiness=dict(readiness),
+            status=ScreeningStatus.SUSPENDED if suspended else ScreeningStatus.IN_PROGRESS,
+        )
+        record(
+            actor=actor,
+            action=Action.SCREENING_START,
+            object_type="screening",
+            object_ref=screening.reference,
+            changed_fields=sorted(readiness),
+        )
+        return screening
+
+    return create_with_reference(SCREENING_PREFIX, create)
 
 
 def set_profile(

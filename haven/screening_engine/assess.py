@@ -14,6 +14,7 @@ from haven.screening_engine.model import (
     ANSWERS,
     DESTINATION_DIMENSIONS,
     EXPLOITATION_FORMS,
+    FLAGS,
     GRADED_DIMENSIONS,
     MEANS_DIMENSIONS,
     RECRUITMENT_DIMENSIONS,
@@ -168,21 +169,7 @@ def _flags(
     for indicator in index.flagged:
         if screening.answers.get(indicator.id) == "yes":
             flags.update(indicator.flags)
-    return tuple(
-        f
-        for f in (
-            "child",
-            "age_uncertain",
-            "smuggling",
-            "forced_labour",
-            "sexual_exploitation",
-            "forced_criminality",
-            "medical_urgent",
-            "international_protection",
-            "stateless_risk",
-        )
-        if f in flags
-    )
+    return tuple(f for f in FLAGS if f in flags)
 
 
 def _missing_groups(set_name: str, result: SetResult, act_met: bool) -> set[str]:
