@@ -19,8 +19,10 @@ from django.urls import reverse
 from haven.accounts.roles import Role
 from haven.audit.models import AuditEntry
 from haven.people.models import Person
+from haven.screening import engine
+from haven.screening.models import Screening
 from tests.helpers import page_title, raw_rows, sign_in
-from tests.personas import World
+from tests.personas import READY, World
 
 
 @pytest.mark.django_db
@@ -82,6 +84,29 @@ def test_personal_data_canary_never_leaks(world: World, caplog: pytest.LogCaptur
     note(response, url)
     case_url = response["Location"]
     note(worker.get(case_url), case_url)
+
+    # A screening of the person, with the canary in a note and in who was present.
+    url = reverse("screening:start_for_person", kwargs={"reference": person.reference})
+    readiness = {k: ("on" if v is True else v) for k, v in READY.items() if v is not False}
+    response = worker.post(url, {**readiness, "present": "support worker " + canary})
+    note(response, url)
+    screening = Screening.objects.get(person=person)
+    url = reverse("screening:profile", args=[screening.reference])
+    profile = {"age_at_events": "30", "exploitation": "labour", "interview_language": "en"}
+    note(worker.post(url, {**profile, "version": screening.version}), url)
+    screening.refresh_from_db()
+    url = reverse("screening:topic", args=[screening.reference, "safety"])
+    ident = engine.indicators_for("safety")[0].id
+    answer = {f"a_{ident}": "no", f"n_{ident}": canary + " note", "version": screening.version}
+    note(worker.post(url, {**answer, "next": ""}), url)
+    for url in (
+        reverse("screening:list"),
+        reverse("screening:topic", args=[screening.reference, "safety"]),
+        reverse("screening:result", args=[screening.reference]),
+    ):
+        note(worker.get(url), url)
+    screening.refresh_from_db()
+    assert screening.notes[ident] == canary + " note"
 
     # A server error while the canary is in the request must not echo it anywhere.
     url = reverse("people:create")
