@@ -23,6 +23,7 @@ from haven.accounts.models import Organisation, User
 from haven.accounts.roles import Role
 from haven.core import crypto
 from haven.people.models import Person
+from haven.screening.engine import TOPIC_ORDER
 from tests.helpers import raw_rows
 from tests.personas import HavenTestCase
 
@@ -182,6 +183,7 @@ class PageWeightTests(HavenTestCase):
     def test_pages_are_under_100_kb_with_their_assets(self) -> None:
         client = self.client_for("A", Role.SUPERVISOR)
         person, case = self.world.people["A"].reference, self.world.cases["A"].reference
+        screening = self.world.screenings["A"].reference
         urls = [
             reverse("core:home"),
             reverse("people:list"),
@@ -191,6 +193,11 @@ class PageWeightTests(HavenTestCase):
             reverse("cases:list"),
             reverse("cases:detail", kwargs={"reference": case}),
             reverse("cases:edit", kwargs={"reference": case}),
+            reverse("screening:list"),
+            reverse("screening:start"),
+            reverse("screening:profile", args=[screening]),
+            *(reverse("screening:topic", args=[screening, topic]) for topic in TOPIC_ORDER),
+            reverse("screening:result", args=[screening]),
         ]
         for url in urls:
             weight = self.page_weight(client, url)
