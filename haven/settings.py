@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "haven.people",
     "haven.cases",
     "haven.screening",
+    "haven.identification",
+    "haven.assistance",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("haven.accounts.urls")),
     path("people/", include("haven.people.urls")),
     path("cases/", include("haven.cases.urls")),
+    path("cases/", include("haven.identification.urls")),
+    path("cases/", include("haven.assistance.urls")),
     path("audit/", include("haven.audit.urls")),
     path("screenings/", include("haven.screening.urls")),
     path("language/", login_not_required(set_language), name="set_language"),

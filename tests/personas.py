@@ -16,6 +16,8 @@ from django.test import Client, TestCase
 from haven.accounts.actions import create_user, ensure_organisation
 from haven.accounts.models import Organisation, OrganisationType, User
 from haven.accounts.roles import Role
+from haven.assistance.actions import add_objective, record_service, schedule_follow_ups
+from haven.assistance.models import FollowUp, Service, SupportObjective
 from haven.cases.actions import open_case
 from haven.cases.models import Case
 from haven.core.management.commands.demo import DEMO_READINESS
@@ -37,6 +39,9 @@ class World:
     people: dict[str, Person] = field(default_factory=dict)
     cases: dict[str, Case] = field(default_factory=dict)
     screenings: dict[str, Screening] = field(default_factory=dict)
+    objectives: dict[str, SupportObjective] = field(default_factory=dict)
+    services: dict[str, Service] = field(default_factory=dict)
+    follow_ups: dict[str, FollowUp] = field(default_factory=dict)
 
     def user(self, org: str, role: Role) -> User:
         return self.users[(org, role)]
@@ -92,6 +97,23 @@ def build_world() -> World:
             expected_version=screening.version,
         )
         world.screenings[key] = screening
+        worker, case = world.user(key, Role.CASE_WORKER), world.cases[key]
+        world.objectives[key] = add_objective(
+            worker,
+            case,
+            {"stage": "initial", "plan_type": "Health", "objectives": "Fixture objective"},
+        )
+        world.services[key] = record_service(
+            worker,
+            case,
+            {
+                "stage": "initial",
+                "kind": "medical",
+                "status": "delivered",
+                "on": dt.date(2026, 1, 6),
+            },
+        )
+        world.follow_ups[key] = schedule_follow_ups(worker, case, dt.date(2026, 1, 6))[0]
     return world
 
 

@@ -24,6 +24,10 @@ LOGIN = "login"  # a redirect to the sign-in page
 ALL_ROLES = tuple(Role)
 VIEWERS = (Role.SCREENER, Role.CASE_WORKER, Role.SUPERVISOR, Role.DETERMINATION_OFFICER)
 CASE_TEAM = (Role.CASE_WORKER, Role.SUPERVISOR, Role.DETERMINATION_OFFICER)
+CASE_EDITORS = (Role.CASE_WORKER, Role.SUPERVISOR)
+STAFF = {role: 302 for role in Role}
+# A stale version: the state-changing POSTs are refused and change nothing.
+STALE = {"version": "999"}
 SCREENERS = (Role.SCREENER, Role.CASE_WORKER, Role.SUPERVISOR)
 
 
@@ -55,6 +59,26 @@ def screening_a(world: World) -> dict[str, Any]:
 
 def screening_topic_a(world: World) -> dict[str, Any]:
     return {**screening_a(world), "topic": "safety"}
+
+
+def case_status_a(world: World) -> dict[str, Any]:
+    return {**case_a(world), "status": "FollowUp"}
+
+
+def case_decision_a(world: World) -> dict[str, Any]:
+    return {**case_a(world), "decision": "approve"}
+
+
+def objective_a(world: World) -> dict[str, Any]:
+    return {**case_a(world), "pk": world.objectives["A"].pk}
+
+
+def service_a(world: World) -> dict[str, Any]:
+    return {**case_a(world), "pk": world.services["A"].pk}
+
+
+def follow_up_a(world: World) -> dict[str, Any]:
+    return {**case_a(world), "pk": world.follow_ups["A"].pk}
 
 
 def screener_a(world: World) -> dict[str, Any]:
@@ -93,6 +117,44 @@ MATRIX: dict[str, Probe] = {
     "cases:detail": Probe("GET", dict.fromkeys(CASE_TEAM, 200), case_a, record_bound=True),
     "cases:edit": Probe(
         "GET", {Role.CASE_WORKER: 200, Role.SUPERVISOR: 200}, case_a, record_bound=True
+    ),
+    "cases:record": Probe("GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True),
+    "cases:journey_add": Probe("GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True),
+    "cases:status": Probe(
+        "POST", dict.fromkeys(CASE_EDITORS, 302), case_status_a, data=STALE, record_bound=True
+    ),
+    "cases:close_request": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True
+    ),
+    "cases:close_decide": Probe(
+        "POST", {Role.SUPERVISOR: 302}, case_decision_a, data=STALE, record_bound=True
+    ),
+    "cases:team": Probe("GET", {Role.SUPERVISOR: 200}),
+    "cases:notifications_read": Probe("POST", STAFF),
+    "identification:change": Probe("GET", dict.fromkeys(CASE_TEAM, 200), case_a, record_bound=True),
+    "assistance:assessment_add": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True
+    ),
+    "assistance:objective_add": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True
+    ),
+    "assistance:objective_edit": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), objective_a, record_bound=True
+    ),
+    "assistance:service_add": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True
+    ),
+    "assistance:service_edit": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), service_a, record_bound=True
+    ),
+    "assistance:return_plan": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True
+    ),
+    "assistance:follow_ups_schedule": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True
+    ),
+    "assistance:follow_up_record": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), follow_up_a, record_bound=True
     ),
     "audit:list": Probe("GET", {Role.ORG_ADMIN: 200}),
     "screening:list": Probe("GET", dict.fromkeys(VIEWERS, 200)),

@@ -198,6 +198,10 @@ class PageWeightTests(HavenTestCase):
             reverse("screening:profile", args=[screening]),
             *(reverse("screening:topic", args=[screening, topic]) for topic in TOPIC_ORDER),
             reverse("screening:result", args=[screening]),
+            reverse("cases:record", kwargs={"reference": case}),
+            reverse("identification:change", kwargs={"reference": case}),
+            reverse("assistance:service_add", kwargs={"reference": case}),
+            reverse("cases:team"),
         ]
         for url in urls:
             weight = self.page_weight(client, url)
@@ -211,3 +215,12 @@ class PageWeightTests(HavenTestCase):
             body = client.get(url).content.decode()
             with self.subTest(url=url):
                 self.assertIsNone(re.search(r'(?:src|href)="(?:https?:)?//', body))
+
+
+def test_assistance_never_reads_identification_status_or_cooperation() -> None:
+    """Help never waits for a decision and never depends on cooperating with the police:
+    the assistance code does not even look at either."""
+    for path in sorted((ROOT / "haven" / "assistance").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for name in ("identification_status", "trafficking_status", ".cooperation"):
+            assert name not in text, f"{path.relative_to(ROOT)} reads {name}"

@@ -34,6 +34,8 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     org_type = models.CharField(_("type"), max_length=40, choices=OrganisationType.choices)
     country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2"))
+    # Which identification law applies to the cases it opens (haven/identification).
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=40, default="generic")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

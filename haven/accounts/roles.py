@@ -45,6 +45,10 @@ class Capability(enum.Enum):
     CASE_ASSIGN = "case.assign"
     SCREENING_CREATE = "screening.create"
     SCREENING_VIEW = "screening.view"
+    IDENTIFICATION_CHANGE = "identification.change"  # the jurisdiction says which moves
+    ASSISTANCE_EDIT = "assistance.edit"
+    CASE_CLOSE_APPROVE = "case.close_approve"
+    TEAM_VIEW = "team.view"
     AUDIT_VIEW = "audit.view"
     USERS_VIEW = "users.view"
     ORGANISATIONS_VIEW = "organisations.view"
@@ -86,6 +90,14 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
         Role.SUPERVISOR: _ORG,
         Role.DETERMINATION_OFFICER: _ORG,
     },
+    Capability.IDENTIFICATION_CHANGE: {
+        Role.CASE_WORKER: _OWN_ASSIGNED,
+        Role.SUPERVISOR: _ORG,
+        Role.DETERMINATION_OFFICER: _ORG,
+    },
+    Capability.ASSISTANCE_EDIT: {Role.CASE_WORKER: _OWN_ASSIGNED, Role.SUPERVISOR: _ORG},
+    Capability.CASE_CLOSE_APPROVE: {Role.SUPERVISOR: _ORG},
+    Capability.TEAM_VIEW: {Role.SUPERVISOR: _ORG},
     Capability.AUDIT_VIEW: {Role.ORG_ADMIN: _ORG},
     Capability.USERS_VIEW: {Role.ORG_ADMIN: _ORG, Role.SYSTEM_ADMIN: _ORG},
     Capability.ORGANISATIONS_VIEW: {Role.SYSTEM_ADMIN: _ORG},

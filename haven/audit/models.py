@@ -34,6 +34,17 @@ class Action(models.TextChoices):
     SCREENING_ATTACH = "screening.attach", _("Screening attached to a person")
     SCREENING_VIEW = "screening.view", _("Screening answers viewed")
     KEYS_ROTATE = "keys.rotate", _("Encryption keys rotated")
+    IDENTIFICATION_CHANGE = "identification.change", _("Identification status changed")
+    CASE_RECORD = "case.record", _("Case record edited")
+    CASE_JOURNEY = "case.journey", _("Journey step added")
+    CASE_STATUS = "case.status", _("Case status changed")
+    CASE_CLOSURE_REQUEST = "case.closure_request", _("Case closure requested")
+    CASE_CLOSURE_DECIDE = "case.closure_decide", _("Case closure approved or refused")
+    ASSISTANCE_ASSESSMENT = "assistance.assessment", _("Needs and risk assessment recorded")
+    ASSISTANCE_PLAN = "assistance.plan", _("Support plan changed")
+    ASSISTANCE_SERVICE = "assistance.service", _("Service recorded")
+    ASSISTANCE_RETURN = "assistance.return", _("Return plan recorded")
+    ASSISTANCE_FOLLOW_UP = "assistance.follow_up", _("Follow-up scheduled or recorded")
 
 
 class AuditEntry(models.Model):

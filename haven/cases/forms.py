@@ -10,6 +10,22 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
 from haven.accounts.roles import Role
+from haven.cases.choices import (
+    App,
+    AsylumReferral,
+    ClosureReason,
+    Cooperation,
+    ExploitationType,
+    FearOfReturn,
+    Industry,
+    JourneyStage,
+    MethodOfControl,
+    RecruitmentMethod,
+    Relationship,
+    SexExploitationType,
+)
+from haven.cases.models import CaseStatus
+from haven.core.reference import country_choices
 
 
 def case_workers(organisation_id: int) -> list[User]:
@@ -55,3 +71,190 @@ class CaseForm(forms.Form):
     def assignee(self) -> User | None:
         pk = self.cleaned_data.get("assigned_to")
         return self.workers.get(pk) if pk is not None else None
+
+
+def date_field(label: Any, *, required: bool = False, **kwargs: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        **kwargs,
+    )
+
+
+def not_future(value: dt.date | None) -> dt.date | None:
+    if value is not None and (value > timezone.localdate() or value.year < 1950):
+        raise ValidationError(_("Enter a date between 1950 and today."))
+    return value
+
+
+def _many(label: Any, choices: Any) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label, required=False, choices=choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+def _one(label: Any, choices: Any, *, blank: bool = True) -> forms.ChoiceField:
+    options = [("", "—"), *choices] if blank else list(choices)
+    return forms.ChoiceField(label=label, required=False, choices=options)
+
+
+class CaseRecordForm(forms.Form):
+    """The case record, aligned with HTCDS v2."""
+
+    exploitation_types = _many(_("Types of exploitation"), ExploitationType.choices)
+    forced_labour_industry = _one(_("Forced-labour industry (ISIC)"), Industry.choices)
+    sex_exploitation_types = _many(_("Types of sexual exploitation"), SexExploitationType.choices)
+    methods_of_control = _many(_("Methods of control"), MethodOfControl.choices)
+    recruitment_methods = _many(_("How the person was recruited"), RecruitmentMethod.choices)
+    recruitment_country = forms.ChoiceField(
+        label=_("Country of recruitment"),
+        required=False,
+        choices=lambda: [("", "—"), *country_choices()],
+    )
+    relationship_to_trafficker = _one(_("Relationship to the trafficker"), Relationship.choices)
+    age_when_trafficked = forms.IntegerField(
+        label=_("Age when trafficked"), required=False, min_value=0, max_value=120
+    )
+    recruitment_apps = _many(_("Websites and apps used in recruitment"), App.choices)
+    exploitation_apps = _many(_("Websites and apps used in exploitation"), App.choices)
+    cooperation = forms.ChoiceField(
+        label=_("Cooperation with the authorities"),
+        choices=Cooperation.choices,
+        help_text=_("Recorded only. Help never depends on it."),
+    )
+    guardian = forms.CharField(label=_("Guardian (name and role)"), required=False, max_length=200)
+    guardian_appointed_on = date_field(_("Guardian appointed on"))
+    best_interests_assessed_on = date_field(_("Best-interests assessment done on"))
+    best_interests_summary = forms.CharField(
+        label=_("Best-interests assessment: summary"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    child_protection_notified_on = date_field(_("Child protection notified on"))
+    fear_of_return = forms.ChoiceField(
+        label=_("Fear of harm or persecution on return"), choices=FearOfReturn.choices
+    )
+    asylum_referral = forms.ChoiceField(
+        label=_("Asylum or international protection"),
+        choices=AsylumReferral.choices,
+        help_text=_("Kept apart from any cooperation with the police or prosecutors."),
+    )
+    asylum_referral_on = date_field(_("Referred or informed on"))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    SECTIONS = (
+        (
+            _("Exploitation"),
+            (
+                "exploitation_types",
+                "forced_labour_industry",
+                "sex_exploitation_types",
+                "methods_of_control",
+            ),
+        ),
+        (
+            _("Recruitment"),
+            (
+                "recruitment_methods",
+                "recruitment_country",
+                "relationship_to_trafficker",
+                "age_when_trafficked",
+                "recruitment_apps",
+                "exploitation_apps",
+            ),
+        ),
+        (_("Cooperation with the authorities"), ("cooperation",)),
+        (
+            _("Child"),
+            (
+                "guardian",
+                "guardian_appointed_on",
+                "best_interests_assessed_on",
+                "best_interests_summary",
+                "child_protection_notified_on",
+            ),
+        ),
+        (
+            _("International protection"),
+            ("fear_of_return", "asylum_referral", "asylum_referral_on"),
+        ),
+    )
+
+    def sections(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in (
+            "guardian_appointed_on",
+            "best_interests_assessed_on",
+            "child_protection_notified_on",
+            "asylum_referral_on",
+        ):
+            try:
+                not_future(data.get(name))
+            except ValidationError as error:
+                self.add_error(name, error)
+        if data.get("asylum_referral") in ("referred", "declined") and not data.get(
+            "asylum_referral_on"
+        ):
+            self.add_error("asylum_referral_on", _("Give the date."))
+        return data
+
+    def record_data(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        for key in ("guardian", "best_interests_summary"):
+            data[key] = data[key].strip()
+        return data
+
+
+class JourneyForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Stage"), choices=JourneyStage.choices)
+    happened_on = date_field(_("Date"))
+    date_is_approximate = forms.BooleanField(label=_("The date is approximate"), required=False)
+    country = forms.ChoiceField(
+        label=_("Country"), required=False, choices=lambda: [("", "—"), *country_choices()]
+    )
+    place = forms.CharField(label=_("Place"), required=False, max_length=200)
+    description = forms.CharField(
+        label=_("What happened"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_happened_on(self) -> dt.date | None:
+        return not_future(self.cleaned_data.get("happened_on"))
+
+
+class ClosureRequestForm(forms.Form):
+    to = forms.ChoiceField(
+        label=_("Close as"),
+        choices=[
+            (CaseStatus.CLOSED, CaseStatus.CLOSED.label),
+            (CaseStatus.CLOSED_REFERRED, CaseStatus.CLOSED_REFERRED.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—"), *ClosureReason.choices])
+    details = forms.CharField(
+        label=_("Details"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("reason") == ClosureReason.OTHER and not data.get("details", "").strip():
+            self.add_error("details", _("Say why the case is closed."))
+        return data
+
+
+class VersionForm(forms.Form):
+    """A bare state-changing POST: only the version the user saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -1,15 +1,27 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.cases.choices import (
+    AsylumReferral,
+    ClosureReason,
+    Cooperation,
+    FearOfReturn,
+    Industry,
+    JourneyStage,
+    Relationship,
+)
 from haven.core.fields import EncryptedTextField
+from haven.identification.status import IdentificationStatus, TraffickingStatus
 
 
 class CaseStatus(models.TextChoices):
-    """HTCDS case status values. Moves between them arrive with case management."""
+    """HTCDS case status values. Moves between them: `haven.cases.actions.CASE_MOVES`."""
 
     ACTIVE = "Active", _("Active")
     FOLLOW_UP = "FollowUp", _("Follow-up")
@@ -46,6 +58,73 @@ class Case(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 
+    # Identification: moved only by haven.identification.actions.change_status.
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=40, default="generic")
+    identification_status = models.CharField(
+        _("identification status"),
+        max_length=20,
+        choices=IdentificationStatus.choices,
+        default=IdentificationStatus.SCREENED,
+    )
+    trafficking_status = models.CharField(
+        _("trafficking status (HTCDS)"),
+        max_length=40,
+        choices=TraffickingStatus.choices,
+        blank=True,
+    )
+    presumed_on = models.DateField(null=True, blank=True)
+    first_decision_due = models.DateField(null=True, blank=True)
+    first_decision_on = models.DateField(null=True, blank=True)
+    final_decision_earliest = models.DateField(null=True, blank=True)
+    final_decision_due = models.DateField(null=True, blank=True)
+    reflection_starts = models.DateField(null=True, blank=True)
+    reflection_ends = models.DateField(null=True, blank=True)
+
+    # The case record, aligned with HTCDS v2 and extended where it falls short.
+    exploitation_types = models.JSONField(default=list, blank=True)
+    forced_labour_industry = models.CharField(max_length=60, choices=Industry.choices, blank=True)
+    sex_exploitation_types = models.JSONField(default=list, blank=True)
+    methods_of_control = models.JSONField(default=list, blank=True)
+    recruitment_methods = models.JSONField(default=list, blank=True)
+    recruitment_country = models.CharField(max_length=2, blank=True)
+    relationship_to_trafficker = models.CharField(
+        max_length=16, choices=Relationship.choices, blank=True
+    )
+    age_when_trafficked = models.PositiveSmallIntegerField(null=True, blank=True)
+    recruitment_apps = models.JSONField(default=list, blank=True)
+    exploitation_apps = models.JSONField(default=list, blank=True)
+    # Cooperation with the authorities: recorded, never a condition for anything.
+    cooperation = models.CharField(
+        max_length=16, choices=Cooperation.choices, default=Cooperation.NONE
+    )
+    cooperation_since = models.DateField(null=True, blank=True)
+    # Child cases.
+    guardian = EncryptedTextField(_("guardian"))
+    guardian_appointed_on = models.DateField(null=True, blank=True)
+    best_interests_assessed_on = models.DateField(null=True, blank=True)
+    best_interests_summary = EncryptedTextField(_("best-interests assessment"))
+    child_protection_notified_on = models.DateField(null=True, blank=True)
+    # International protection: kept apart from any criminal-justice cooperation.
+    fear_of_return = models.CharField(
+        max_length=8, choices=FearOfReturn.choices, default=FearOfReturn.UNKNOWN
+    )
+    asylum_referral = models.CharField(
+        max_length=8, choices=AsylumReferral.choices, default=AsylumReferral.NOT_YET
+    )
+    asylum_referral_on = models.DateField(null=True, blank=True)
+
+    # Closing needs a supervisor's approval: a request waits here until decided.
+    closure_requested_status = models.CharField(
+        max_length=16, choices=CaseStatus.choices, blank=True
+    )
+    closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
+    closure_details = EncryptedTextField(_("closure details"))
+    closure_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closure_requested_at = models.DateTimeField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+
     class Meta:
         ordering = ["-opened_on", "-created_at"]
         verbose_name = _("case")
@@ -53,3 +132,98 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED)
+
+    @property
+    def closure_pending(self) -> bool:
+        return bool(self.closure_requested_status)
+
+    @property
+    def is_child_case(self) -> bool:
+        return self.person.is_possibly_child or (
+            self.age_when_trafficked is not None and self.age_when_trafficked < 18
+        )
+
+    def in_reflection_period(self, on: dt.date) -> bool:
+        return bool(
+            self.reflection_starts
+            and self.reflection_ends
+            and self.reflection_starts <= on <= self.reflection_ends
+        )
+
+
+class JourneyEvent(models.Model):
+    """One dated step of the journey (HTCDS hte_*), shown as a timeline."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="journey")
+    stage = models.CharField(_("stage"), max_length=16, choices=JourneyStage.choices)
+    happened_on = models.DateField(_("date"), null=True, blank=True)
+    date_is_approximate = models.BooleanField(default=False)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    # A town or a workplace can point to a person: encrypted like identity.
+    place = EncryptedTextField(_("place"))
+    description = EncryptedTextField(_("what happened"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = [models.F("happened_on").asc(nulls_last=True), "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.stage} step of case {self.case_id}"
+
+
+class EventKind(models.TextChoices):
+    OPENED = "opened", _("Case opened")
+    IDENTIFICATION = "identification", _("Identification status changed")
+    RECORD = "record", _("Case record updated")
+    JOURNEY = "journey", _("Journey step added")
+    ASSESSMENT = "assessment", _("Needs and risk assessed")
+    PLAN = "plan", _("Support plan changed")
+    SERVICE = "service", _("Service recorded")
+    SERVICE_UPDATED = "service_updated", _("Service updated")
+    RETURN = "return", _("Return plan changed")
+    FOLLOW_UP = "follow_up", _("Follow-up recorded")
+    FOLLOW_UP_SCHEDULED = "follow_ups_scheduled", _("Follow-ups scheduled")
+    STATUS = "status", _("Case status changed")
+    CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
+    CLOSURE_APPROVED = "closure_approved", _("Closure approved")
+    CLOSURE_REJECTED = "closure_rejected", _("Closure not approved")
+    REOPENED = "reopened", _("Case reopened")
+
+
+class CaseEvent(models.Model):
+    """The case's own history feed. Codes only: never a value of personal data."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    code = models.CharField(max_length=40, blank=True)  # e.g. the new status's code
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on case {self.case_id}"
+
+
+class Notification(models.Model):
+    """Tells a member of the case team that something happened on a case."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.ForeignKey(CaseEvent, on_delete=models.CASCADE, related_name="notifications")
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-event__created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"notification {self.pk} for user {self.user_id}"

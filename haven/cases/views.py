@@ -1,20 +1,36 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts.models import User
 from haven.accounts.roles import Capability, Role, can
+from haven.assistance.models import ReturnPlan, Stage
 from haven.cases import actions
 from haven.cases.access import cases_for, get_case_for
-from haven.cases.forms import CaseForm
+from haven.cases.due import due_items
+from haven.cases.forms import (
+    CaseForm,
+    CaseRecordForm,
+    ClosureRequestForm,
+    JourneyForm,
+    VersionForm,
+    case_workers,
+)
+from haven.cases.models import Case, CaseStatus, Notification
+from haven.cases.pages import case_action, case_form_page
 from haven.core.decorators import requires, staff_user
 from haven.core.errors import ConcurrentEditError, stale_edit_message
+from haven.identification import jurisdictions
+from haven.identification.actions import legal_targets
 from haven.people.access import get_person_for
 from haven.screening.access import screenings_for
 
@@ -69,19 +85,61 @@ def case_create(request: HttpRequest, reference: str) -> HttpResponse:
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     user = staff_user(request)
     case = get_case_for(user, reference, Capability.CASE_VIEW)
-    return render(
-        request,
-        "cases/detail.html",
+    return render(request, "cases/detail.html", case_page_context(user, case))
+
+
+def case_page_context(user: User, case: Case) -> dict[str, Any]:
+    """Everything the case page shows. Identity stays on the person page (audited)."""
+    today = timezone.localdate()
+    may = {
+        capability: cases_for(user, capability).filter(pk=case.pk).exists()
+        for capability in (
+            Capability.CASE_EDIT,
+            Capability.ASSISTANCE_EDIT,
+            Capability.IDENTIFICATION_CHANGE,
+            Capability.CASE_CLOSE_APPROVE,
+        )
+    }
+    jurisdiction = jurisdictions.get(case.jurisdiction)
+    objectives = list(case.objectives.all())
+    services = list(case.services.all())
+    stages = [
         {
-            "case": case,
-            "can_edit": cases_for(user, Capability.CASE_EDIT).filter(pk=case.pk).exists(),
-            "can_view_person": can(user, Capability.PERSON_VIEW),
-            "can_screen": can(user, Capability.SCREENING_CREATE),
-            "screenings": screenings_for(user, Capability.SCREENING_VIEW)
-            .filter(case=case)
-            .order_by("created_at"),
-        },
-    )
+            "stage": stage,
+            "objectives": [o for o in objectives if o.stage == stage],
+            "services": [s for s in services if s.stage == stage],
+        }
+        for stage in Stage
+    ]
+    return {
+        "case": case,
+        "today": today,
+        "jurisdiction": jurisdiction,
+        "can_edit": may[Capability.CASE_EDIT] and not case.is_closed,
+        "can_reopen": may[Capability.CASE_EDIT] and case.is_closed,
+        "can_assist": may[Capability.ASSISTANCE_EDIT] and not case.is_closed,
+        "can_decide_closure": may[Capability.CASE_CLOSE_APPROVE]
+        and case.closure_pending
+        and case.closure_requested_by_id != user.pk,
+        "identification_targets": legal_targets(user, case)
+        if may[Capability.IDENTIFICATION_CHANGE] and not case.is_closed
+        else [],
+        "can_view_person": can(user, Capability.PERSON_VIEW),
+        "can_screen": can(user, Capability.SCREENING_CREATE) and not case.is_closed,
+        "screenings": screenings_for(user, Capability.SCREENING_VIEW)
+        .filter(case=case)
+        .order_by("created_at"),
+        "identification": case.identification.select_related(
+            "decided_by", "decided_by_organisation"
+        ).prefetch_related("screenings"),
+        "journey": case.journey.all(),
+        "assessments": case.assessments.all(),
+        "stages": stages,
+        "return_plan": ReturnPlan.objects.filter(case=case).first(),
+        "follow_ups": case.follow_ups.all(),
+        "events": case.events.select_related("actor")[:20],
+        "version_form": VersionForm(initial={"version": case.version}),
+    }
 
 
 @requires(Capability.CASE_EDIT)
@@ -123,3 +181,147 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
         {"form": form, "person": case.person, "case": case},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@requires(Capability.CASE_EDIT)
+@require_http_methods(["GET", "POST"])
+def case_record(request: HttpRequest, reference: str) -> HttpResponse:
+    user = staff_user(request)
+    case = get_case_for(user, reference, Capability.CASE_EDIT)
+    initial = {name: getattr(case, name) for name in actions.RECORD_FIELDS}
+    form = CaseRecordForm(request.POST or None, initial={**initial, "version": case.version})
+    return case_form_page(
+        request,
+        case,
+        form,
+        lambda: actions.update_case_record(
+            user, case, form.record_data(), expected_version=form.cleaned_data["version"]
+        ),
+        done=_("Case record saved."),
+        title=_("Case record"),
+        anchor="record",
+        template="cases/record.html",
+    )
+
+
+@requires(Capability.CASE_EDIT)
+@require_http_methods(["GET", "POST"])
+def journey_add(request: HttpRequest, reference: str) -> HttpResponse:
+    user = staff_user(request)
+    case = get_case_for(user, reference, Capability.CASE_EDIT)
+    form = JourneyForm(request.POST or None)
+    return case_form_page(
+        request,
+        case,
+        form,
+        lambda: actions.add_journey_event(user, case, form.cleaned_data),
+        done=_("Journey step added."),
+        title=_("Add a step of the journey"),
+        anchor="journey",
+    )
+
+
+@requires(Capability.CASE_EDIT)
+@require_POST
+def case_status(request: HttpRequest, reference: str, status: str) -> HttpResponse:
+    """Active <-> follow-up, and reopening a closed case."""
+    user = staff_user(request)
+    case = get_case_for(user, reference, Capability.CASE_EDIT)
+    form = VersionForm(request.POST)
+    done = _("Case reopened.") if case.is_closed else _("Case status changed.")
+    return case_action(
+        request,
+        case,
+        form,
+        lambda: actions.change_case_status(
+            user, case, status, expected_version=form.cleaned_data["version"]
+        ),
+        done=done,
+        anchor="status",
+    )
+
+
+@requires(Capability.CASE_EDIT)
+@require_http_methods(["GET", "POST"])
+def close_request(request: HttpRequest, reference: str) -> HttpResponse:
+    user = staff_user(request)
+    case = get_case_for(user, reference, Capability.CASE_EDIT)
+    form = ClosureRequestForm(request.POST or None, initial={"version": case.version})
+    return case_form_page(
+        request,
+        case,
+        form,
+        lambda: actions.request_closure(
+            user,
+            case,
+            to=form.cleaned_data["to"],
+            reason=form.cleaned_data["reason"],
+            details=form.cleaned_data["details"].strip(),
+            expected_version=form.cleaned_data["version"],
+        ),
+        done=_("Closure requested. A supervisor will approve or refuse it."),
+        title=_("Request closing the case"),
+        anchor="status",
+        submit=_("Request closure"),
+        intro=_(
+            "Closing needs a supervisor's approval. A person declining services is not by "
+            "itself a reason to close: they may come back."
+        ),
+    )
+
+
+@requires(Capability.CASE_CLOSE_APPROVE)
+@require_POST
+def close_decide(request: HttpRequest, reference: str, decision: str) -> HttpResponse:
+    user = staff_user(request)
+    case = get_case_for(user, reference, Capability.CASE_CLOSE_APPROVE)
+    form = VersionForm(request.POST)
+    approve = decision == "approve"
+    return case_action(
+        request,
+        case,
+        form,
+        lambda: actions.decide_closure(
+            user, case, approve=approve, expected_version=form.cleaned_data["version"]
+        ),
+        done=_("Closure approved.") if approve else _("Closure refused: the case stays open."),
+        anchor="status",
+    )
+
+
+def _load_row(worker: User | None) -> dict[str, Any]:
+    return {"worker": worker, "open": 0, "follow_up": 0, "overdue": 0}
+
+
+@requires(Capability.TEAM_VIEW)
+@require_http_methods(["GET"])
+def team(request: HttpRequest) -> HttpResponse:
+    """A supervisor's view of the team's caseload and what is overdue."""
+    user = staff_user(request)
+    cases = cases_for(user, Capability.TEAM_VIEW)
+    items = due_items(cases, timezone.localdate())
+    rows = {w.pk: _load_row(w) for w in case_workers(user.organisation_id)}
+    others = _load_row(None)  # not assigned, or assigned to someone no longer a case worker
+
+    def row(worker_pk: int | None) -> dict[str, Any]:
+        return rows.get(worker_pk, others) if worker_pk is not None else others
+
+    for counted in cases.values("assigned_to", "status").annotate(n=Count("pk")):
+        if counted["status"] == CaseStatus.ACTIVE:
+            row(counted["assigned_to"])["open"] += counted["n"]
+        elif counted["status"] == CaseStatus.FOLLOW_UP:
+            row(counted["assigned_to"])["follow_up"] += counted["n"]
+    for item in items:
+        if item.overdue:
+            row(item.case.assigned_to_id)["overdue"] += 1
+    shown = [*rows.values(), *([others] if others["open"] or others["follow_up"] else [])]
+    return render(
+        request, "cases/team.html", {"rows": shown, "items": [i for i in items if i.overdue]}
+    )
+
+
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("core:home")

@@ -27,6 +27,7 @@ def haven(request: HttpRequest) -> dict[str, object]:
             "people_create": can(user, Capability.PERSON_CREATE),
             "cases": can(user, Capability.CASE_VIEW),
             "screenings": can(user, Capability.SCREENING_VIEW),
+            "team": can(user, Capability.TEAM_VIEW),
             "audit": can(user, Capability.AUDIT_VIEW),
             "users": can(user, Capability.USERS_VIEW),
             "organisations": can(user, Capability.ORGANISATIONS_VIEW),

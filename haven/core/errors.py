@@ -10,3 +10,14 @@ def stale_edit_message() -> str:
         "Someone else saved this record while you were editing. Your changes were not "
         "saved. The form now shows the latest version: make your changes again."
     )
+
+
+class RefusedError(Exception):
+    """A domain rule refuses the change; the message says why, in the user's language.
+
+    Nothing was saved. Views show the message; tests check that nothing changed.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

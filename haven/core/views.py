@@ -7,11 +7,14 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from haven.accounts.roles import Capability, can
+from haven.accounts.roles import Capability, Role, can
 from haven.cases.access import cases_for
+from haven.cases.due import due_items
+from haven.cases.models import CaseEvent, Notification
 from haven.core.decorators import staff_user
 from haven.people.access import people_for
 
@@ -39,8 +42,16 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {}
     if can(user, Capability.CASE_VIEW):
         cases = cases_for(user, Capability.CASE_VIEW)
+        mine = cases.filter(assigned_to=user) if Role.CASE_WORKER in user.role_list else cases
         context["my_cases"] = cases.filter(assigned_to=user).select_related("person")[:10]
         context["case_count"] = cases.count()
+        context["due"] = due_items(mine.select_related("assigned_to"), timezone.localdate())
+        context["notifications"] = Notification.objects.filter(
+            user=user, read_at__isnull=True
+        ).select_related("event__case", "event__actor")[:10]
+        context["activity"] = CaseEvent.objects.filter(case__in=cases).select_related(
+            "case", "actor"
+        )[:10]
     if can(user, Capability.PERSON_VIEW):
         context["recent_people"] = people_for(user, Capability.PERSON_VIEW).order_by("-created_at")[
             :5

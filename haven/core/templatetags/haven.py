@@ -20,3 +20,8 @@ def language_names(codes: list[str]) -> str:
 @register.filter
 def document_type(code: str) -> str:
     return str(dict(DOCUMENT_TYPES).get(code, code))
+
+
+@register.filter
+def country(code: str) -> str:
+    return country_name(code) if code else ""

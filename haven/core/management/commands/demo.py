@@ -15,6 +15,7 @@ from haven.accounts.actions import create_user, ensure_organisation
 from haven.accounts.models import Organisation, OrganisationType, User
 from haven.accounts.roles import Role
 from haven.cases.actions import open_case
+from haven.cases.demo import STORIES
 from haven.cases.models import Case
 from haven.core import crypto
 from haven.people.actions import create_person
@@ -25,13 +26,15 @@ from haven.screening.models import Screening
 
 DEMO_PASSWORD = "demo-only-password"  # noqa: S105 - printed for testers; refused in production
 
+# (key, name, type, country, jurisdiction profile)
 ORGANISATIONS = [
-    ("ngo", "Lotus Lantern Outreach (DEMO, fictional)", OrganisationType.NGO, "TH"),
+    ("ngo", "Lotus Lantern Outreach (DEMO, fictional)", OrganisationType.NGO, "TH", "generic"),
     (
         "police",
         "Riverbend Province Police Anti-Trafficking Unit (DEMO, fictional)",
         OrganisationType.LAW_ENFORCEMENT,
         "KH",
+        "nrm",
     ),
 ]
 ROLE_LOGINS = {
@@ -58,6 +61,7 @@ PEOPLE: dict[str, list[dict[str, Any]]] = {
             "languages": ["km"],
             "case": True,
             "screening": "child_labour",
+            "story": "child_presumed_overdue",
         },
         {
             "full_name": "สมชาย ทดสอบ",
@@ -70,6 +74,7 @@ PEOPLE: dict[str, list[dict[str, Any]]] = {
             "documents": [{"type": "national_id", "number": "DEMO-TH-0001", "country": "TH"}],
             "case": True,
             "screening": "adult_labour",
+            "story": "labour_first_positive",
         },
         {
             "full_name": "မောင်နမူနာ",
@@ -77,7 +82,28 @@ PEOPLE: dict[str, list[dict[str, Any]]] = {
             "date_of_birth": "2001-11-20",
             "citizenship": ["MM"],
             "languages": ["my"],
-            "case": False,
+            "case": True,
+            "story": "screened_only",
+        },
+        {
+            "full_name": "Demo Sample Withdrew",
+            "gender": "Feminine",
+            "estimated_age": "24",
+            "age_basis": "Own account",
+            "citizenship": ["LA"],
+            "languages": ["lo"],
+            "case": True,
+            "story": "withdrew_closure_pending",
+        },
+        {
+            "full_name": "Test Sample Notvictim",
+            "gender": "Masculine",
+            "estimated_age": "35",
+            "age_basis": "Officer's estimate",
+            "citizenship": ["MM"],
+            "languages": ["my"],
+            "case": True,
+            "story": "not_a_victim_closed",
         },
     ],
     "police": [
@@ -89,6 +115,7 @@ PEOPLE: dict[str, list[dict[str, Any]]] = {
             "languages": ["vi"],
             "phone": "+84 000 000 000",
             "case": True,
+            "story": "returned_follow_up",
         },
         {
             "full_name": "Siti Contoh Demo",
@@ -97,7 +124,26 @@ PEOPLE: dict[str, list[dict[str, Any]]] = {
             "age_basis": "Officer's estimate",
             "citizenship": ["ID"],
             "languages": ["id"],
-            "case": False,
+            "case": True,
+            "story": "first_negative_still_helped",
+        },
+        {
+            "full_name": "Trần Văn Mẫu Demo",
+            "gender": "Masculine",
+            "date_of_birth": "1990-05-05",
+            "citizenship": ["VN"],
+            "languages": ["vi"],
+            "case": True,
+            "story": "final_negative",
+        },
+        {
+            "full_name": "Sample Confirmed Demo",
+            "gender": "Feminine",
+            "date_of_birth": "1996-01-09",
+            "citizenship": ["KH"],
+            "languages": ["km"],
+            "case": True,
+            "story": "confirmed_closed_referred",
         },
     ],
 }
@@ -170,10 +216,13 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("Demo data is refused in production (HAVEN_ENV=production).")
         rows = []
-        for prefix, name, org_type, country in ORGANISATIONS:
+        for prefix, name, org_type, country, jurisdiction in ORGANISATIONS:
             org, _created = ensure_organisation(
                 actor=None, name=name, org_type=org_type, country=country
             )
+            if org.jurisdiction != jurisdiction:
+                Organisation.objects.filter(pk=org.pk).update(jurisdiction=jurisdiction)
+                org.jurisdiction = jurisdiction
             users = {
                 role: self._user(org, f"{prefix}-{login}", role)
                 for role, login in ROLE_LOGINS.items()
@@ -201,7 +250,7 @@ class Command(BaseCommand):
     def _people(self, org: Organisation, prefix: str, users: dict[Role, User]) -> None:
         screener, worker = users[Role.SCREENER], users[Role.CASE_WORKER]
         for spec in PEOPLE[prefix]:
-            data = {k: v for k, v in spec.items() if k not in ("case", "screening")}
+            data = {k: v for k, v in spec.items() if k not in ("case", "screening", "story")}
             digest = crypto.blind_index(IndexKind.NAME, crypto.normalise_text(data["full_name"]))
             if PersonIndex.objects.filter(
                 person__organisation=org, kind=IndexKind.NAME, digest=digest
@@ -219,6 +268,8 @@ class Command(BaseCommand):
                 )
             if "screening" in spec:
                 _demo_screening(screener, SCREENINGS[spec["screening"]], person, case)
+            if case is not None and "story" in spec:
+                STORIES[spec["story"]](users, case)
 
     def _anonymous(self, org: Organisation, users: dict[Role, User]) -> None:
         """A paused screening from a hotline call: no identity known yet."""

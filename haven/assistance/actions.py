@@ -1,0 +1,205 @@
+"""Domain actions on assistance. Each runs in one transaction with its audit row and its
+entry in the case history.
+
+Nothing here looks at the identification status or at cooperation with the
+authorities: assistance starts on the presumption, and help never depends on testifying.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.assistance.models import (
+    FollowUp,
+    NeedsAssessment,
+    ReturnPlan,
+    Service,
+    ServiceStatus,
+    SupportObjective,
+)
+from haven.audit.chain import record
+from haven.audit.models import Action
+from haven.cases.actions import record_event
+from haven.cases.models import EventKind
+from haven.core.errors import ConcurrentEditError, RefusedError
+
+if TYPE_CHECKING:
+    from haven.accounts.models import User
+    from haven.cases.models import Case
+
+M = TypeVar("M", SupportObjective, Service, FollowUp)
+
+# Reintegration check-ins after the start date, in days: about 1, 3, 6 and 12 months.
+FOLLOW_UP_DAYS = (30, 90, 180, 365)
+
+
+def _audit(actor: User, case: Case, action: str, fields: Iterable[str]) -> None:
+    record(
+        actor=actor,
+        action=action,
+        object_type="case",
+        object_ref=case.reference,
+        changed_fields=sorted(fields),
+    )
+
+
+def _filled(data: Mapping[str, Any]) -> list[str]:
+    return [name for name, value in data.items() if value not in ("", None, [])]
+
+
+def _locked(model: type[M], pk: int, expected_version: int) -> M:
+    current = model._default_manager.select_for_update().get(pk=pk)
+    if getattr(current, "version") != expected_version:  # noqa: B009 - every versioned model
+        raise ConcurrentEditError
+    return current
+
+
+def _not_future(day: dt.date | None) -> None:
+    if day is not None and day > timezone.localdate():
+        raise RefusedError(_("The date cannot be in the future."))
+
+
+def add_assessment(actor: User, case: Case, data: Mapping[str, Any]) -> NeedsAssessment:
+    _not_future(data.get("assessed_on"))
+    with transaction.atomic():
+        assessment = NeedsAssessment.objects.create(case=case, created_by=actor, **data)
+        _audit(actor, case, Action.ASSISTANCE_ASSESSMENT, _filled(data))
+        record_event(actor, case, EventKind.ASSESSMENT)
+    return assessment
+
+
+def add_objective(actor: User, case: Case, data: Mapping[str, Any]) -> SupportObjective:
+    with transaction.atomic():
+        objective = SupportObjective.objects.create(case=case, created_by=actor, **data)
+        _audit(actor, case, Action.ASSISTANCE_PLAN, _filled(data))
+        record_event(actor, case, EventKind.PLAN, objective.stage)
+    return objective
+
+
+def update_objective(
+    actor: User, objective: SupportObjective, data: Mapping[str, Any], *, expected_version: int
+) -> list[str]:
+    _not_future(data.get("actual_end"))
+    with transaction.atomic():
+        current = _locked(SupportObjective, objective.pk, expected_version)
+        changed = [k for k, v in data.items() if getattr(current, k) != v]
+        if not changed:
+            return []
+        for name in changed:
+            setattr(current, name, data[name])
+        current.version += 1
+        current.save()
+        _audit(actor, current.case, Action.ASSISTANCE_PLAN, changed)
+        record_event(actor, current.case, EventKind.PLAN, current.stage)
+    objective.refresh_from_db()
+    return changed
+
+
+def record_service(actor: User, case: Case, data: Mapping[str, Any]) -> Service:
+    """Offer, deliver, or record that the person declined a service. Declining closes nothing."""
+    _check_service(data)
+    with transaction.atomic():
+        service = Service.objects.create(case=case, created_by=actor, **data)
+        _audit(actor, case, Action.ASSISTANCE_SERVICE, _filled(data))
+        record_event(actor, case, EventKind.SERVICE, service.status)
+    return service
+
+
+def _check_service(data: Mapping[str, Any]) -> None:
+    if data.get("status") != ServiceStatus.OFFERED:
+        _not_future(data.get("on"))
+    if data.get("cost") is not None and not data.get("currency"):
+        raise RefusedError(_("Give the currency of the cost."))
+
+
+def update_service(
+    actor: User, service: Service, data: Mapping[str, Any], *, expected_version: int
+) -> list[str]:
+    """E.g. a declined service taken up later: the person may always come back to it."""
+    _check_service({**{"status": service.status, "on": service.on}, **data})
+    with transaction.atomic():
+        current = _locked(Service, service.pk, expected_version)
+        changed = [k for k, v in data.items() if getattr(current, k) != v]
+        if not changed:
+            return []
+        for name in changed:
+            setattr(current, name, data[name])
+        current.version += 1
+        current.updated_at = timezone.now()
+        current.save()
+        _audit(actor, current.case, Action.ASSISTANCE_SERVICE, changed)
+        record_event(actor, current.case, EventKind.SERVICE_UPDATED, current.status)
+    service.refresh_from_db()
+    return changed
+
+
+def save_return_plan(
+    actor: User, case: Case, data: Mapping[str, Any], *, expected_version: int | None
+) -> ReturnPlan:
+    """Record a voluntary return. Without the person's own request and informed consent
+    there is no return plan in Haven: a return against their will is a deportation."""
+    if not data.get("informed_consent"):
+        raise RefusedError(
+            _("A return is recorded only when the person asked for it and gave informed consent.")
+        )
+    if not data.get("risk_assessed_on"):
+        raise RefusedError(_("Assess the risks of return before planning it."))
+    _not_future(data.get("requested_on"))
+    _not_future(data.get("risk_assessed_on"))
+    with transaction.atomic():
+        existing = ReturnPlan.objects.select_for_update().filter(case=case).first()
+        if existing is None:
+            if expected_version is not None:
+                raise ConcurrentEditError
+            plan = ReturnPlan.objects.create(case=case, created_by=actor, **data)
+            changed = _filled(data)
+        else:
+            if existing.version != expected_version:
+                raise ConcurrentEditError
+            changed = [k for k, v in data.items() if getattr(existing, k) != v]
+            for name in changed:
+                setattr(existing, name, data[name])
+            existing.version += 1
+            existing.updated_at = timezone.now()
+            existing.save()
+            plan = existing
+        _audit(actor, case, Action.ASSISTANCE_RETURN, changed)
+        record_event(actor, case, EventKind.RETURN)
+    return plan
+
+
+def schedule_follow_ups(
+    actor: User, case: Case, start: dt.date, days: Iterable[int] = FOLLOW_UP_DAYS
+) -> list[FollowUp]:
+    """Check-ins at set intervals after `start` (e.g. the return or the end of shelter)."""
+    with transaction.atomic():
+        existing = set(FollowUp.objects.filter(case=case).values_list("due_on", flat=True))
+        due = sorted({start + dt.timedelta(days=d) for d in days} - existing)
+        if not due:
+            return []
+        created = FollowUp.objects.bulk_create(FollowUp(case=case, due_on=day) for day in due)
+        _audit(actor, case, Action.ASSISTANCE_FOLLOW_UP, ["due_on"])
+        record_event(actor, case, EventKind.FOLLOW_UP_SCHEDULED, str(len(created)))
+    return created
+
+
+def record_follow_up(
+    actor: User, follow_up: FollowUp, data: Mapping[str, Any], *, expected_version: int
+) -> None:
+    _not_future(data.get("done_on"))
+    with transaction.atomic():
+        current = _locked(FollowUp, follow_up.pk, expected_version)
+        for name, value in data.items():
+            setattr(current, name, value)
+        current.done_by = actor
+        current.version += 1
+        current.save()
+        _audit(actor, current.case, Action.ASSISTANCE_FOLLOW_UP, [*_filled(data), "done_by"])
+        record_event(actor, current.case, EventKind.FOLLOW_UP, str(current.outcome))
+    follow_up.refresh_from_db()

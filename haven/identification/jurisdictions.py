@@ -1,0 +1,199 @@
+"""Jurisdiction profiles: what the law of a place says about identification, as data.
+
+The names of the formal decisions, which roles may take them, their target times, the
+reflection and recovery period and the public holidays differ from country to country,
+so they live in TOML files (`jurisdictions/*.toml`), validated at load. Pure Python: no
+Django imports, so deadline arithmetic is tested on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent / "jurisdictions"
+ROLES = frozenset({"screener", "case_worker", "supervisor", "determination_officer", "coordinator"})
+REFLECTION_STARTS = ("presumption", "first_decision")
+
+
+class JurisdictionError(ValueError):
+    """A jurisdiction file is wrong; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    roles: frozenset[str]
+    target_working_days: int | None = None
+    not_before_days: int = 0
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    id: str
+    name: str
+    source: str
+    weekend: frozenset[int]
+    holidays: frozenset[dt.date]
+    presumption: Step
+    first_decision: Step
+    final_decision: Step
+    reflection_days: int
+    reflection_starts_at: str
+    removal_allowed_during_reflection: bool
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return day.weekday() not in self.weekend and day not in self.holidays
+
+    def add_working_days(self, start: dt.date, days: int) -> dt.date:
+        """The date `days` working days after `start` (the start day itself not counted)."""
+        if days < 0:
+            raise ValueError("days must not be negative")
+        current = start
+        remaining = days
+        while remaining:
+            current += dt.timedelta(days=1)
+            if self.is_working_day(current):
+                remaining -= 1
+        return current
+
+    def first_decision_due(self, presumed_on: dt.date) -> dt.date | None:
+        target = self.first_decision.target_working_days
+        return None if target is None else self.add_working_days(presumed_on, target)
+
+    def final_decision_window(self, first_on: dt.date) -> tuple[dt.date, dt.date | None]:
+        """Earliest date and target date for the final decision after a positive first one."""
+        earliest = first_on + dt.timedelta(days=self.final_decision.not_before_days)
+        target = self.final_decision.target_working_days
+        return earliest, (None if target is None else self.add_working_days(earliest, target))
+
+    def reflection_period(self, starts_on: dt.date) -> tuple[dt.date, dt.date]:
+        """First and last day of the reflection and recovery period (calendar days)."""
+        return starts_on, starts_on + dt.timedelta(days=self.reflection_days - 1)
+
+    def to_json(self) -> dict[str, Any]:
+        def step(s: Step) -> dict[str, Any]:
+            return {
+                "name": s.name,
+                "roles": sorted(s.roles),
+                "target_working_days": s.target_working_days,
+                "not_before_days": s.not_before_days,
+            }
+
+        return {
+            "id": self.id,
+            "name": self.name,
+            "source": self.source,
+            "weekend": sorted(self.weekend),
+            "holidays": [d.isoformat() for d in sorted(self.holidays)],
+            "presumption": step(self.presumption),
+            "first_decision": step(self.first_decision),
+            "final_decision": step(self.final_decision),
+            "reflection": {
+                "days": self.reflection_days,
+                "starts_at": self.reflection_starts_at,
+                "removal_allowed": self.removal_allowed_during_reflection,
+            },
+        }
+
+
+def _need(data: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    value = data.get(key)
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise JurisdictionError(f"{where}: {key} must be a {kind.__name__}")
+    return value
+
+
+def _step(data: dict[str, Any], key: str, where: str) -> Step:
+    table = data.get(key)
+    if not isinstance(table, dict):
+        raise JurisdictionError(f"{where}: needs a [{key}] table")
+    here = f"{where} [{key}]"
+    name = _need(table, "name", str, here).strip()
+    roles = _need(table, "roles", list, here)
+    unknown = sorted(set(map(str, roles)) - ROLES)
+    if not roles or unknown:
+        raise JurisdictionError(f"{here}: roles must be some of {sorted(ROLES)}; got {unknown}")
+    target = table.get("target_working_days")
+    if target is not None and (
+        not isinstance(target, int) or isinstance(target, bool) or target < 1
+    ):
+        raise JurisdictionError(f"{here}: target_working_days must be a positive integer")
+    wait = table.get("not_before_days", 0)
+    if not isinstance(wait, int) or isinstance(wait, bool) or wait < 0:
+        raise JurisdictionError(f"{here}: not_before_days must be a whole number of days")
+    return Step(name, frozenset(map(str, roles)), target, wait)
+
+
+def parse(data: dict[str, Any], where: str) -> Jurisdiction:
+    weekend = _need(data, "weekend", list, where)
+    if any(not isinstance(d, int) or not 0 <= d <= 6 for d in weekend) or len(weekend) > 6:
+        raise JurisdictionError(f"{where}: weekend must list weekdays 0 (Monday) to 6")
+    listed = data.get("holidays", [])
+    if not isinstance(listed, list):
+        raise JurisdictionError(f"{where}: holidays must be a list of ISO dates")
+    try:
+        holidays = frozenset(dt.date.fromisoformat(str(d)) for d in listed)
+    except ValueError as error:
+        raise JurisdictionError(f"{where}: holidays: {error}") from None
+    reflection = data.get("reflection")
+    if not isinstance(reflection, dict):
+        raise JurisdictionError(f"{where}: needs a [reflection] table")
+    days = _need(reflection, "days", int, f"{where} [reflection]")
+    if days < 1:
+        raise JurisdictionError(f"{where} [reflection]: days must be at least 1")
+    starts = reflection.get("starts_at")
+    if starts not in REFLECTION_STARTS:
+        raise JurisdictionError(
+            f"{where} [reflection]: starts_at must be one of {REFLECTION_STARTS}"
+        )
+    return Jurisdiction(
+        id=_need(data, "id", str, where),
+        name=_need(data, "name", str, where),
+        source=_need(data, "source", str, where),
+        weekend=frozenset(weekend),
+        holidays=holidays,
+        presumption=_step(data, "presumption", where),
+        first_decision=_step(data, "first_decision", where),
+        final_decision=_step(data, "final_decision", where),
+        reflection_days=days,
+        reflection_starts_at=starts,
+        removal_allowed_during_reflection=_need(
+            reflection, "removal_allowed", bool, f"{where} [reflection]"
+        ),
+    )
+
+
+def load(directory: Path = DATA_DIR) -> dict[str, Jurisdiction]:
+    profiles: dict[str, Jurisdiction] = {}
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise JurisdictionError(f"{path.name}: not valid TOML: {error}") from None
+        profile = parse(data, path.name)
+        if profile.id in profiles:
+            raise JurisdictionError(f"{path.name}: id {profile.id} is used twice")
+        profiles[profile.id] = profile
+    if not profiles:
+        raise JurisdictionError(f"{directory}: no jurisdiction files")
+    return profiles
+
+
+@functools.cache
+def available() -> dict[str, Jurisdiction]:
+    """The shipped profiles, or a country's own from HAVEN_JURISDICTION_DIR."""
+    folder = os.environ.get("HAVEN_JURISDICTION_DIR")
+    return load(Path(folder)) if folder else load()
+
+
+def get(ident: str) -> Jurisdiction:
+    try:
+        return available()[ident]
+    except KeyError:
+        raise JurisdictionError(f"unknown jurisdiction {ident!r}") from None
