@@ -9,6 +9,7 @@ from typing import Any
 
 import pyotp
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -89,3 +90,41 @@ def case_state(reference: str) -> dict[str, Any]:
         "version": case.version,
         "updated_at": case.updated_at,
     }
+
+
+FormData = dict[str, str | list[str]]
+
+HIDDEN_VERSION = re.compile(r'<input\b[^>]*\bname="version"[^>]*>')
+VALUE = re.compile(r'\bvalue="(\d+)"')
+
+
+def hidden_version(response: HttpResponse) -> int:
+    """The version the page's form will send back, read from the rendered hidden input."""
+    tag = HIDDEN_VERSION.search(response.content.decode())
+    assert tag is not None, "the edit form has no hidden version field"
+    value = VALUE.search(tag.group(0))
+    assert value is not None, f"the hidden version field has no value: {tag.group(0)}"
+    return int(value.group(1))
+
+
+def _as_posted(value: Any) -> str | list[str]:
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def form_as_sent(response: HttpResponse) -> FormData:
+    """What a browser would send back from the edit page, unchanged."""
+    forms = [response.context["form"]]
+    documents = response.context.get("documents")
+    if documents is not None:
+        forms += [documents.management_form, *documents.forms]
+    data: FormData = {}
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if value is not None:
+                data[field.html_name] = _as_posted(value)
+    return data

@@ -43,8 +43,8 @@ from haven.cases.due import due_items
 from haven.cases.models import Case, CaseEvent, CaseStatus, EventKind, Notification
 from haven.core.errors import RefusedError, stale_edit_message
 from haven.identification.status import IdentificationStatus
+from tests.helpers import form_as_sent, hidden_version
 from tests.personas import PASSWORD, HavenTestCase
-from tests.test_concurrency import form_as_sent, hidden_version
 
 CLOSED = (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED)
 

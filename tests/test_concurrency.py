@@ -8,11 +8,8 @@ save bumps the stored version; the second names the old one and is turned away.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import Any
 
 import pyotp
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
@@ -27,45 +24,8 @@ from haven.cases.models import Case
 from haven.core.errors import ConcurrentEditError, stale_edit_message
 from haven.people.actions import EDITABLE_FIELDS, update_person
 from haven.people.models import Person
-from tests.helpers import case_state, person_state
+from tests.helpers import FormData, case_state, form_as_sent, hidden_version, person_state
 from tests.personas import PASSWORD, HavenTestCase
-
-FormData = dict[str, str | list[str]]
-
-HIDDEN_VERSION = re.compile(r'<input\b[^>]*\bname="version"[^>]*>')
-VALUE = re.compile(r'\bvalue="(\d+)"')
-
-
-def hidden_version(response: HttpResponse) -> int:
-    """The version the page's form will send back, read from the rendered hidden input."""
-    tag = HIDDEN_VERSION.search(response.content.decode())
-    assert tag is not None, "the edit form has no hidden version field"
-    value = VALUE.search(tag.group(0))
-    assert value is not None, f"the hidden version field has no value: {tag.group(0)}"
-    return int(value.group(1))
-
-
-def _as_posted(value: Any) -> str | list[str]:
-    if isinstance(value, list | tuple):
-        return [str(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def form_as_sent(response: HttpResponse) -> FormData:
-    """What a browser would send back from the edit page, unchanged."""
-    forms = [response.context["form"]]
-    documents = response.context.get("documents")
-    if documents is not None:
-        forms += [documents.management_form, *documents.forms]
-    data: FormData = {}
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if value is not None:
-                data[field.html_name] = _as_posted(value)
-    return data
 
 
 def audit_count(action: str, reference: str) -> int:

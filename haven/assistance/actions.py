@@ -23,9 +23,8 @@ from haven.assistance.models import (
     ServiceStatus,
     SupportObjective,
 )
-from haven.audit.chain import record
 from haven.audit.models import Action
-from haven.cases.actions import record_event
+from haven.cases.actions import audit_case, record_event
 from haven.cases.models import EventKind
 from haven.core.errors import ConcurrentEditError, RefusedError
 
@@ -39,16 +38,6 @@ M = TypeVar("M", SupportObjective, Service, FollowUp)
 FOLLOW_UP_DAYS = (30, 90, 180, 365)
 
 
-def _audit(actor: User, case: Case, action: str, fields: Iterable[str]) -> None:
-    record(
-        actor=actor,
-        action=action,
-        object_type="case",
-        object_ref=case.reference,
-        changed_fields=sorted(fields),
-    )
-
-
 def _filled(data: Mapping[str, Any]) -> list[str]:
     return [name for name, value in data.items() if value not in ("", None, [])]
 
@@ -60,6 +49,19 @@ def _locked(model: type[M], pk: int, expected_version: int) -> M:
     return current
 
 
+def _apply(current: SupportObjective | Service | ReturnPlan, data: Mapping[str, Any]) -> list[str]:
+    """Set the fields that differ and save a new version; the names of what changed."""
+    changed = [name for name, value in data.items() if getattr(current, name) != value]
+    if changed:
+        for name in changed:
+            setattr(current, name, data[name])
+        current.version += 1
+        if hasattr(current, "updated_at"):
+            current.updated_at = timezone.now()
+        current.save()
+    return changed
+
+
 def _not_future(day: dt.date | None) -> None:
     if day is not None and day > timezone.localdate():
         raise RefusedError(_("The date cannot be in the future."))
@@ -69,7 +71,7 @@ def add_assessment(actor: User, case: Case, data: Mapping[str, Any]) -> NeedsAss
     _not_future(data.get("assessed_on"))
     with transaction.atomic():
         assessment = NeedsAssessment.objects.create(case=case, created_by=actor, **data)
-        _audit(actor, case, Action.ASSISTANCE_ASSESSMENT, _filled(data))
+        audit_case(actor, case, Action.ASSISTANCE_ASSESSMENT, _filled(data))
         record_event(actor, case, EventKind.ASSESSMENT)
     return assessment
 
@@ -77,7 +79,7 @@ def add_assessment(actor: User, case: Case, data: Mapping[str, Any]) -> NeedsAss
 def add_objective(actor: User, case: Case, data: Mapping[str, Any]) -> SupportObjective:
     with transaction.atomic():
         objective = SupportObjective.objects.create(case=case, created_by=actor, **data)
-        _audit(actor, case, Action.ASSISTANCE_PLAN, _filled(data))
+        audit_case(actor, case, Action.ASSISTANCE_PLAN, _filled(data))
         record_event(actor, case, EventKind.PLAN, objective.stage)
     return objective
 
@@ -88,14 +90,10 @@ def update_objective(
     _not_future(data.get("actual_end"))
     with transaction.atomic():
         current = _locked(SupportObjective, objective.pk, expected_version)
-        changed = [k for k, v in data.items() if getattr(current, k) != v]
+        changed = _apply(current, data)
         if not changed:
             return []
-        for name in changed:
-            setattr(current, name, data[name])
-        current.version += 1
-        current.save()
-        _audit(actor, current.case, Action.ASSISTANCE_PLAN, changed)
+        audit_case(actor, current.case, Action.ASSISTANCE_PLAN, changed)
         record_event(actor, current.case, EventKind.PLAN, current.stage)
     objective.refresh_from_db()
     return changed
@@ -106,7 +104,7 @@ def record_service(actor: User, case: Case, data: Mapping[str, Any]) -> Service:
     _check_service(data)
     with transaction.atomic():
         service = Service.objects.create(case=case, created_by=actor, **data)
-        _audit(actor, case, Action.ASSISTANCE_SERVICE, _filled(data))
+        audit_case(actor, case, Action.ASSISTANCE_SERVICE, _filled(data))
         record_event(actor, case, EventKind.SERVICE, service.status)
     return service
 
@@ -125,15 +123,10 @@ def update_service(
     _check_service({**{"status": service.status, "on": service.on}, **data})
     with transaction.atomic():
         current = _locked(Service, service.pk, expected_version)
-        changed = [k for k, v in data.items() if getattr(current, k) != v]
+        changed = _apply(current, data)
         if not changed:
             return []
-        for name in changed:
-            setattr(current, name, data[name])
-        current.version += 1
-        current.updated_at = timezone.now()
-        current.save()
-        _audit(actor, current.case, Action.ASSISTANCE_SERVICE, changed)
+        audit_case(actor, current.case, Action.ASSISTANCE_SERVICE, changed)
         record_event(actor, current.case, EventKind.SERVICE_UPDATED, current.status)
     service.refresh_from_db()
     return changed
@@ -162,14 +155,9 @@ def save_return_plan(
         else:
             if existing.version != expected_version:
                 raise ConcurrentEditError
-            changed = [k for k, v in data.items() if getattr(existing, k) != v]
-            for name in changed:
-                setattr(existing, name, data[name])
-            existing.version += 1
-            existing.updated_at = timezone.now()
-            existing.save()
+            changed = _apply(existing, data)
             plan = existing
-        _audit(actor, case, Action.ASSISTANCE_RETURN, changed)
+        audit_case(actor, case, Action.ASSISTANCE_RETURN, changed)
         record_event(actor, case, EventKind.RETURN)
     return plan
 
@@ -184,7 +172,7 @@ def schedule_follow_ups(
         if not due:
             return []
         created = FollowUp.objects.bulk_create(FollowUp(case=case, due_on=day) for day in due)
-        _audit(actor, case, Action.ASSISTANCE_FOLLOW_UP, ["due_on"])
+        audit_case(actor, case, Action.ASSISTANCE_FOLLOW_UP, ["due_on"])
         record_event(actor, case, EventKind.FOLLOW_UP_SCHEDULED, str(len(created)))
     return created
 
@@ -200,6 +188,6 @@ def record_follow_up(
         current.done_by = actor
         current.version += 1
         current.save()
-        _audit(actor, current.case, Action.ASSISTANCE_FOLLOW_UP, [*_filled(data), "done_by"])
+        audit_case(actor, current.case, Action.ASSISTANCE_FOLLOW_UP, [*_filled(data), "done_by"])
         record_event(actor, current.case, EventKind.FOLLOW_UP, str(current.outcome))
     follow_up.refresh_from_db()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -42,13 +42,7 @@ def open_case(
         )
         changed = ["person", "opened_on"]
         changed += [f for f, v in (("assigned_to", assigned_to), ("summary", summary)) if v]
-        record(
-            actor=actor,
-            action=Action.CASE_CREATE,
-            object_type="case",
-            object_ref=case.reference,
-            changed_fields=changed,
-        )
+        audit_case(actor, case, Action.CASE_CREATE, changed)
         record_event(actor, case, EventKind.OPENED)
         return case
 
@@ -84,19 +78,24 @@ def update_case(
         current.version += 1
         current.updated_at = timezone.now()
         current.save()
-        record(
-            actor=actor,
-            action=Action.CASE_UPDATE,
-            object_type="case",
-            object_ref=current.reference,
-            changed_fields=changed,
-        )
+        audit_case(actor, current, Action.CASE_UPDATE, changed)
     case.refresh_from_db()
     return changed
 
 
 class KeepAssignment:
     """Sentinel: the editor may not change who the case is assigned to."""
+
+
+def audit_case(actor: User, case: Case, action: str, fields: Iterable[str]) -> None:
+    """The audit row of a change to a case: field names only, never their values."""
+    record(
+        actor=actor,
+        action=action,
+        object_type="case",
+        object_ref=case.reference,
+        changed_fields=sorted(fields),
+    )
 
 
 def case_team(case: Case) -> list[User]:
@@ -179,13 +178,7 @@ def update_case_record(
             current.cooperation_since = timezone.localdate()
             changed.append("cooperation_since")
         _bump(current)
-        record(
-            actor=actor,
-            action=Action.CASE_RECORD,
-            object_type="case",
-            object_ref=current.reference,
-            changed_fields=changed,
-        )
+        audit_case(actor, current, Action.CASE_RECORD, changed)
         record_event(actor, current, EventKind.RECORD)
     case.refresh_from_db()
     return changed
@@ -194,12 +187,11 @@ def update_case_record(
 def add_journey_event(actor: User, case: Case, data: Mapping[str, Any]) -> JourneyEvent:
     with transaction.atomic():
         event = JourneyEvent.objects.create(case=case, created_by=actor, **data)
-        record(
-            actor=actor,
-            action=Action.CASE_JOURNEY,
-            object_type="case",
-            object_ref=case.reference,
-            changed_fields=sorted(k for k, v in data.items() if v not in ("", None)),
+        audit_case(
+            actor,
+            case,
+            Action.CASE_JOURNEY,
+            sorted(k for k, v in data.items() if v not in ("", None)),
         )
         record_event(actor, case, EventKind.JOURNEY, event.stage)
     return event
@@ -248,13 +240,7 @@ def change_case_status(actor: User, case: Case, to: str, *, expected_version: in
         if reopening:
             current.closed_on = None
         _bump(current)
-        record(
-            actor=actor,
-            action=Action.CASE_STATUS,
-            object_type="case",
-            object_ref=current.reference,
-            changed_fields=["status"],
-        )
+        audit_case(actor, current, Action.CASE_STATUS, ["status"])
         record_event(actor, current, EventKind.REOPENED if reopening else EventKind.STATUS, to)
     case.refresh_from_db()
 
@@ -275,12 +261,11 @@ def request_closure(
         current.closure_requested_by = actor
         current.closure_requested_at = timezone.now()
         _bump(current)
-        record(
-            actor=actor,
-            action=Action.CASE_CLOSURE_REQUEST,
-            object_type="case",
-            object_ref=current.reference,
-            changed_fields=["closure_requested_status", "closure_reason", "closure_details"],
+        audit_case(
+            actor,
+            current,
+            Action.CASE_CLOSURE_REQUEST,
+            ["closure_requested_status", "closure_reason", "closure_details"],
         )
         record_event(actor, current, EventKind.CLOSURE_REQUESTED, to)
     case.refresh_from_db()
@@ -304,13 +289,7 @@ def decide_closure(actor: User, case: Case, *, approve: bool, expected_version: 
             changed += ["status", "closed_on"]
         current.closure_requested_status = ""
         _bump(current)
-        record(
-            actor=actor,
-            action=Action.CASE_CLOSURE_DECIDE,
-            object_type="case",
-            object_ref=current.reference,
-            changed_fields=changed,
-        )
+        audit_case(actor, current, Action.CASE_CLOSURE_DECIDE, changed)
         kind = EventKind.CLOSURE_APPROVED if approve else EventKind.CLOSURE_REJECTED
         record_event(actor, current, kind, current.status)
     case.refresh_from_db()

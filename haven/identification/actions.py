@@ -10,9 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.audit.chain import record
 from haven.audit.models import Action
-from haven.cases.actions import locked_case, record_event
+from haven.cases.actions import audit_case, locked_case, record_event
 from haven.cases.models import EventKind
 from haven.core.errors import RefusedError
 from haven.identification import jurisdictions
@@ -237,12 +236,11 @@ def change_status(
             basis=basis.strip(),
         )
         change.screenings.set(chosen)
-        record(
-            actor=actor,
-            action=Action.IDENTIFICATION_CHANGE,
-            object_type="case",
-            object_ref=current.reference,
-            changed_fields=changed + (["basis"] if basis.strip() else []),
+        audit_case(
+            actor,
+            current,
+            Action.IDENTIFICATION_CHANGE,
+            changed + (["basis"] if basis.strip() else []),
         )
         record_event(actor, current, EventKind.IDENTIFICATION, target)
     case.refresh_from_db()
