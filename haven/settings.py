@@ -60,6 +60,12 @@ CSRF_TRUSTED_ORIGINS = env_list("HAVEN_CSRF_TRUSTED_ORIGINS", [])
 HAVEN_KEYS_JSON = env_str("HAVEN_KEYS", "")
 HAVEN_KEY_FILE = env_path("HAVEN_KEY_FILE", VAR_DIR / "keys.json")
 HAVEN_CREATE_MISSING_KEYS = not PRODUCTION
+# This deployment's private keys for cross-border referral files (`haven exchange init`).
+HAVEN_EXCHANGE_KEY_FILE = env_path("HAVEN_EXCHANGE_KEY_FILE", VAR_DIR / "exchange.json")
+# Days without an answer before a referral raises a reminder on both sides.
+HAVEN_REFERRAL_REMINDER_DAYS = env_int("HAVEN_REFERRAL_REMINDER_DAYS", 3, minimum=1)
+# Longest an emergency override may last, in hours.
+HAVEN_OVERRIDE_MAX_HOURS = env_int("HAVEN_OVERRIDE_MAX_HOURS", 72, minimum=1)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -76,6 +82,8 @@ INSTALLED_APPS = [
     "haven.screening",
     "haven.identification",
     "haven.assistance",
+    "haven.directory",
+    "haven.referrals",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +247,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("HAVEN_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # PDF rendering narrates every step at INFO; only problems matter.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 ADMINS: list[tuple[str, str]] = []

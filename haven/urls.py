@@ -14,6 +14,8 @@ urlpatterns = [
     path("cases/", include("haven.identification.urls")),
     path("cases/", include("haven.assistance.urls")),
     path("audit/", include("haven.audit.urls")),
+    path("directory/", include("haven.directory.urls")),
+    path("referrals/", include("haven.referrals.urls")),
     path("screenings/", include("haven.screening.urls")),
     path("language/", login_not_required(set_language), name="set_language"),
 ]

@@ -21,8 +21,11 @@ from haven.assistance.models import FollowUp, Service, SupportObjective
 from haven.cases.actions import open_case
 from haven.cases.models import Case
 from haven.core.management.commands.demo import DEMO_READINESS
+from haven.directory.models import DirectoryService, Provider
 from haven.people.actions import create_person
 from haven.people.models import Person
+from haven.referrals.actions import record_consent, send_referral
+from haven.referrals.models import Consent, Referral
 from haven.screening.actions import set_profile, start_screening
 from haven.screening.models import Screening
 
@@ -42,6 +45,11 @@ class World:
     objectives: dict[str, SupportObjective] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
     follow_ups: dict[str, FollowUp] = field(default_factory=dict)
+    providers: dict[str, Provider] = field(default_factory=dict)
+    services_listed: dict[str, DirectoryService] = field(default_factory=dict)
+    consents: dict[str, Consent] = field(default_factory=dict)
+    # referrals["A"] goes from A's case to B's service; referrals["B"] the other way.
+    referrals: dict[str, Referral] = field(default_factory=dict)
 
     def user(self, org: str, role: Role) -> User:
         return self.users[(org, role)]
@@ -114,7 +122,48 @@ def build_world() -> World:
             },
         )
         world.follow_ups[key] = schedule_follow_ups(worker, case, dt.date(2026, 1, 6))[0]
+        provider = Provider.objects.create(
+            name=f"Fixture shelter {key}", organisation=org, org_type=org.org_type, country="TH"
+        )
+        world.providers[key] = provider
+        world.services_listed[key] = DirectoryService.objects.create(
+            provider=provider, kind="accommodation", description="Fixture beds"
+        )
+    for key, other in (("A", "B"), ("B", "A")):
+        worker, case = world.user(key, Role.CASE_WORKER), world.cases[key]
+        service = world.services_listed[other]
+        world.consents[key] = record_consent(worker, case, consent_data(service.provider))
+        world.referrals[key] = send_referral(
+            worker,
+            case,
+            service,
+            purpose="assistance",
+            reason="AdditionalServicesRequired",
+            details="Fixture request",
+            categories=["identity", "contact"],
+            channel="haven",
+        )
     return world
+
+
+def consent_data(provider: Provider, **changes: object) -> dict[str, object]:
+    """A consent to share identity and contact details with `provider`, fully explained."""
+    return {
+        "recipient_provider_id": provider.pk,
+        "recipient_org_type": "",
+        "categories": ["identity", "contact"],
+        "purpose": "assistance",
+        "expires_on": dt.date.today() + dt.timedelta(days=90),
+        "method": "written",
+        "interpreter_used": False,
+        "purpose_explained": True,
+        "uses_explained": True,
+        "right_to_see_explained": True,
+        "storage_explained": True,
+        "withdrawal_explained": True,
+        "anonymous_research": False,
+        **changes,
+    }
 
 
 class HavenTestCase(TestCase):

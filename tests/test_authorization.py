@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from haven.accounts.actions import create_user
 from haven.accounts.models import User
 from haven.accounts.roles import Role
+from tests.directory_matrix import DIRECTORY_MATRIX
 from tests.personas import HavenTestCase, World
 
 LOGIN = "login"  # a redirect to the sign-in page
@@ -79,6 +80,20 @@ def service_a(world: World) -> dict[str, Any]:
 
 def follow_up_a(world: World) -> dict[str, Any]:
     return {**case_a(world), "pk": world.follow_ups["A"].pk}
+
+
+def sent_by_a(world: World) -> dict[str, Any]:
+    """A referral from A's case to B's service: A is the sender."""
+    return {"reference": world.referrals["A"].reference}
+
+
+def sent_to_a(world: World) -> dict[str, Any]:
+    """A referral from B's case to A's service: A is the receiver."""
+    return {"reference": world.referrals["B"].reference}
+
+
+def consent_a(world: World) -> dict[str, Any]:
+    return {**case_a(world), "pk": world.consents["A"].pk}
 
 
 def screener_a(world: World) -> dict[str, Any]:
@@ -156,6 +171,45 @@ MATRIX: dict[str, Probe] = {
     "assistance:follow_up_record": Probe(
         "GET", dict.fromkeys(CASE_EDITORS, 200), follow_up_a, record_bound=True
     ),
+    "referrals:outgoing": Probe("GET", dict.fromkeys(CASE_EDITORS, 200)),
+    "referrals:incoming": Probe("GET", dict.fromkeys(CASE_EDITORS, 200)),
+    "referrals:import": Probe("GET", {Role.SUPERVISOR: 200}),
+    "referrals:flows": Probe("GET", {Role.COORDINATOR: 200}),
+    "referrals:consent_add": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True
+    ),
+    # A stale form: refused without change. Withdrawing is tested in test_referrals.
+    "referrals:consent_withdraw": Probe(
+        "POST", dict.fromkeys(CASE_EDITORS, 302), consent_a, data=STALE, record_bound=True
+    ),
+    "referrals:new": Probe("GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True),
+    "referrals:detail": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), sent_by_a, record_bound=True
+    ),
+    "referrals:revoke": Probe(
+        "POST", dict.fromkeys(CASE_EDITORS, 302), sent_by_a, data=STALE, record_bound=True
+    ),
+    "referrals:override": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), sent_by_a, record_bound=True
+    ),
+    # A referral inside Haven has no letter: the page sends the user back to it.
+    "referrals:letter": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 302), sent_by_a, record_bound=True
+    ),
+    "referrals:export": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 302), sent_by_a, record_bound=True
+    ),
+    # The receiving side: only the receiving organisation, and only the packet.
+    "referrals:packet": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), sent_to_a, record_bound=True
+    ),
+    "referrals:respond": Probe(
+        "POST", dict.fromkeys(CASE_EDITORS, 302), sent_to_a, data=STALE, record_bound=True
+    ),
+    "referrals:complete": Probe(
+        "POST", dict.fromkeys(CASE_EDITORS, 302), sent_to_a, data=STALE, record_bound=True
+    ),
+    "referrals:ack": Probe("GET", dict.fromkeys(CASE_EDITORS, 302), sent_to_a, record_bound=True),
     "audit:list": Probe("GET", {Role.ORG_ADMIN: 200}),
     "screening:list": Probe("GET", dict.fromkeys(VIEWERS, 200)),
     "screening:start": Probe("GET", dict.fromkeys(SCREENERS, 200)),
@@ -194,6 +248,10 @@ MATRIX: dict[str, Probe] = {
         record_bound=True,
     ),
 }
+
+
+# The directory's own entries live beside its tests (plain dicts: Probe's fields).
+MATRIX.update({name: Probe(**spec) for name, spec in DIRECTORY_MATRIX.items()})
 
 
 def url_names(patterns: list[URLPattern | URLResolver], namespace: str = "") -> Iterator[str]:

@@ -49,6 +49,14 @@ class Capability(enum.Enum):
     ASSISTANCE_EDIT = "assistance.edit"
     CASE_CLOSE_APPROVE = "case.close_approve"
     TEAM_VIEW = "team.view"
+    DIRECTORY_EDIT = "directory.edit"  # providers and services of the directory
+    DIRECTORY_AVAILABILITY = "directory.availability"  # e.g. free shelter beds today
+    CONSENT_RECORD = "consent.record"
+    REFERRAL_SEND = "referral.send"
+    REFERRAL_RECEIVE = "referral.receive"  # see incoming packets, accept, decline, complete
+    REFERRAL_OVERRIDE = "referral.override"  # emergency sharing without consent
+    REFERRAL_EXCHANGE = "referral.exchange"  # cross-border files between deployments
+    REFERRAL_FLOWS = "referral.flows"  # counts across organisations, never identities
     AUDIT_VIEW = "audit.view"
     USERS_VIEW = "users.view"
     ORGANISATIONS_VIEW = "organisations.view"
@@ -98,6 +106,18 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
     Capability.ASSISTANCE_EDIT: {Role.CASE_WORKER: _OWN_ASSIGNED, Role.SUPERVISOR: _ORG},
     Capability.CASE_CLOSE_APPROVE: {Role.SUPERVISOR: _ORG},
     Capability.TEAM_VIEW: {Role.SUPERVISOR: _ORG},
+    Capability.DIRECTORY_EDIT: {Role.ORG_ADMIN: _ORG, Role.SYSTEM_ADMIN: _ORG},
+    Capability.DIRECTORY_AVAILABILITY: {
+        Role.CASE_WORKER: _ORG,
+        Role.SUPERVISOR: _ORG,
+        Role.ORG_ADMIN: _ORG,
+    },
+    Capability.CONSENT_RECORD: {Role.CASE_WORKER: _OWN_ASSIGNED, Role.SUPERVISOR: _ORG},
+    Capability.REFERRAL_SEND: {Role.CASE_WORKER: _OWN_ASSIGNED, Role.SUPERVISOR: _ORG},
+    Capability.REFERRAL_RECEIVE: {Role.CASE_WORKER: _ORG, Role.SUPERVISOR: _ORG},
+    Capability.REFERRAL_OVERRIDE: {Role.CASE_WORKER: _OWN_ASSIGNED, Role.SUPERVISOR: _ORG},
+    Capability.REFERRAL_EXCHANGE: {Role.SUPERVISOR: _ORG},
+    Capability.REFERRAL_FLOWS: {Role.COORDINATOR: _ORG},
     Capability.AUDIT_VIEW: {Role.ORG_ADMIN: _ORG},
     Capability.USERS_VIEW: {Role.ORG_ADMIN: _ORG, Role.SYSTEM_ADMIN: _ORG},
     Capability.ORGANISATIONS_VIEW: {Role.SYSTEM_ADMIN: _ORG},

@@ -45,6 +45,16 @@ class Action(models.TextChoices):
     ASSISTANCE_SERVICE = "assistance.service", _("Service recorded")
     ASSISTANCE_RETURN = "assistance.return", _("Return plan recorded")
     ASSISTANCE_FOLLOW_UP = "assistance.follow_up", _("Follow-up scheduled or recorded")
+    CONSENT_RECORD = "consent.record", _("Consent recorded")
+    CONSENT_WITHDRAW = "consent.withdraw", _("Consent withdrawn")
+    REFERRAL_SEND = "referral.send", _("Referral sent")
+    REFERRAL_VIEW = "referral.view_packet", _("Referral packet viewed")
+    REFERRAL_RESPOND = "referral.respond", _("Referral accepted or declined")
+    REFERRAL_COMPLETE = "referral.complete", _("Referral outcome recorded")
+    REFERRAL_REVOKE = "referral.revoke", _("Referral revoked")
+    REFERRAL_OVERRIDE = "referral.override", _("Emergency sharing without consent")
+    REFERRAL_EXPORT = "referral.export", _("Referral exported")
+    REFERRAL_IMPORT = "referral.import", _("Referral file imported")
 
 
 class AuditEntry(models.Model):

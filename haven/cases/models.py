@@ -195,6 +195,11 @@ class EventKind(models.TextChoices):
     CLOSURE_APPROVED = "closure_approved", _("Closure approved")
     CLOSURE_REJECTED = "closure_rejected", _("Closure not approved")
     REOPENED = "reopened", _("Case reopened")
+    CONSENT = "consent", _("Consent recorded")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+    REFERRAL = "referral", _("Referral sent")
+    REFERRAL_UPDATE = "referral_update", _("Referral answered or updated")
+    OVERRIDE = "override", _("Emergency sharing without consent")
 
 
 class CaseEvent(models.Model):

@@ -98,6 +98,8 @@ def case_page_context(user: User, case: Case) -> dict[str, Any]:
             Capability.ASSISTANCE_EDIT,
             Capability.IDENTIFICATION_CHANGE,
             Capability.CASE_CLOSE_APPROVE,
+            Capability.CONSENT_RECORD,
+            Capability.REFERRAL_SEND,
         )
     }
     jurisdiction = jurisdictions.get(case.jurisdiction)
@@ -138,6 +140,10 @@ def case_page_context(user: User, case: Case) -> dict[str, Any]:
         "return_plan": ReturnPlan.objects.filter(case=case).first(),
         "follow_ups": case.follow_ups.all(),
         "events": case.events.select_related("actor")[:20],
+        "consents": case.consents.select_related("recipient_provider", "recorded_by"),
+        "referrals": case.referrals.all(),
+        "can_consent": may[Capability.CONSENT_RECORD] and not case.is_closed,
+        "can_refer": may[Capability.REFERRAL_SEND] and not case.is_closed,
         "version_form": VersionForm(initial={"version": case.version}),
     }
 

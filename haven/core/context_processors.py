@@ -28,6 +28,12 @@ def haven(request: HttpRequest) -> dict[str, object]:
             "cases": can(user, Capability.CASE_VIEW),
             "screenings": can(user, Capability.SCREENING_VIEW),
             "team": can(user, Capability.TEAM_VIEW),
+            "referrals": can(user, Capability.REFERRAL_SEND)
+            or can(user, Capability.REFERRAL_RECEIVE),
+            "flows": can(user, Capability.REFERRAL_FLOWS),
+            "exchange": can(user, Capability.REFERRAL_EXCHANGE),
+            "directory": can(user, Capability.DIRECTORY_EDIT)
+            or can(user, Capability.DIRECTORY_AVAILABILITY),
             "audit": can(user, Capability.AUDIT_VIEW),
             "users": can(user, Capability.USERS_VIEW),
             "organisations": can(user, Capability.ORGANISATIONS_VIEW),

@@ -2,7 +2,13 @@ from __future__ import annotations
 
 from django.urls import register_converter
 
-from haven.core.pseudonyms import CASE_PREFIX, PERSON_PREFIX, SCREENING_PREFIX, reference_pattern
+from haven.core.pseudonyms import (
+    CASE_PREFIX,
+    PERSON_PREFIX,
+    REFERRAL_PREFIX,
+    SCREENING_PREFIX,
+    reference_pattern,
+)
 
 
 class _ReferenceConverter:
@@ -25,7 +31,8 @@ def reference_converter(prefix: str) -> type[_ReferenceConverter]:
 
 
 def register_reference_converters() -> None:
-    """`person_ref`, `case_ref`, `screening_ref`: registered once, used by every urls.py."""
+    """`person_ref`, `case_ref`, `screening_ref`, `referral_ref`: registered once."""
     register_converter(reference_converter(PERSON_PREFIX), "person_ref")
     register_converter(reference_converter(CASE_PREFIX), "case_ref")
     register_converter(reference_converter(SCREENING_PREFIX), "screening_ref")
+    register_converter(reference_converter(REFERRAL_PREFIX), "referral_ref")

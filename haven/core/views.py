@@ -17,6 +17,9 @@ from haven.cases.due import due_items
 from haven.cases.models import CaseEvent, Notification
 from haven.core.decorators import staff_user
 from haven.people.access import people_for
+from haven.referrals.access import incoming_for, outgoing_for
+from haven.referrals.due import waiting_too_long
+from haven.referrals.models import ReferralStatus
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +55,13 @@ def home(request: HttpRequest) -> HttpResponse:
         context["activity"] = CaseEvent.objects.filter(case__in=cases).select_related(
             "case", "actor"
         )[:10]
+    if can(user, Capability.REFERRAL_SEND) or can(user, Capability.REFERRAL_RECEIVE):
+        sent = outgoing_for(user) if can(user, Capability.REFERRAL_SEND) else None
+        received = incoming_for(user)
+        context["referral_reminders"] = waiting_too_long(
+            (sent | received) if sent is not None else received
+        )
+        context["incoming_waiting"] = received.filter(status=ReferralStatus.SENT).count()
     if can(user, Capability.PERSON_VIEW):
         context["recent_people"] = people_for(user, Capability.PERSON_VIEW).order_by("-created_at")[
             :5

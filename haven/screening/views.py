@@ -25,6 +25,7 @@ from haven.screening.forms import (
     ReadinessForm,
     TopicForm,
 )
+from haven.screening.labels import FLAG_LABELS
 from haven.screening.models import Screening, ScreeningStatus
 from haven.screening_engine import default_catalogue
 from haven.screening_engine.model import Result
@@ -38,17 +39,6 @@ TOPIC_LABELS = {
     "work": gettext_lazy("Work and living conditions"),
     "control": gettext_lazy("Control and freedom"),
     "wishes": gettext_lazy("The person's own wishes"),
-}
-FLAG_LABELS = {
-    "child": gettext_lazy("Child at the time of the events"),
-    "age_uncertain": gettext_lazy("Age uncertain: treated as a child"),
-    "smuggling": gettext_lazy("Migrant smuggling indicated"),
-    "forced_labour": gettext_lazy("Forced labour indicated"),
-    "sexual_exploitation": gettext_lazy("Sexual exploitation"),
-    "forced_criminality": gettext_lazy("Forced criminality"),
-    "medical_urgent": gettext_lazy("Urgent medical need"),
-    "international_protection": gettext_lazy("May need international protection"),
-    "stateless_risk": gettext_lazy("Risk of statelessness"),
 }
 
 

@@ -12,12 +12,14 @@ from django.utils import timezone
 from haven.accounts.models import Organisation
 from haven.cases.due import due_items
 from haven.cases.models import Case
+from haven.referrals import due as referral_due
 
 
 class Command(BaseCommand):
     help = (
         "List overdue items per organisation: decisions past their target date, missed "
-        "follow-ups (and, with --all, what falls due within a week). Exit 0 either way."
+        "follow-ups, referrals without an answer (and, with --all, what falls due within a "
+        "week). Exit 0 either way."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -44,6 +46,17 @@ class Command(BaseCommand):
                             else None,
                         }
                         for item in items
+                    ]
+                    + [
+                        {
+                            "case": None,
+                            "referral": referral.reference,
+                            "kind": "referral_unanswered",
+                            "due_on": referral.sent_at.date().isoformat(),
+                            "overdue": True,
+                            "case_worker": None,
+                        }
+                        for referral in referral_due.for_organisation(org)
                     ],
                 }
             )
@@ -53,5 +66,6 @@ class Command(BaseCommand):
         for entry in report:
             self.stdout.write(f"{entry['organisation']}: {len(entry['items'])} item(s)")
             for item in entry["items"]:
-                worker = item["case_worker"] or "unassigned"
-                self.stdout.write(f"  {item['due_on']}  {item['case']}  {item['kind']}  {worker}")
+                worker = item["case_worker"] or "-"
+                record = item["case"] or item["referral"]
+                self.stdout.write(f"  {item['due_on']}  {record}  {item['kind']}  {worker}")

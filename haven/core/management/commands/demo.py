@@ -18,8 +18,10 @@ from haven.cases.actions import open_case
 from haven.cases.demo import STORIES
 from haven.cases.models import Case
 from haven.core import crypto
+from haven.directory import demo as directory_demo
 from haven.people.actions import create_person
 from haven.people.models import IndexKind, Person, PersonIndex
+from haven.referrals import demo as referrals_demo
 from haven.screening import engine as screening_engine
 from haven.screening.actions import complete, record_answers, set_profile, start_screening
 from haven.screening.models import Screening
@@ -216,6 +218,8 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("Demo data is refused in production (HAVEN_ENV=production).")
         rows = []
+        self.story_cases: dict[str, Case] = {}
+        self.org_users: dict[str, dict[Role, User]] = {}
         for prefix, name, org_type, country, jurisdiction in ORGANISATIONS:
             org, _created = ensure_organisation(
                 actor=None, name=name, org_type=org_type, country=country
@@ -227,10 +231,20 @@ class Command(BaseCommand):
                 role: self._user(org, f"{prefix}-{login}", role)
                 for role, login in ROLE_LOGINS.items()
             }
+            self.org_users[prefix] = users
             self._people(org, prefix, users)
             if prefix == "police":
                 self._anonymous(org, users)
             rows += [(org.name, users[role]) for role in ROLE_LOGINS]
+        directory_demo.load()
+        stories = self.story_cases
+        if "first_negative_still_helped" in stories and "final_negative" in stories:
+            referrals_demo.load(
+                self.org_users["police"],
+                self.org_users["ngo"],
+                stories["first_negative_still_helped"],
+                stories["final_negative"],
+            )
         if not options["quiet"]:
             self._print(rows)
 
@@ -270,6 +284,7 @@ class Command(BaseCommand):
                 _demo_screening(screener, SCREENINGS[spec["screening"]], person, case)
             if case is not None and "story" in spec:
                 STORIES[spec["story"]](users, case)
+                self.story_cases[spec["story"]] = case
 
     def _anonymous(self, org: Organisation, users: dict[Role, User]) -> None:
         """A paused screening from a hotline call: no identity known yet."""

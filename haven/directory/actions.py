@@ -1,0 +1,135 @@
+"""Domain actions on the directory. Each runs in one transaction with its audit row.
+
+Audit rows name the fields changed, as everywhere in Haven, although nothing here is
+personal data. `actor` is None only for the demo loader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.audit.chain import record
+from haven.core.errors import ConcurrentEditError, RefusedError
+from haven.directory.models import DirectoryService, Provider
+
+if TYPE_CHECKING:
+    from haven.accounts.models import User
+
+# Audit action names: the audit Action list belongs to haven/audit; record() takes a str.
+PROVIDER_ACTION = "directory.provider"
+SERVICE_ACTION = "directory.service"
+AVAILABILITY_ACTION = "directory.availability"
+
+
+def _filled(data: Mapping[str, Any]) -> list[str]:
+    return [name for name, value in data.items() if value not in ("", None, [], {})]
+
+
+def _audit(
+    actor: User | None, action: str, obj: Provider | DirectoryService, fields: list[str]
+) -> None:
+    record(
+        actor=actor,
+        action=action,
+        object_type="provider" if isinstance(obj, Provider) else "directory_service",
+        object_ref=str(obj.pk),
+        changed_fields=fields,
+    )
+
+
+def _apply(current: Provider | DirectoryService, data: Mapping[str, Any]) -> list[str]:
+    """Set the fields that differ and save a new version; the names of what changed."""
+    changed = [name for name, value in data.items() if getattr(current, name) != value]
+    if changed:
+        for name in changed:
+            setattr(current, name, data[name])
+        current.version += 1
+        current.updated_at = timezone.now()
+        current.save()
+    return changed
+
+
+def _check_service(data: Mapping[str, Any], available: int | None = None) -> None:
+    low, high = data.get("age_min"), data.get("age_max")
+    if low is not None and high is not None and low > high:
+        raise RefusedError(_("The youngest age cannot be above the oldest age."))
+    capacity = data.get("capacity")
+    if capacity is not None and available is not None and available > capacity:
+        raise RefusedError(
+            _("More places are free now than the new capacity. Update the free places first.")
+        )
+
+
+def create_provider(actor: User | None, data: Mapping[str, Any]) -> Provider:
+    """List a new provider. `data["organisation"]` links it to an organisation in Haven."""
+    with transaction.atomic():
+        provider = Provider.objects.create(**data)
+        _audit(actor, PROVIDER_ACTION, provider, _filled(data))
+    return provider
+
+
+def update_provider(
+    actor: User, provider: Provider, data: Mapping[str, Any], *, expected_version: int
+) -> list[str]:
+    """Save an edit made from `expected_version`; refuse it if someone saved since."""
+    with transaction.atomic():
+        current = Provider.objects.select_for_update().get(pk=provider.pk)
+        if current.version != expected_version:
+            raise ConcurrentEditError
+        changed = _apply(current, data)
+        if changed:
+            _audit(actor, PROVIDER_ACTION, current, changed)
+    provider.refresh_from_db()
+    return changed
+
+
+def add_service(
+    actor: User | None, provider: Provider, data: Mapping[str, Any]
+) -> DirectoryService:
+    _check_service(data)
+    with transaction.atomic():
+        service = DirectoryService.objects.create(provider=provider, **data)
+        _audit(actor, SERVICE_ACTION, service, _filled(data))
+    return service
+
+
+def update_service(
+    actor: User, service: DirectoryService, data: Mapping[str, Any], *, expected_version: int
+) -> list[str]:
+    """Save an edit of a service made from `expected_version`. Free places are not part
+    of it: they change through `update_availability`, so neither overwrites the other."""
+    with transaction.atomic():
+        current = DirectoryService.objects.select_for_update().get(pk=service.pk)
+        if current.version != expected_version:
+            raise ConcurrentEditError
+        _check_service(data, current.available)
+        changed = _apply(current, data)
+        if changed:
+            _audit(actor, SERVICE_ACTION, current, changed)
+    service.refresh_from_db()
+    return changed
+
+
+def update_availability(
+    actor: User | None, service: DirectoryService, available: int | None
+) -> DirectoryService:
+    """Record how many places are free now (None: not known). The latest count is the
+    truth, so this takes no version: a second update simply replaces the first."""
+    with transaction.atomic():
+        current = DirectoryService.objects.select_for_update().get(pk=service.pk)
+        if available is not None and current.capacity is not None and available > current.capacity:
+            raise RefusedError(
+                _("Free places cannot be more than the capacity (%(capacity)s).")
+                % {"capacity": current.capacity}
+            )
+        current.available = available
+        current.availability_updated_at = timezone.now()
+        current.save(update_fields=["available", "availability_updated_at"])
+        _audit(actor, AVAILABILITY_ACTION, current, ["available", "availability_updated_at"])
+    service.refresh_from_db()
+    return current

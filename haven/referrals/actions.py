@@ -1,0 +1,308 @@
+"""Consent and referral actions. Each runs in one transaction with its audit row.
+
+Every packet is cut to the categories a live consent covers at the moment it is built or
+looked at, except under an emergency override, which is named, time-limited, notified to
+supervisors and audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.audit.chain import record
+from haven.audit.models import Action
+from haven.cases.actions import record_event
+from haven.cases.models import EventKind
+from haven.core.errors import ConcurrentEditError, RefusedError
+from haven.core.pseudonyms import REFERRAL_PREFIX, create_with_reference
+from haven.referrals import packet as packets
+from haven.referrals.consent import CATEGORY_ORDER, consents_of, live_categories
+from haven.referrals.models import (
+    Channel,
+    Consent,
+    DataCategory,
+    Direction,
+    Referral,
+    ReferralStatus,
+)
+
+if TYPE_CHECKING:
+    from haven.accounts.models import User
+    from haven.cases.models import Case
+    from haven.directory.models import DirectoryService, Provider
+
+# What may travel under an emergency override: enough to reach and treat the person.
+OVERRIDE_CATEGORIES = (DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.HEALTH)
+
+
+def _audit(actor: User, action: str, referral_or_ref: Referral | str, fields: list[str]) -> None:
+    ref = referral_or_ref if isinstance(referral_or_ref, str) else referral_or_ref.reference
+    record(
+        actor=actor, action=action, object_type="referral", object_ref=ref, changed_fields=fields
+    )
+
+
+def record_consent(actor: User, case: Case, data: Mapping[str, Any]) -> Consent:
+    categories = [c for c in CATEGORY_ORDER if c in data.get("categories", [])]
+    if not categories:
+        raise RefusedError(_("Choose at least one kind of information."))
+    if data["expires_on"] < timezone.localdate():
+        raise RefusedError(_("A consent must be valid until today or later."))
+    if bool(data.get("recipient_provider_id")) == bool(data.get("recipient_org_type")):
+        raise RefusedError(_("Choose one recipient: a provider, or a type of organisation."))
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            person=case.person,
+            case=case,
+            organisation=case.organisation,
+            recorded_by=actor,
+            **{**data, "categories": categories},
+        )
+        record(
+            actor=actor,
+            action=Action.CONSENT_RECORD,
+            object_type="case",
+            object_ref=case.reference,
+            changed_fields=["categories", "purpose", "recipient", "expires_on", "method"],
+        )
+        record_event(actor, case, EventKind.CONSENT, consent.purpose)
+    return consent
+
+
+def withdraw_consent(actor: User, consent: Consent) -> None:
+    """At once: no new sharing, and packets shared under it lose what it covered."""
+    with transaction.atomic():
+        current = Consent.objects.select_for_update().get(pk=consent.pk)
+        if current.withdrawn_at is not None:
+            raise RefusedError(_("This consent was already withdrawn."))
+        current.withdrawn_at = timezone.now()
+        current.withdrawn_by = actor
+        current.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        case = current.case
+        ref = case.reference if case else ""
+        record(
+            actor=actor,
+            action=Action.CONSENT_WITHDRAW,
+            object_type="case",
+            object_ref=ref,
+            changed_fields=["withdrawn_at"],
+        )
+        if case is not None:
+            record_event(actor, case, EventKind.CONSENT_WITHDRAWN, current.purpose)
+    consent.refresh_from_db()
+
+
+def allowed_categories(case: Case, provider: Provider, purpose: str, on: dt.date) -> list[str]:
+    return live_categories(consents_of(case.person_id, case.organisation_id), provider, purpose, on)
+
+
+def preview(
+    case: Case,
+    service: DirectoryService,
+    *,
+    purpose: str,
+    reason: str,
+    details: str,
+    categories: list[str],
+) -> packets.Packet:
+    """Exactly what the recipient would see if sent now."""
+    on = timezone.localdate()
+    shared = [c for c in categories if c in allowed_categories(case, service.provider, purpose, on)]
+    return packets.build(
+        reference="—",
+        sender=case.organisation.name,
+        service=service.kind,
+        purpose=purpose,
+        reason=reason,
+        details=details,
+        case=case,
+        categories=shared,
+        on=on,
+    )
+
+
+def send_referral(
+    actor: User,
+    case: Case,
+    service: DirectoryService,
+    *,
+    purpose: str,
+    reason: str,
+    details: str,
+    categories: list[str],
+    channel: str,
+    other_deployment: str = "",
+) -> Referral:
+    """Refer the person to a service, sharing only the chosen, consented categories."""
+    provider = service.provider
+    on = timezone.localdate()
+    allowed = allowed_categories(case, provider, purpose, on)
+    refused = [c for c in categories if c not in allowed]
+    if refused:
+        raise RefusedError(
+            _("The person has not consented to share this with this recipient: %(what)s.")
+            % {"what": ", ".join(str(DataCategory(c).label) for c in refused)}
+        )
+    if channel == Channel.HAVEN and provider.organisation_id is None:
+        raise RefusedError(_("This provider does not use Haven: send a letter or a file."))
+    if channel == Channel.HAVEN and provider.organisation_id == case.organisation_id:
+        raise RefusedError(_("This provider is your own organisation."))
+    if channel == Channel.CROSS_BORDER and not other_deployment:
+        raise RefusedError(_("Choose the Haven deployment that receives the file."))
+    if case.is_closed:
+        raise RefusedError(_("Reopen the case before referring."))
+
+    def create(reference: str) -> Referral:
+        referral = Referral.objects.create(
+            reference=reference,
+            direction=Direction.OUTGOING,
+            case=case,
+            sender_organisation=case.organisation,
+            service=service,
+            service_kind=service.kind,
+            recipient_organisation=provider.organisation if channel == Channel.HAVEN else None,
+            recipient_name=provider.name,
+            other_deployment=other_deployment,
+            purpose=purpose,
+            reason=reason,
+            details=details,
+            channel=channel,
+            categories=[c for c in CATEGORY_ORDER if c in categories],
+            created_by=actor,
+        )
+        _audit(actor, Action.REFERRAL_SEND, referral, ["categories", "channel", "purpose"])
+        record_event(actor, case, EventKind.REFERRAL, referral.channel)
+        return referral
+
+    return create_with_reference(REFERRAL_PREFIX, create)
+
+
+def visible_categories(referral: Referral, at: dt.datetime) -> list[str]:
+    """What the recipient may see now: the chosen categories still under live consent, or
+    the override's while it lasts. Nothing once revoked."""
+    if referral.status == ReferralStatus.REVOKED:
+        return []
+    if referral.direction == Direction.INCOMING:
+        return [s["category"] for s in referral.packet.get("sections", [])]
+    assert referral.case is not None  # noqa: S101 - every outgoing referral has its case
+    assert referral.service is not None  # noqa: S101
+    live = allowed_categories(
+        referral.case, referral.service.provider, referral.purpose, timezone.localtime(at).date()
+    )
+    shown = [c for c in referral.categories if c in live]
+    if referral.override_active(at):
+        shown = sorted(set(shown) | set(referral.override_categories), key=CATEGORY_ORDER.index)
+    return shown
+
+
+def packet_for(actor: User, referral: Referral) -> packets.Packet:
+    """The packet as the recipient may see it now; the look is audited."""
+    now = timezone.now()
+    categories = visible_categories(referral, now)
+    if referral.direction == Direction.INCOMING:
+        built = dict(referral.packet)
+    else:
+        built = packets.for_referral(referral, categories, timezone.localtime(now).date())
+    with transaction.atomic():
+        _audit(actor, Action.REFERRAL_VIEW, referral, categories)
+    return built
+
+
+def _locked(referral: Referral, expected_version: int) -> Referral:
+    current = Referral.objects.select_for_update().get(pk=referral.pk)
+    if current.version != expected_version:
+        raise ConcurrentEditError
+    return current
+
+
+def _save(actor: User, current: Referral, action: str, fields: list[str]) -> None:
+    current.version += 1
+    current.save()
+    _audit(actor, action, current, fields)
+    if current.case is not None:
+        record_event(actor, current.case, EventKind.REFERRAL_UPDATE, current.status)
+
+
+def respond(
+    actor: User, referral: Referral, *, accept: bool, reason: str, expected_version: int
+) -> None:
+    """The receiving organisation accepts, or declines with a reason."""
+    with transaction.atomic():
+        current = _locked(referral, expected_version)
+        if current.status != ReferralStatus.SENT:
+            raise RefusedError(_("This referral is no longer waiting for an answer."))
+        if not accept and not reason.strip():
+            raise RefusedError(_("Say why the referral is declined."))
+        current.status = ReferralStatus.ACCEPTED if accept else ReferralStatus.DECLINED
+        current.response_reason = reason.strip()
+        current.responded_at = timezone.now()
+        current.responded_by = actor
+        _save(actor, current, Action.REFERRAL_RESPOND, ["status", "response_reason"])
+    referral.refresh_from_db()
+
+
+def complete(
+    actor: User, referral: Referral, *, helped: bool, outcome: str, expected_version: int
+) -> None:
+    with transaction.atomic():
+        current = _locked(referral, expected_version)
+        if current.status != ReferralStatus.ACCEPTED:
+            raise RefusedError(_("Only an accepted referral can be completed."))
+        current.status = ReferralStatus.COMPLETED if helped else ReferralStatus.NOT_COMPLETED
+        current.outcome = outcome.strip()
+        current.completed_at = timezone.now()
+        _save(actor, current, Action.REFERRAL_COMPLETE, ["status", "outcome"])
+    referral.refresh_from_db()
+
+
+def revoke(actor: User, referral: Referral, *, expected_version: int) -> None:
+    """The sender withdraws the referral: the recipient loses the packet at once."""
+    with transaction.atomic():
+        current = _locked(referral, expected_version)
+        if current.status not in (ReferralStatus.SENT, ReferralStatus.ACCEPTED):
+            raise RefusedError(_("This referral is already closed."))
+        current.status = ReferralStatus.REVOKED
+        current.revoked_at = timezone.now()
+        _save(actor, current, Action.REFERRAL_REVOKE, ["status"])
+    referral.refresh_from_db()
+
+
+def emergency_override(
+    actor: User,
+    referral: Referral,
+    *,
+    reason: str,
+    hours: int,
+    categories: list[str],
+    expected_version: int,
+) -> None:
+    """Imminent risk to life: share what is needed without consent, for a limited time.
+    Supervisors are notified (the case history notifies the team) and it is audited."""
+    limit = settings.HAVEN_OVERRIDE_MAX_HOURS
+    if not reason.strip():
+        raise RefusedError(_("Name the risk to life that justifies sharing without consent."))
+    if not 1 <= hours <= limit:
+        raise RefusedError(_("An override lasts from 1 to %(n)s hours.") % {"n": limit})
+    chosen = [c for c in categories if c in OVERRIDE_CATEGORIES]
+    if not chosen:
+        raise RefusedError(_("Choose what the recipient needs to know to protect the person."))
+    with transaction.atomic():
+        current = _locked(referral, expected_version)
+        if current.direction != Direction.OUTGOING or not current.is_open:
+            raise RefusedError(_("This referral is already closed."))
+        current.override_reason = reason.strip()
+        current.override_until = timezone.now() + dt.timedelta(hours=hours)
+        current.override_categories = chosen
+        current.version += 1
+        current.save()
+        _audit(actor, Action.REFERRAL_OVERRIDE, current, ["override_reason", *chosen])
+        assert current.case is not None  # noqa: S101 - outgoing referrals have a case
+        record_event(actor, current.case, EventKind.OVERRIDE, current.reference)
+    referral.refresh_from_db()

@@ -1,0 +1,42 @@
+"""Which data categories may go to which recipient, for which purpose, on which day.
+
+The one rule every packet, letter and file passes through: a category is shared only
+while a live consent covers it (not withdrawn, not expired) for that recipient and purpose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from haven.referrals.models import Consent, DataCategory
+
+if TYPE_CHECKING:
+    from haven.directory.models import Provider
+
+CATEGORY_ORDER = [c.value for c in DataCategory]
+
+
+def covers(consent: Consent, provider: Provider, purpose: str, on: dt.date) -> bool:
+    if not consent.is_live(on) or consent.purpose != purpose:
+        return False
+    if consent.recipient_provider_id is not None:
+        return consent.recipient_provider_id == provider.pk
+    return bool(consent.recipient_org_type) and consent.recipient_org_type == provider.org_type
+
+
+def live_categories(
+    consents: Iterable[Consent], provider: Provider, purpose: str, on: dt.date
+) -> list[str]:
+    """The categories some live consent covers, in a fixed order."""
+    allowed: set[str] = set()
+    for consent in consents:
+        if covers(consent, provider, purpose, on):
+            allowed.update(consent.categories)
+    return [c for c in CATEGORY_ORDER if c in allowed]
+
+
+def consents_of(person_id: int, organisation_id: int) -> list[Consent]:
+    """The consents a person gave through this organisation (they hold them)."""
+    return list(Consent.objects.filter(person_id=person_id, organisation_id=organisation_id))

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from haven.accounts.models import OrganisationType
+from haven.assistance.models import ServiceKind
+from haven.referrals.actions import OVERRIDE_CATEGORIES
+from haven.referrals.models import Channel, ConsentMethod, DataCategory, Purpose, ReferralReason
+
+CONSENT_DAYS = 180
+
+
+def _check(label: Any, *, required: bool = True) -> forms.BooleanField:
+    return forms.BooleanField(label=label, required=required)
+
+
+def _categories(label: Any, choices: Any = DataCategory.choices) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label, choices=choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+
+class ConsentForm(forms.Form):
+    recipient_provider = forms.ChoiceField(label=_("To this provider"), required=False)
+    recipient_org_type = forms.ChoiceField(
+        label=_("Or to every organisation of this type"),
+        required=False,
+        choices=[("", "—"), *OrganisationType.choices],
+    )
+    categories = _categories(_("What may be shared"))
+    purpose = forms.ChoiceField(label=_("For what"), choices=Purpose.choices)
+    expires_on = forms.DateField(
+        label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    method = forms.ChoiceField(label=_("How consent was given"), choices=ConsentMethod.choices)
+    interpreter_used = _check(_("An interpreter was used"), required=False)
+    purpose_explained = _check(_("I explained why the information is shared"))
+    uses_explained = _check(_("I explained how the recipient will use it"))
+    right_to_see_explained = _check(_("I explained that the person may see their data"))
+    storage_explained = _check(_("I explained how long it is kept"))
+    withdrawal_explained = _check(_("I explained how to withdraw consent, at any time"))
+    anonymous_research = _check(
+        _("The person also agrees to anonymous use for research and statistics"), required=False
+    )
+
+    def __init__(self, *args: Any, providers: list[tuple[int, str]], **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")  # the boxes are statements the worker confirms
+        super().__init__(*args, **kwargs)
+        field = self.fields["recipient_provider"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - narrows for mypy
+        field.choices = [("", "—"), *((str(pk), name) for pk, name in providers)]
+        self.fields["expires_on"].initial = timezone.localdate() + dt.timedelta(days=CONSENT_DAYS)
+        self.provider_ids = {str(pk): pk for pk, _name in providers}
+
+    def consent_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        provider = data.pop("recipient_provider")
+        data["recipient_provider_id"] = self.provider_ids.get(provider)
+        return data
+
+
+class ReferralForm(forms.Form):
+    service = forms.ChoiceField(label=_("Service"))
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
+    reason = forms.ChoiceField(label=_("Reason for the referral"), choices=ReferralReason.choices)
+    details = forms.CharField(
+        label=_("What is asked"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The help needed. Identity details go only in the consented sections."),
+    )
+    categories = _categories(_("Share"))
+    channel = forms.ChoiceField(label=_("How"), choices=Channel.choices, widget=forms.RadioSelect)
+    other_deployment = forms.ChoiceField(
+        label=_("Receiving Haven deployment"),
+        required=False,
+        help_text=_("Only for a referral to another Haven deployment."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        services: list[tuple[int, str]],
+        deployments: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        service = self.fields["service"]
+        assert isinstance(service, forms.ChoiceField)  # noqa: S101
+        service.choices = [("", "—"), *((str(pk), label) for pk, label in services)]
+        other = self.fields["other_deployment"]
+        assert isinstance(other, forms.ChoiceField)  # noqa: S101
+        other.choices = [("", "—"), *deployments]
+        self.service_ids = {str(pk): pk for pk, _label in services}
+
+    def service_id(self) -> int | None:
+        return self.service_ids.get(self.cleaned_data.get("service", ""))
+
+
+class RespondForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[("accept", _("We can help: accept")), ("decline", _("We cannot help: decline"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (needed when declining)"), required=False, max_length=1000
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class CompleteForm(forms.Form):
+    helped = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("yes", _("Help was given")), ("no", _("Closed without the help"))],
+        widget=forms.RadioSelect,
+    )
+    outcome = forms.CharField(
+        label=_("What was done"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class OverrideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("The imminent risk to life"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    hours = forms.IntegerField(label=_("For how many hours"), min_value=1, initial=24)
+    categories = _categories(
+        _("Share without consent"),
+        [(c.value, c.label) for c in OVERRIDE_CATEGORIES],
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Exchange file from another Haven deployment"))
+
+
+SERVICE_LABELS = dict(ServiceKind.choices)

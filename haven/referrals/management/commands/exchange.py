@@ -1,0 +1,86 @@
+"""`haven exchange`: this deployment's keys for cross-border referral files, and the
+deployments it trusts."""
+
+from __future__ import annotations
+
+import json
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from haven.referrals.exchange import ExchangeError, Identity, KeyPair
+from haven.referrals.models import Deployment
+
+
+class Command(BaseCommand):
+    help = "Exchange keys: init, identity, trust FILE, peers."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        init = sub.add_parser("init", help="Create this deployment's key pair.")
+        init.add_argument("--id", required=True, help="a short name, e.g. kh-moswvy")
+        init.add_argument("--name", required=True)
+        init.add_argument("--country", default="")
+        sub.add_parser("identity", help="Print the public identity to give to other deployments.")
+        trust = sub.add_parser("trust", help="Trust another deployment's identity file.")
+        trust.add_argument("file")
+        sub.add_parser("peers", help="List the trusted deployments.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = settings.HAVEN_EXCHANGE_KEY_FILE
+        action = options["action"]
+        if action == "init":
+            if path.exists():
+                raise CommandError(f"{path} exists already; keys are never overwritten.")
+            keys = KeyPair.generate(options["id"], options["name"], options["country"])
+            keys.save(path)
+            self._register_self(keys.identity)
+            self.stdout.write(f"Created {path}. Back it up apart from the database.")
+            return
+        if action == "identity":
+            if not path.exists():
+                raise CommandError("No keys yet: run `haven exchange init` first.")
+            keys = KeyPair.load(path)
+            self._register_self(keys.identity)
+            self.stdout.write(json.dumps(keys.identity.to_json(), indent=2, ensure_ascii=False))
+            return
+        if action == "trust":
+            try:
+                identity = Identity.from_json(json.loads(Path(options["file"]).read_text("utf-8")))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError, ExchangeError) as error:
+                raise CommandError(f"Not a Haven identity file: {error}") from None
+            if path.exists() and KeyPair.load(path).identity.ident == identity.ident:
+                raise CommandError("That is this deployment's own identity.")
+            Deployment.objects.update_or_create(
+                ident=identity.ident,
+                defaults={
+                    "name": identity.name,
+                    "country": identity.country,
+                    "signing_key": identity.signing_key,
+                    "encryption_key": identity.encryption_key,
+                    "is_self": False,
+                },
+            )
+            self.stdout.write(f"Trusting {identity.ident} ({identity.name}).")
+            return
+        for peer in Deployment.objects.order_by("ident"):
+            marker = " (this deployment)" if peer.is_self else ""
+            self.stdout.write(f"{peer.ident}\t{peer.country}\t{peer.name}{marker}")
+
+    @staticmethod
+    def _register_self(identity: Identity) -> None:
+        with transaction.atomic():
+            Deployment.objects.update_or_create(
+                ident=identity.ident,
+                defaults={
+                    "name": identity.name,
+                    "country": identity.country,
+                    "signing_key": identity.signing_key,
+                    "encryption_key": identity.encryption_key,
+                    "is_self": True,
+                },
+            )

@@ -1,0 +1,264 @@
+"""Consent and referrals. A referral shares only what the person consented to share with
+that recipient for that purpose, and only while that consent lives."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from haven.accounts.models import OrganisationType
+from haven.assistance.models import ServiceKind
+from haven.core.fields import EncryptedJSONField, EncryptedTextField
+
+
+class DataCategory(models.TextChoices):
+    IDENTITY = "identity", _("Identity: name, date of birth, identity documents")
+    CONTACT = "contact", _("Contact details: phone and address")
+    SCREENING = "screening", _("Screening results")
+    NARRATIVE = "narrative", _("What happened: case narrative and notes")
+    HEALTH = "health", _("Health information")
+    LEGAL = "legal", _("Legal and criminal-justice information")
+
+
+class Purpose(models.TextChoices):
+    ASSISTANCE = "assistance", _("Referral for assistance and protection")
+    LEGAL = "legal", _("Legal assistance")
+    RETURN = "return", _("Voluntary return and reintegration")
+
+
+class ConsentMethod(models.TextChoices):
+    WRITTEN = "written", _("Written")
+    VERBAL = "verbal", _("Verbal")
+    CHILD = "child_assent_guardian", _("Child's assent and guardian's consent")
+
+
+class Consent(models.Model):
+    """One consent: these data categories, to this recipient, for this purpose, until then.
+
+    Never deleted or edited: withdrawal is recorded on it, so the history stays whole.
+    An expired consent counts as withdrawn.
+    """
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="consents")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="consents"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    # The recipient: one provider of the directory, or every provider of a type.
+    recipient_provider = models.ForeignKey(
+        "directory.Provider", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipient_org_type = models.CharField(
+        max_length=40, choices=OrganisationType.choices, blank=True
+    )
+    categories = models.JSONField(default=list)
+    purpose = models.CharField(max_length=12, choices=Purpose.choices)
+    expires_on = models.DateField(_("valid until"))
+    method = models.CharField(max_length=24, choices=ConsentMethod.choices)
+    interpreter_used = models.BooleanField(default=False)
+    # The HTCDS consent checklist.
+    purpose_explained = models.BooleanField(default=False)
+    uses_explained = models.BooleanField(default=False)
+    anonymous_research = models.BooleanField(default=False)
+    right_to_see_explained = models.BooleanField(default=False)
+    storage_explained = models.BooleanField(default=False)
+    withdrawal_explained = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"consent {self.pk} of person {self.person_id}"
+
+    def is_live(self, on: dt.date) -> bool:
+        return self.withdrawn_at is None and on <= self.expires_on
+
+    @property
+    def is_live_today(self) -> bool:
+        return self.is_live(timezone.localdate())
+
+    @property
+    def category_labels(self) -> list[str]:
+        names = dict(DataCategory.choices)
+        return [str(names.get(c, c)) for c in self.categories]
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", _("Sent, waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    COMPLETED = "completed", _("Help given")
+    NOT_COMPLETED = "not_completed", _("Closed without the help")
+    REVOKED = "revoked", _("Revoked by the sender")
+
+
+class Channel(models.TextChoices):
+    HAVEN = "haven", _("Inside Haven")
+    LETTER = "letter", _("Referral letter (PDF)")
+    ENCRYPTED_FILE = "encrypted_file", _("Encrypted file (PDF with a password)")
+    CROSS_BORDER = "cross_border", _("Another Haven deployment (signed, encrypted file)")
+
+
+class ReferralReason(models.TextChoices):
+    """HTCDS cas_ReasonForOutgoingReferral / cas_ReasonForIncomingReferral."""
+
+    ADDITIONAL_SERVICES = "AdditionalServicesRequired", _("Additional services required")
+    MIGRATION = "MigrationOrChangeOfLocation", _("Migration or change of location")
+    OTHER = "Other", _("Other")
+
+
+class Direction(models.TextChoices):
+    OUTGOING = "outgoing", _("Outgoing")
+    INCOMING = "incoming", _("Incoming from another deployment")
+
+
+class Referral(models.Model):
+    reference = models.CharField(max_length=16, unique=True, editable=False)
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, default=Direction.OUTGOING
+    )
+    # Sender side (outgoing): the case and organisation that referred.
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
+    sender_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sender_name = models.CharField(max_length=200, blank=True)  # imported: the sending body
+    service = models.ForeignKey(
+        "directory.DirectoryService",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    service_kind = models.CharField(max_length=24, blank=True)
+    # Receiving side: an organisation on this Haven (inside Haven, or imported).
+    recipient_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incoming_referrals",
+    )
+    recipient_name = models.CharField(max_length=200, blank=True)
+    # Cross-border: the other Haven deployment (the receiver of an outgoing referral, the
+    # sender of an incoming one).
+    other_deployment = models.CharField(max_length=60, blank=True)
+    purpose = models.CharField(max_length=12, choices=Purpose.choices)
+    reason = models.CharField(max_length=40, choices=ReferralReason.choices)
+    details = EncryptedTextField(_("what is asked"))
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    status = models.CharField(
+        max_length=16, choices=ReferralStatus.choices, default=ReferralStatus.SENT
+    )
+    # What the sender chose to share (always within live consent at send time). The
+    # recipient sees the intersection with the consent still live at the time they look.
+    categories = models.JSONField(default=list)
+    # Imported from another deployment: the packet as received (encrypted at rest).
+    packet = EncryptedJSONField(container="dict")
+    message_id = models.CharField(max_length=64, blank=True)  # of the exchange file
+    response_reason = EncryptedTextField(_("reason"))
+    outcome = EncryptedTextField(_("outcome"))
+    # Emergency override: imminent risk to life, named reason, time-limited.
+    override_reason = EncryptedTextField(_("emergency reason"))
+    override_until = models.DateTimeField(null=True, blank=True)
+    override_categories = models.JSONField(default=list)
+    # Encrypted-file channel: the one-time password the sender reads out to the recipient.
+    file_password = EncryptedTextField(_("file password"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def service_label(self) -> str:
+        return str(dict(ServiceKind.choices).get(self.service_kind, self.service_kind))
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
+
+    def htcds_fields(self, *, incoming: bool | None = None) -> dict[str, str]:
+        """The HTCDS v2 case fields this referral fills, by their system names: incoming
+        for the receiving organisation, outgoing for the sender."""
+        sent = self.sent_at.date().isoformat()
+        if incoming is None:
+            incoming = self.direction == Direction.INCOMING
+        if incoming:
+            return {
+                "cas_ReferringOrganisation": self.sender_name
+                or (self.sender_organisation.name if self.sender_organisation else ""),
+                "cas_IncomingReferralDate": sent,
+                "cas_ReasonForIncomingReferral": self.reason,
+                "cas_IncomingReferralDetails": self.details,
+            }
+        return {
+            "cas_ReferredOrganisation": self.recipient_name,
+            "cas_OutgoingReferralDate": sent,
+            "cas_ReasonForOutgoingReferral": self.reason,
+            "cas_OutgoingReferralDetails": self.details,
+        }
+
+    def override_active(self, at: dt.datetime) -> bool:
+        return bool(self.override_until and at < self.override_until)
+
+
+class Deployment(models.Model):
+    """A Haven deployment this one exchanges files with (or this one, `is_self`)."""
+
+    ident = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2, blank=True)
+    signing_key = models.CharField(max_length=100)  # Ed25519 public key, base64
+    encryption_key = models.CharField(max_length=100)  # X25519 public key, base64
+    is_self = models.BooleanField(default=False)
+    added_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.ident
+
+
+class ExchangeReceipt(models.Model):
+    """Every exchange file imported, by message id: a second import is a replay."""
+
+    message_id = models.CharField(max_length=64, unique=True)
+    sender = models.ForeignKey(Deployment, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16)
+    imported_at = models.DateTimeField(default=timezone.now, editable=False)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.message_id

@@ -1,0 +1,216 @@
+"""The referral packet: exactly the consented categories of one person's data, nothing else.
+
+A packet is a plain structure (so the same one feeds the recipient's page, the letter, the
+encrypted file and the cross-border export): header facts that carry no personal data,
+then one section per shared category, each a list of (field key, text) pairs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext_lazy as _
+
+from haven.assistance.models import NeedsAssessment, Service, ServiceKind
+from haven.cases.templatetags.case_labels import labels
+from haven.core.reference import country_name, language_name
+from haven.referrals.consent import CATEGORY_ORDER
+from haven.referrals.models import DataCategory, Purpose, ReferralReason
+from haven.screening.labels import FLAG_LABELS
+from haven.screening.models import Screening
+
+if TYPE_CHECKING:
+    from haven.cases.models import Case
+    from haven.referrals.models import Referral
+
+Packet = dict[str, Any]
+
+FIELD_LABELS = {
+    "full_name": _("Full name"),
+    "other_names": _("Other names"),
+    "date_of_birth": _("Date of birth"),
+    "estimated_age": _("Estimated age"),
+    "gender": _("Gender"),
+    "citizenship": _("Citizenship"),
+    "languages": _("Languages"),
+    "document": _("Identity document"),
+    "phone": _("Phone"),
+    "address": _("Address"),
+    "screening": _("Screening"),
+    "screening_flags": _("Flags"),
+    "judgement": _("Screener's judgement"),
+    "summary": _("Summary notes"),
+    "exploitation": _("Types of exploitation"),
+    "control": _("Methods of control"),
+    "journey": _("Journey"),
+    "needs": _("Needs"),
+    "health_service": _("Health care given"),
+    "identification": _("Identification status"),
+    "cooperation": _("Cooperation with the authorities"),
+    "international_protection": _("International protection"),
+}
+
+HEALTH_SERVICES = (ServiceKind.MEDICAL, ServiceKind.PSYCHOSOCIAL)
+
+
+def _identity(case: Case) -> list[tuple[str, str]]:
+    person = case.person
+    rows = [("full_name", person.full_name)]
+    if person.aliases:
+        rows.append(("other_names", ", ".join(person.aliases)))
+    if person.date_of_birth:
+        rows.append(("date_of_birth", person.date_of_birth))
+    elif person.estimated_age:
+        rows.append(("estimated_age", f"{person.estimated_age} ({person.age_basis})"))
+    rows.append(("gender", str(person.get_gender_display())))
+    if person.citizenship:
+        rows.append(("citizenship", ", ".join(country_name(c) for c in person.citizenship)))
+    if person.languages:
+        rows.append(("languages", ", ".join(language_name(c) for c in person.languages)))
+    for document in person.documents:
+        text = " ".join(str(document.get(k, "")) for k in ("type", "number", "country")).strip()
+        rows.append(("document", text))
+    return rows
+
+
+def _contact(case: Case) -> list[tuple[str, str]]:
+    person = case.person
+    return [
+        (key, value)
+        for key, value in (("phone", person.phone), ("address", person.address))
+        if value
+    ]
+
+
+def _screening(case: Case) -> list[tuple[str, str]]:
+    latest = (
+        Screening.objects.filter(case=case, status="completed").order_by("-completed_at").first()
+    )
+    if latest is None:
+        return []
+    flags = ", ".join(
+        str(FLAG_LABELS[f]) for f in latest.result.get("flags", []) if f in FLAG_LABELS
+    )
+    when = latest.completed_at.date().isoformat() if latest.completed_at else ""
+    rows = [
+        ("screening", f"{latest.get_outcome_display()} · {when} · {latest.ruleset_version}"),
+        ("judgement", str(latest.get_judgement_display())),
+    ]
+    if flags:
+        rows.append(("screening_flags", flags))
+    return rows
+
+
+def _narrative(case: Case) -> list[tuple[str, str]]:
+    rows = []
+    if case.summary:
+        rows.append(("summary", case.summary))
+    if case.exploitation_types:
+        rows.append(("exploitation", labels(case.exploitation_types, "exploitation")))
+    if case.methods_of_control:
+        rows.append(("control", labels(case.methods_of_control, "control")))
+    for step in case.journey.all():
+        when = step.happened_on.isoformat() if step.happened_on else "?"
+        where = ", ".join(
+            x for x in (step.place, country_name(step.country) if step.country else "") if x
+        )
+        text = f"{step.get_stage_display()} · {when} · {where}"
+        rows.append(("journey", f"{text}: {step.description}" if step.description else text))
+    return rows
+
+
+def _health(case: Case) -> list[tuple[str, str]]:
+    rows = []
+    latest = NeedsAssessment.objects.filter(case=case).first()
+    if latest and latest.individual_needs:
+        rows.append(("needs", latest.individual_needs))
+    for service in Service.objects.filter(case=case, kind__in=HEALTH_SERVICES, status="delivered"):
+        rows.append(("health_service", f"{service.get_kind_display()} · {service.on.isoformat()}"))
+    return rows
+
+
+def _legal(case: Case) -> list[tuple[str, str]]:
+    rows = [("identification", str(case.get_identification_status_display()))]
+    rows.append(("cooperation", str(case.get_cooperation_display())))
+    protection = f"{case.get_fear_of_return_display()} · {case.get_asylum_referral_display()}"
+    rows.append(("international_protection", protection))
+    return rows
+
+
+SECTIONS = {
+    DataCategory.IDENTITY: _identity,
+    DataCategory.CONTACT: _contact,
+    DataCategory.SCREENING: _screening,
+    DataCategory.NARRATIVE: _narrative,
+    DataCategory.HEALTH: _health,
+    DataCategory.LEGAL: _legal,
+}
+
+
+def build(
+    *,
+    reference: str,
+    sender: str,
+    service: str,
+    purpose: str,
+    reason: str,
+    details: str,
+    case: Case | None,
+    categories: list[str],
+    on: dt.date,
+) -> Packet:
+    """Everything the recipient may see: `categories` must already be the live ones."""
+    sections = []
+    for category in CATEGORY_ORDER:
+        if category in categories and case is not None:
+            sections.append({"category": category, "rows": SECTIONS[DataCategory(category)](case)})
+    return {
+        "reference": reference,
+        "sender": sender,
+        "service": service,
+        "purpose": purpose,
+        "reason": reason,
+        "details": details,
+        "date": on.isoformat(),
+        "sections": sections,
+    }
+
+
+def for_referral(referral: Referral, categories: list[str], on: dt.date) -> Packet:
+    return build(
+        reference=referral.reference,
+        sender=referral.sender_organisation.name
+        if referral.sender_organisation
+        else referral.sender_name,
+        service=referral.service_kind,
+        purpose=referral.purpose,
+        reason=referral.reason,
+        details=referral.details,
+        case=referral.case,
+        categories=categories,
+        on=on,
+    )
+
+
+def display(packet: Packet) -> dict[str, Any]:
+    """The packet with words for its codes, in the active language, for pages and letters."""
+    kinds = dict(ServiceKind.choices)
+    return {
+        **packet,
+        "service_label": kinds.get(packet["service"], packet["service"]),
+        "purpose_label": dict(Purpose.choices).get(packet["purpose"], packet["purpose"]),
+        "reason_label": dict(ReferralReason.choices).get(packet["reason"], packet["reason"]),
+        "sections": [
+            {
+                "label": dict(DataCategory.choices).get(s["category"], s["category"]),
+                "rows": [(FIELD_LABELS.get(k, k), v) for k, v in s["rows"]],
+            }
+            for s in packet["sections"]
+        ],
+    }
+
+
+def category_labels(categories: list[str]) -> list[str]:
+    names = dict(DataCategory.choices)
+    return [str(names.get(c, c)) for c in CATEGORY_ORDER if c in categories]

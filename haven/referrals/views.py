@@ -1,0 +1,465 @@
+"""Consent and referral pages. The sender works from the case; the receiving organisation
+sees only the packet, cut to live consent at the moment it looks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Avg, Count, F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from haven.accounts.models import OrganisationType
+from haven.accounts.roles import Capability
+from haven.cases.access import get_case_for
+from haven.cases.forms import VersionForm
+from haven.cases.pages import case_form_page
+from haven.core.decorators import requires, staff_user
+from haven.core.errors import ConcurrentEditError, RefusedError, stale_edit_message
+from haven.directory.models import DirectoryService, Provider
+from haven.referrals import actions, crossborder, letters
+from haven.referrals import packet as packets
+from haven.referrals.access import (
+    consents_for,
+    get_incoming_for,
+    get_outgoing_for,
+    incoming_for,
+    outgoing_for,
+)
+from haven.referrals.exchange import MAX_FILE_BYTES
+from haven.referrals.forms import (
+    SERVICE_LABELS,
+    CompleteForm,
+    ConsentForm,
+    ImportForm,
+    OverrideForm,
+    ReferralForm,
+    RespondForm,
+)
+from haven.referrals.models import Channel, Deployment, Referral, ReferralStatus
+
+# --- consent --------------------------------------------------------------------------
+
+
+@requires(Capability.CONSENT_RECORD)
+@require_http_methods(["GET", "POST"])
+def consent_add(request: HttpRequest, reference: str) -> HttpResponse:
+    user = staff_user(request)
+    case = get_case_for(user, reference, Capability.CONSENT_RECORD)
+    providers = [(p.pk, p.name) for p in Provider.objects.order_by("name")]
+    form = ConsentForm(request.POST or None, providers=providers)
+    return case_form_page(
+        request,
+        case,
+        form,
+        lambda: actions.record_consent(user, case, form.consent_data()),
+        done=_("Consent recorded."),
+        title=_("Record consent to share information"),
+        anchor="referrals",
+        intro=_(
+            "Explain in a language the person understands. They may refuse, choose what is "
+            "shared and with whom, and withdraw at any time: help does not depend on it."
+        ),
+    )
+
+
+@requires(Capability.CONSENT_RECORD)
+@require_POST
+def consent_withdraw(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    user = staff_user(request)
+    case = get_case_for(user, reference, Capability.CONSENT_RECORD)
+    consent = get_object_or_404(consents_for(user), case=case, pk=pk)
+    try:
+        actions.withdraw_consent(user, consent)
+    except RefusedError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Consent withdrawn. Recipients lost access at once."))
+    return redirect(reverse("cases:detail", kwargs={"reference": case.reference}) + "#referrals")
+
+
+# --- sending --------------------------------------------------------------------------
+
+
+def _service_choices(case_org_id: int) -> list[tuple[int, str]]:
+    services = DirectoryService.objects.filter(accepts_referrals=True).select_related("provider")
+    return [
+        (s.pk, f"{SERVICE_LABELS.get(s.kind, s.kind)} · {s.provider.name}")
+        for s in services.order_by("provider__name", "kind")
+        if s.provider.organisation_id != case_org_id
+    ]
+
+
+def _deployments() -> list[tuple[str, str]]:
+    return [(d.ident, d.name) for d in Deployment.objects.filter(is_self=False)]
+
+
+@requires(Capability.REFERRAL_SEND)
+@require_http_methods(["GET", "POST"])
+def referral_new(request: HttpRequest, reference: str) -> HttpResponse:
+    """Choose a service and what to share; preview exactly what goes; then send."""
+    user = staff_user(request)
+    case = get_case_for(user, reference, Capability.REFERRAL_SEND)
+    form = ReferralForm(
+        request.POST or None,
+        services=_service_choices(case.organisation_id),
+        deployments=_deployments(),
+        initial={"channel": Channel.HAVEN},
+    )
+    preview: dict[str, Any] | None = None
+    refused = ""
+    if request.method == "POST" and form.is_valid():
+        service = get_object_or_404(
+            DirectoryService.objects.select_related("provider"), pk=form.service_id() or 0
+        )
+        data = form.cleaned_data
+        if "send" in request.POST:
+            try:
+                referral = actions.send_referral(
+                    user,
+                    case,
+                    service,
+                    purpose=data["purpose"],
+                    reason=data["reason"],
+                    details=data["details"].strip(),
+                    categories=data["categories"],
+                    channel=data["channel"],
+                    other_deployment=data["other_deployment"],
+                )
+            except RefusedError as error:
+                refused = error.message
+            else:
+                messages.success(request, _("Referral sent."))
+                return redirect("referrals:detail", reference=referral.reference)
+        allowed = actions.allowed_categories(
+            case, service.provider, data["purpose"], timezone.localdate()
+        )
+        preview = packets.display(
+            actions.preview(
+                case,
+                service,
+                purpose=data["purpose"],
+                reason=data["reason"],
+                details=data["details"].strip(),
+                categories=data["categories"],
+            )
+        )
+        preview["allowed"] = allowed
+        preview["not_consented"] = packets.category_labels(
+            [c for c in data["categories"] if c not in allowed]
+        )
+    return render(
+        request,
+        "referrals/new.html",
+        {"case": case, "form": form, "preview": preview, "refused": refused},
+        status=400 if request.method == "POST" and (refused or not form.is_valid()) else 200,
+    )
+
+
+@requires(Capability.REFERRAL_SEND)
+@require_http_methods(["GET"])
+def outgoing(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    return render(
+        request,
+        "referrals/list.html",
+        {"referrals": outgoing_for(user)[:200], "incoming": False},
+    )
+
+
+@requires(Capability.REFERRAL_SEND)
+@require_http_methods(["GET"])
+def detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """The sender's view: status, what is shared now, and what they can still do."""
+    user = staff_user(request)
+    referral = get_outgoing_for(user, reference, Capability.REFERRAL_SEND)
+    now = timezone.now()
+    return render(
+        request,
+        "referrals/detail.html",
+        {
+            "referral": referral,
+            "chosen": packets.category_labels(referral.categories),
+            "visible": packets.category_labels(actions.visible_categories(referral, now)),
+            "override_active": referral.override_active(now),
+            "version_form": VersionForm(initial={"version": referral.version}),
+            "deployment": Deployment.objects.filter(ident=referral.other_deployment).first(),
+        },
+    )
+
+
+def _referral_action(
+    request: HttpRequest, referral: Referral, run: Any, done: str, back: str
+) -> HttpResponse:
+    try:
+        run()
+    except ConcurrentEditError:
+        messages.error(request, stale_edit_message())
+    except RefusedError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect(back, reference=referral.reference)
+
+
+@requires(Capability.REFERRAL_SEND)
+@require_POST
+def revoke(request: HttpRequest, reference: str) -> HttpResponse:
+    user = staff_user(request)
+    referral = get_outgoing_for(user, reference, Capability.REFERRAL_SEND)
+    form = VersionForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else 0
+    return _referral_action(
+        request,
+        referral,
+        lambda: actions.revoke(user, referral, expected_version=version),
+        _("Referral revoked: the recipient no longer sees it."),
+        "referrals:detail",
+    )
+
+
+@requires(Capability.REFERRAL_OVERRIDE)
+@require_http_methods(["GET", "POST"])
+def override(request: HttpRequest, reference: str) -> HttpResponse:
+    user = staff_user(request)
+    referral = get_outgoing_for(user, reference, Capability.REFERRAL_OVERRIDE)
+    form = OverrideForm(request.POST or None, initial={"version": referral.version})
+    refused = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.emergency_override(
+                user,
+                referral,
+                reason=form.cleaned_data["reason"],
+                hours=form.cleaned_data["hours"],
+                categories=form.cleaned_data["categories"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ConcurrentEditError:
+            messages.error(request, stale_edit_message())
+            return redirect(request.path)
+        except RefusedError as error:
+            refused = error.message
+        else:
+            messages.warning(request, _("Emergency sharing is on. Supervisors were notified."))
+            return redirect("referrals:detail", reference=referral.reference)
+    return render(
+        request,
+        "referrals/override.html",
+        {
+            "referral": referral,
+            "form": form,
+            "refused": refused,
+            "limit": settings.HAVEN_OVERRIDE_MAX_HOURS,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _pdf(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@requires(Capability.REFERRAL_SEND)
+@require_http_methods(["GET"])
+def letter(request: HttpRequest, reference: str) -> HttpResponse:
+    """The referral letter, in the language asked for, with only live consented data."""
+    user = staff_user(request)
+    referral = get_outgoing_for(user, reference, Capability.REFERRAL_SEND)
+    if referral.channel not in (Channel.LETTER, Channel.ENCRYPTED_FILE) or not referral.is_open:
+        return redirect("referrals:detail", reference=referral.reference)
+    language = request.GET.get("lang") or get_language() or "en"
+    if language not in dict(settings.LANGUAGES):
+        language = "en"
+    pdf = letters.letter_pdf(actions.packet_for(user, referral), language)
+    if referral.channel == Channel.ENCRYPTED_FILE:
+        if not referral.file_password:
+            Referral.objects.filter(pk=referral.pk).update(file_password=letters.new_password())
+            referral.refresh_from_db()
+        pdf = letters.encrypted_pdf(pdf, referral.file_password)
+    return _pdf(pdf, f"{referral.reference}.pdf")
+
+
+@requires(Capability.REFERRAL_SEND)
+@require_http_methods(["GET"])
+def export(request: HttpRequest, reference: str) -> HttpResponse:
+    user = staff_user(request)
+    referral = get_outgoing_for(user, reference, Capability.REFERRAL_SEND)
+    return _exchange_file(
+        request, referral, lambda: crossborder.export_referral(user, referral), "referrals:detail"
+    )
+
+
+def _exchange_file(
+    request: HttpRequest, referral: Referral, make: Any, back: str, suffix: str = ""
+) -> HttpResponse:
+    """Download a cross-border file, or go back to the referral saying why not."""
+    try:
+        data = make()
+    except RefusedError as error:
+        messages.error(request, error.message)
+        return redirect(back, reference=referral.reference)
+    response = HttpResponse(data, content_type="application/octet-stream")
+    name = f"{referral.reference}{suffix}.haven"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- receiving ------------------------------------------------------------------------
+
+
+@requires(Capability.REFERRAL_RECEIVE)
+@require_http_methods(["GET"])
+def incoming(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    return render(
+        request, "referrals/list.html", {"referrals": incoming_for(user)[:200], "incoming": True}
+    )
+
+
+@requires(Capability.REFERRAL_RECEIVE)
+@require_http_methods(["GET"])
+def packet(request: HttpRequest, reference: str) -> HttpResponse:
+    """What the receiving organisation sees: the packet, never the case."""
+    user = staff_user(request)
+    referral = get_incoming_for(user, reference)
+    built = actions.packet_for(user, referral)
+    return render(
+        request,
+        "referrals/packet.html",
+        {
+            "referral": referral,
+            "packet": packets.display(built),
+            "respond_form": RespondForm(initial={"version": referral.version}),
+            "complete_form": CompleteForm(initial={"version": referral.version}),
+        },
+    )
+
+
+@requires(Capability.REFERRAL_RECEIVE)
+@require_POST
+def respond(request: HttpRequest, reference: str) -> HttpResponse:
+    user = staff_user(request)
+    referral = get_incoming_for(user, reference)
+    form = RespondForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose whether you accept or decline."))
+        return redirect("referrals:packet", reference=referral.reference)
+    data = form.cleaned_data
+    accept = data["answer"] == "accept"
+    return _referral_action(
+        request,
+        referral,
+        lambda: actions.respond(
+            user, referral, accept=accept, reason=data["reason"], expected_version=data["version"]
+        ),
+        _("Referral accepted.") if accept else _("Referral declined."),
+        "referrals:packet",
+    )
+
+
+@requires(Capability.REFERRAL_RECEIVE)
+@require_POST
+def complete(request: HttpRequest, reference: str) -> HttpResponse:
+    user = staff_user(request)
+    referral = get_incoming_for(user, reference)
+    form = CompleteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say whether help was given."))
+        return redirect("referrals:packet", reference=referral.reference)
+    data = form.cleaned_data
+    return _referral_action(
+        request,
+        referral,
+        lambda: actions.complete(
+            user,
+            referral,
+            helped=data["helped"] == "yes",
+            outcome=data["outcome"],
+            expected_version=data["version"],
+        ),
+        _("Outcome recorded."),
+        "referrals:packet",
+    )
+
+
+@requires(Capability.REFERRAL_RECEIVE)
+@require_http_methods(["GET"])
+def acknowledgement(request: HttpRequest, reference: str) -> HttpResponse:
+    user = staff_user(request)
+    referral = get_incoming_for(user, reference)
+    return _exchange_file(
+        request,
+        referral,
+        lambda: crossborder.export_ack(user, referral),
+        "referrals:packet",
+        "-ack",
+    )
+
+
+@requires(Capability.REFERRAL_EXCHANGE)
+@require_http_methods(["GET", "POST"])
+def import_file(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    refused = ""
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            referral = crossborder.import_file(user, upload.read(MAX_FILE_BYTES + 1))
+        except RefusedError as error:
+            refused = error.message
+        else:
+            if referral.direction == "incoming":
+                messages.success(request, _("Referral imported."))
+                return redirect("referrals:packet", reference=referral.reference)
+            messages.success(request, _("Acknowledgement imported: the referral is updated."))
+            return redirect("referrals:detail", reference=referral.reference)
+    return render(
+        request,
+        "referrals/import.html",
+        {"form": form, "refused": refused},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- the referral mechanism as a whole -----------------------------------------------
+
+
+@requires(Capability.REFERRAL_FLOWS)
+@require_http_methods(["GET"])
+def flows(request: HttpRequest) -> HttpResponse:
+    """Referral flows across organisations, as counts only: never a reference or a name."""
+    referrals = Referral.objects.filter(direction="outgoing")
+    by_service = referrals.values("service_kind").annotate(n=Count("pk")).order_by("-n")
+    by_type = referrals.values("service__provider__org_type").annotate(n=Count("pk")).order_by("-n")
+    by_status = referrals.values("status").annotate(n=Count("pk")).order_by("-n")
+    answered = referrals.filter(responded_at__isnull=False)
+    average = answered.aggregate(avg=Avg(F("responded_at") - F("sent_at")))["avg"]
+    statuses = dict(ReferralStatus.choices)
+    org_types = dict(OrganisationType.choices)
+    return render(
+        request,
+        "referrals/flows.html",
+        {
+            "by_service": [
+                (SERVICE_LABELS.get(r["service_kind"], r["service_kind"]), r["n"])
+                for r in by_service
+            ],
+            "by_type": [
+                (org_types.get(r["service__provider__org_type"], "—"), r["n"]) for r in by_type
+            ],
+            "by_status": [(statuses.get(r["status"], r["status"]), r["n"]) for r in by_status],
+            "total": referrals.count(),
+            "average_days": round(average.total_seconds() / 86400, 1) if average else None,
+        },
+    )

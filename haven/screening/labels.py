@@ -1,0 +1,17 @@
+"""Words for the engine's codes, in the user's language."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+
+FLAG_LABELS = {
+    "child": gettext_lazy("Child at the time of the events"),
+    "age_uncertain": gettext_lazy("Age uncertain: treated as a child"),
+    "smuggling": gettext_lazy("Migrant smuggling indicated"),
+    "forced_labour": gettext_lazy("Forced labour indicated"),
+    "sexual_exploitation": gettext_lazy("Sexual exploitation"),
+    "forced_criminality": gettext_lazy("Forced criminality"),
+    "medical_urgent": gettext_lazy("Urgent medical need"),
+    "international_protection": gettext_lazy("May need international protection"),
+    "stateless_risk": gettext_lazy("Risk of statelessness"),
+}
