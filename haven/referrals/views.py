@@ -11,7 +11,7 @@ from django.db.models import Avg, Count, F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -280,7 +280,9 @@ def letter(request: HttpRequest, reference: str) -> HttpResponse:
     language = request.GET.get("lang") or get_language() or "en"
     if language not in dict(settings.LANGUAGES):
         language = "en"
-    pdf = letters.letter_pdf(actions.packet_for(user, referral), language)
+    with translation.override(language):  # the values too are words in the letter's language
+        built = actions.packet_for(user, referral)
+    pdf = letters.letter_pdf(built, language)
     if referral.channel == Channel.ENCRYPTED_FILE:
         if not referral.file_password:
             Referral.objects.filter(pk=referral.pk).update(file_password=letters.new_password())
@@ -443,7 +445,14 @@ def flows(request: HttpRequest) -> HttpResponse:
     by_service = referrals.values("service_kind").annotate(n=Count("pk")).order_by("-n")
     by_type = referrals.values("service__provider__org_type").annotate(n=Count("pk")).order_by("-n")
     by_status = referrals.values("status").annotate(n=Count("pk")).order_by("-n")
-    answered = referrals.filter(responded_at__isnull=False)
+    answered = referrals.filter(
+        responded_at__isnull=False,
+        status__in=(
+            ReferralStatus.ACCEPTED,
+            ReferralStatus.COMPLETED,
+            ReferralStatus.NOT_COMPLETED,
+        ),
+    )
     average = answered.aggregate(avg=Avg(F("responded_at") - F("sent_at")))["avg"]
     statuses = dict(ReferralStatus.choices)
     org_types = dict(OrganisationType.choices)
