@@ -18,11 +18,12 @@ from django.urls import reverse
 
 from haven.accounts.roles import Role
 from haven.audit.models import AuditEntry
+from haven.cases.models import Case
 from haven.people.models import Person
 from haven.screening import engine
 from haven.screening.models import Screening
 from tests.helpers import page_title, raw_rows, sign_in
-from tests.personas import READY, World
+from tests.personas import READY, World, consent_data
 
 
 @pytest.mark.django_db
@@ -107,6 +108,41 @@ def test_personal_data_canary_never_leaks(world: World, caplog: pytest.LogCaptur
         note(worker.get(url), url)
     screening.refresh_from_db()
     assert screening.notes[ident] == canary + " note"
+
+    # Consent, a referral with the canary in what is asked, the packet seen by the other
+    # organisation, and its letter.
+    case = Case.objects.get(person=person)
+    provider = world.providers["B"]
+    url = reverse("referrals:consent_add", kwargs={"reference": case.reference})
+    consent = {
+        k: ("on" if v is True else v) for k, v in consent_data(provider).items() if v is not False
+    }
+    consent = {
+        **consent,
+        "recipient_provider": str(provider.pk),
+        "categories": ["identity", "contact"],
+    }
+    consent.pop("recipient_provider_id")
+    note(worker.post(url, consent), url)
+    url = reverse("referrals:new", kwargs={"reference": case.reference})
+    referral_form = {
+        "service": str(world.services_listed["B"].pk),
+        "purpose": "assistance",
+        "reason": "Other",
+        "details": canary + " request",
+        "categories": ["identity", "contact"],
+        "channel": "haven",
+    }
+    note(worker.post(url, {**referral_form, "preview": ""}), url)
+    response = worker.post(url, {**referral_form, "send": ""})
+    note(response, url)
+    referral_url = response["Location"]
+    note(worker.get(referral_url), referral_url)
+    receiver = Client(raise_request_exception=False)
+    sign_in(receiver, world.user("B", Role.CASE_WORKER))
+    url = referral_url + "packet/"
+    body = note(receiver.get(url), url)
+    assert khmer_canary + "x" in body  # the consented identity reaches the recipient
 
     # A server error while the canary is in the request must not echo it anywhere.
     url = reverse("people:create")

@@ -202,6 +202,12 @@ class PageWeightTests(HavenTestCase):
             reverse("identification:change", kwargs={"reference": case}),
             reverse("assistance:service_add", kwargs={"reference": case}),
             reverse("cases:team"),
+            reverse("referrals:new", kwargs={"reference": case}),
+            reverse("referrals:consent_add", kwargs={"reference": case}),
+            reverse("referrals:detail", kwargs={"reference": self.world.referrals["A"].reference}),
+            reverse("referrals:packet", kwargs={"reference": self.world.referrals["B"].reference}),
+            reverse("referrals:incoming"),
+            reverse("directory:public"),
         ]
         for url in urls:
             weight = self.page_weight(client, url)
