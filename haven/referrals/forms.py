@@ -76,7 +76,15 @@ class ReferralForm(forms.Form):
         help_text=_("The help needed. Identity details go only in the consented sections."),
     )
     categories = _categories(_("Share"))
-    channel = forms.ChoiceField(label=_("How"), choices=Channel.choices, widget=forms.RadioSelect)
+    channel = forms.ChoiceField(
+        label=_("How"),
+        choices=Channel.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A letter or a file cannot be recalled once it has left: share it only with the "
+            "recipient, and tell the person so before they consent."
+        ),
+    )
     other_deployment = forms.ChoiceField(
         label=_("Receiving Haven deployment"),
         required=False,
