@@ -41,6 +41,11 @@ class DataForm(forms.Form):
         }
 
 
+def _seen_version() -> forms.IntegerField:
+    """The version an edit started from; missing means stale (refused, nothing saved)."""
+    return forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+
 class AssessmentForm(DataForm):
     assessed_on = date_field(_("Assessed on"), required=True)
     individual_needs = _text(_("The person's own needs"))
@@ -64,7 +69,6 @@ class ObjectiveForm(DataForm):
     action_plan = _text(_("Action plan"))
     planned_end = date_field(_("Planned end date"))
     actual_end = date_field(_("Actual end date"))
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
 
     def clean_actual_end(self) -> dt.date | None:
         return not_future(self.cleaned_data.get("actual_end"))
@@ -89,7 +93,6 @@ class ServiceForm(DataForm):
         label=_("Currency (ISO 4217, e.g. THB)"), required=False, max_length=3, min_length=3
     )
     note = _text(_("Note"), rows=2)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
 
     def clean_currency(self) -> str:
         value = str(self.cleaned_data.get("currency", "")).strip().upper()
@@ -105,6 +108,14 @@ class ServiceForm(DataForm):
         if data.get("cost") is not None and not data.get("currency"):
             self.add_error("currency", _("Give the currency of the cost."))
         return data
+
+
+class ObjectiveEditForm(ObjectiveForm):
+    version = _seen_version()
+
+
+class ServiceEditForm(ServiceForm):
+    version = _seen_version()
 
 
 class ReturnPlanForm(DataForm):
@@ -127,7 +138,7 @@ class ReturnPlanForm(DataForm):
     receiving_organisation = forms.CharField(label=_("Receiving organisation"), max_length=200)
     receiving_plan = _text(_("Plan on the receiving side"), required=True)
     travel_on = date_field(_("Travel date"))
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version = _seen_version()
 
     def clean_requested_on(self) -> dt.date | None:
         return not_future(self.cleaned_data.get("requested_on"))

@@ -5,20 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from haven.accounts.models import User
 from haven.accounts.roles import Capability
 from haven.assistance import actions
 from haven.assistance.forms import (
     AssessmentForm,
     FollowUpForm,
     FollowUpScheduleForm,
+    ObjectiveEditForm,
     ObjectiveForm,
     ReturnPlanForm,
+    ServiceEditForm,
     ServiceForm,
 )
 from haven.assistance.models import FollowUp, ReturnPlan, Service, ServiceStatus, SupportObjective
@@ -28,13 +32,13 @@ from haven.cases.pages import case_form_page
 from haven.core.decorators import requires, staff_user
 
 
-def _case(request: HttpRequest, reference: str) -> tuple[Any, Case]:
+def _case(request: HttpRequest, reference: str) -> tuple[User, Case]:
     user = staff_user(request)
     case = get_case_for(user, reference, Capability.ASSISTANCE_EDIT)
     return user, case
 
 
-def _fields(instance: object, form_class: type[Any]) -> dict[str, Any]:
+def _fields(instance: object, form_class: type[forms.Form]) -> dict[str, Any]:
     return {name: getattr(instance, name) for name in form_class.base_fields}
 
 
@@ -60,7 +64,6 @@ def assessment_add(request: HttpRequest, reference: str) -> HttpResponse:
 def objective_add(request: HttpRequest, reference: str) -> HttpResponse:
     user, case = _case(request, reference)
     form = ObjectiveForm(request.POST or None)
-    del form.fields["version"]
     return case_form_page(
         request,
         case,
@@ -77,7 +80,7 @@ def objective_add(request: HttpRequest, reference: str) -> HttpResponse:
 def objective_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     user, case = _case(request, reference)
     objective = get_object_or_404(SupportObjective, case=case, pk=pk)
-    form = ObjectiveForm(request.POST or None, initial=_fields(objective, ObjectiveForm))
+    form = ObjectiveEditForm(request.POST or None, initial=_fields(objective, ObjectiveEditForm))
     return case_form_page(
         request,
         case,
@@ -102,7 +105,6 @@ def service_add(request: HttpRequest, reference: str) -> HttpResponse:
         request.POST or None,
         initial={"on": timezone.localdate(), "status": ServiceStatus.DELIVERED},
     )
-    del form.fields["version"]
     return case_form_page(
         request,
         case,
@@ -120,7 +122,7 @@ def service_add(request: HttpRequest, reference: str) -> HttpResponse:
 def service_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     user, case = _case(request, reference)
     service = get_object_or_404(Service, case=case, pk=pk)
-    form = ServiceForm(request.POST or None, initial=_fields(service, ServiceForm))
+    form = ServiceEditForm(request.POST or None, initial=_fields(service, ServiceEditForm))
     return case_form_page(
         request,
         case,

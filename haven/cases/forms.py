@@ -252,9 +252,3 @@ class ClosureRequestForm(forms.Form):
         if data.get("reason") == ClosureReason.OTHER and not data.get("details", "").strip():
             self.add_error("details", _("Say why the case is closed."))
         return data
-
-
-class VersionForm(forms.Form):
-    """A bare state-changing POST: only the version the user saw."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from haven.cases.models import Case
 from haven.core.errors import ConcurrentEditError, RefusedError, stale_edit_message
+from haven.core.feedback import run_action
 
 FORM_PAGE = "cases/form_page.html"
 
@@ -76,15 +77,8 @@ def case_action(
     anchor: str = "",
 ) -> HttpResponse:
     """A button's POST (no page of its own): do it, or say why not, and go back to the case."""
-    if not form.is_valid():
-        messages.error(request, stale_edit_message())
-        return redirect(case_url(case, anchor))
-    try:
-        save()
-    except ConcurrentEditError:
-        messages.error(request, stale_edit_message())
-    except RefusedError as error:
-        messages.error(request, error.message)
+    if form.is_valid():
+        run_action(request, save, done)
     else:
-        messages.success(request, done)
+        messages.error(request, stale_edit_message())
     return redirect(case_url(case, anchor))

@@ -22,13 +22,13 @@ from haven.cases.forms import (
     CaseRecordForm,
     ClosureRequestForm,
     JourneyForm,
-    VersionForm,
     case_workers,
 )
 from haven.cases.models import Case, CaseStatus, Notification
 from haven.cases.pages import case_action, case_form_page
 from haven.core.decorators import requires, staff_user
 from haven.core.errors import ConcurrentEditError, stale_edit_message
+from haven.core.forms import VersionForm
 from haven.identification import jurisdictions
 from haven.identification.actions import legal_targets
 from haven.people.access import get_person_for

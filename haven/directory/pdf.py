@@ -1,9 +1,8 @@
 """The directory as a printable PDF, in any interface language.
 
-Khmer, Burmese and Thai need real shaping (stacked consonants, vowel reordering): the
-stylesheet names the Noto fonts for each script, which WeasyPrint shapes with HarfBuzz.
-A rendered PDF is cached for the day per language and filter, keyed on the directory's
-last change, so the public download cannot be used to keep the server busy.
+Rendering and fonts: haven.core.pdf. A rendered PDF is cached for the day per language
+and filter, keyed on the directory's last change, so the public download cannot be used
+to keep the server busy.
 """
 
 from __future__ import annotations
@@ -11,13 +10,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import astuple
 
-import weasyprint  # type: ignore[import-untyped]
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from haven.core.pdf import render_pdf
 from haven.directory.models import DirectoryService, Provider
 from haven.directory.search import Criteria, by_place, by_provider, search_services
 
@@ -32,18 +30,9 @@ def render_directory_pdf(criteria: Criteria, language: str, *, public_only: bool
     """The directory matching `criteria` as PDF bytes, written in `language`."""
     if language not in languages():
         raise ValueError("not an interface language")
-    with translation.override(language):
-        entries = by_provider(search_services(criteria, public_only=public_only), language)
-        html = render_to_string(
-            "directory/pdf.html",
-            {
-                "places": by_place(entries),
-                "today": timezone.localdate(),
-                "LANGUAGE_CODE": language,
-                "empty": not entries,
-            },
-        )
-    return bytes(weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf())
+    entries = by_provider(search_services(criteria, public_only=public_only), language)
+    context = {"places": by_place(entries), "today": timezone.localdate(), "empty": not entries}
+    return render_pdf("directory/pdf.html", context, language)
 
 
 def _last_change() -> str:

@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 
 from haven.audit.chain import record
 from haven.audit.models import Action
-from haven.cases.actions import record_event
+from haven.cases.actions import audit_case, record_event
 from haven.cases.models import EventKind
 from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.pseudonyms import REFERRAL_PREFIX, create_with_reference
 from haven.referrals import packet as packets
-from haven.referrals.consent import CATEGORY_ORDER, consents_of, live_categories
+from haven.referrals.consent import consents_of, in_order, live_categories
+from haven.referrals.letters import new_password
 from haven.referrals.models import (
     Channel,
     Consent,
@@ -42,15 +43,18 @@ if TYPE_CHECKING:
 OVERRIDE_CATEGORIES = (DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.HEALTH)
 
 
-def _audit(actor: User, action: str, referral_or_ref: Referral | str, fields: list[str]) -> None:
-    ref = referral_or_ref if isinstance(referral_or_ref, str) else referral_or_ref.reference
+def _audit(actor: User, action: str, referral: Referral, fields: list[str]) -> None:
     record(
-        actor=actor, action=action, object_type="referral", object_ref=ref, changed_fields=fields
+        actor=actor,
+        action=action,
+        object_type="referral",
+        object_ref=referral.reference,
+        changed_fields=fields,
     )
 
 
 def record_consent(actor: User, case: Case, data: Mapping[str, Any]) -> Consent:
-    categories = [c for c in CATEGORY_ORDER if c in data.get("categories", [])]
+    categories = in_order(data.get("categories", []))
     if not categories:
         raise RefusedError(_("Choose at least one kind of information."))
     if data["expires_on"] < timezone.localdate():
@@ -65,12 +69,11 @@ def record_consent(actor: User, case: Case, data: Mapping[str, Any]) -> Consent:
             recorded_by=actor,
             **{**data, "categories": categories},
         )
-        record(
-            actor=actor,
-            action=Action.CONSENT_RECORD,
-            object_type="case",
-            object_ref=case.reference,
-            changed_fields=["categories", "purpose", "recipient", "expires_on", "method"],
+        audit_case(
+            actor,
+            case,
+            Action.CONSENT_RECORD,
+            ["categories", "purpose", "recipient", "expires_on", "method"],
         )
         record_event(actor, case, EventKind.CONSENT, consent.purpose)
     return consent
@@ -86,16 +89,9 @@ def withdraw_consent(actor: User, consent: Consent) -> None:
         current.withdrawn_by = actor
         current.save(update_fields=["withdrawn_at", "withdrawn_by"])
         case = current.case
-        ref = case.reference if case else ""
-        record(
-            actor=actor,
-            action=Action.CONSENT_WITHDRAW,
-            object_type="case",
-            object_ref=ref,
-            changed_fields=["withdrawn_at"],
-        )
-        if case is not None:
-            record_event(actor, case, EventKind.CONSENT_WITHDRAWN, current.purpose)
+        assert case is not None  # noqa: S101 - record_consent always ties it to a case
+        audit_case(actor, case, Action.CONSENT_WITHDRAW, ["withdrawn_at"])
+        record_event(actor, case, EventKind.CONSENT_WITHDRAWN, current.purpose)
     consent.refresh_from_db()
 
 
@@ -174,7 +170,9 @@ def send_referral(
             reason=reason,
             details=details,
             channel=channel,
-            categories=[c for c in CATEGORY_ORDER if c in categories],
+            categories=in_order(categories),
+            # The encrypted file's password, read out by phone: made once, with the referral.
+            file_password=new_password() if channel == Channel.ENCRYPTED_FILE else "",
             created_by=actor,
         )
         _audit(actor, Action.REFERRAL_SEND, referral, ["categories", "channel", "purpose"])
@@ -198,7 +196,7 @@ def visible_categories(referral: Referral, at: dt.datetime) -> list[str]:
     )
     shown = [c for c in referral.categories if c in live]
     if referral.override_active(at):
-        shown = sorted(set(shown) | set(referral.override_categories), key=CATEGORY_ORDER.index)
+        shown = in_order([*shown, *referral.override_categories])
     return shown
 
 
@@ -222,12 +220,21 @@ def _locked(referral: Referral, expected_version: int) -> Referral:
     return current
 
 
-def _save(actor: User, current: Referral, action: str, fields: list[str]) -> None:
+def _save(
+    actor: User,
+    current: Referral,
+    action: str,
+    fields: list[str],
+    *,
+    event: str = EventKind.REFERRAL_UPDATE,
+) -> None:
+    """A new version, its audit row, and (for a referral sent from a case here) an entry in
+    the case history that tells the case team."""
     current.version += 1
     current.save()
     _audit(actor, action, current, fields)
     if current.case is not None:
-        record_event(actor, current.case, EventKind.REFERRAL_UPDATE, current.status)
+        record_event(actor, current.case, event, current.status)
 
 
 def respond(
@@ -300,9 +307,11 @@ def emergency_override(
         current.override_reason = reason.strip()
         current.override_until = timezone.now() + dt.timedelta(hours=hours)
         current.override_categories = chosen
-        current.version += 1
-        current.save()
-        _audit(actor, Action.REFERRAL_OVERRIDE, current, ["override_reason", *chosen])
-        assert current.case is not None  # noqa: S101 - outgoing referrals have a case
-        record_event(actor, current.case, EventKind.OVERRIDE, current.reference)
+        _save(
+            actor,
+            current,
+            Action.REFERRAL_OVERRIDE,
+            ["override_reason", *chosen],
+            event=EventKind.OVERRIDE,
+        )
     referral.refresh_from_db()

@@ -18,6 +18,12 @@ if TYPE_CHECKING:
 CATEGORY_ORDER = [c.value for c in DataCategory]
 
 
+def in_order(categories: Iterable[str]) -> list[str]:
+    """Known categories, each once, in the fixed order packets and pages show them."""
+    chosen = set(categories)
+    return [c for c in CATEGORY_ORDER if c in chosen]
+
+
 def covers(consent: Consent, provider: Provider, purpose: str, on: dt.date) -> bool:
     if not consent.is_live(on) or consent.purpose != purpose:
         return False
@@ -34,7 +40,7 @@ def live_categories(
     for consent in consents:
         if covers(consent, provider, purpose, on):
             allowed.update(consent.categories)
-    return [c for c in CATEGORY_ORDER if c in allowed]
+    return in_order(allowed)
 
 
 def consents_of(person_id: int, organisation_id: int) -> list[Consent]:

@@ -40,12 +40,8 @@ ACK_ORDER: dict[str, int] = {
     ReferralStatus.COMPLETED: 2,
     ReferralStatus.NOT_COMPLETED: 2,
 }
-ACK_STATUSES = (
-    ReferralStatus.ACCEPTED,
-    ReferralStatus.DECLINED,
-    ReferralStatus.COMPLETED,
-    ReferralStatus.NOT_COMPLETED,
-)
+# The answers an acknowledgement can carry: every status past "sent".
+ACK_STATUSES = tuple(status for status, step in ACK_ORDER.items() if step)
 
 
 def own_keys() -> KeyPair:
@@ -65,6 +61,21 @@ def identity_of(deployment: Deployment) -> Identity:
         deployment.signing_key,
         deployment.encryption_key,
     )
+
+
+def remember(identity: Identity, *, is_self: bool) -> Deployment:
+    """Record a deployment's public identity: this one's own, or a partner it trusts."""
+    deployment, _created = Deployment.objects.update_or_create(
+        ident=identity.ident,
+        defaults={
+            "name": identity.name,
+            "country": identity.country,
+            "signing_key": identity.signing_key,
+            "encryption_key": identity.encryption_key,
+            "is_self": is_self,
+        },
+    )
+    return deployment
 
 
 def trusted() -> dict[str, Identity]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import io
 import secrets
 
-from django.template.loader import render_to_string
 from django.utils import translation
 from pypdf import PdfReader, PdfWriter
 
+from haven.core.pdf import render_pdf
 from haven.referrals import packet as packets
 
 # Twelve characters easy to read out over the phone (no 0/o, 1/l/i): about 59 bits.
@@ -17,13 +17,9 @@ PASSWORD_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # noqa: S105 - an alphabe
 
 
 def letter_pdf(built: packets.Packet, language: str) -> bytes:
-    import weasyprint  # type: ignore[import-untyped]  # noqa: PLC0415 - only when asked for
-
-    with translation.override(language):
-        html = render_to_string(
-            "referrals/letter.html", {"packet": packets.display(built), "language": language}
-        )
-    return bytes(weasyprint.HTML(string=html).write_pdf())
+    with translation.override(language):  # the packet's labels are words in that language
+        display = packets.display(built)
+    return render_pdf("referrals/letter.html", {"packet": display}, language)
 
 
 def new_password() -> str:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from haven.assistance.models import NeedsAssessment, Service, ServiceKind
 from haven.cases.templatetags.case_labels import labels
 from haven.core.reference import country_name, language_name
-from haven.referrals.consent import CATEGORY_ORDER
+from haven.referrals.consent import CATEGORY_ORDER, in_order
 from haven.referrals.models import DataCategory, Purpose, ReferralReason
 from haven.screening.labels import FLAG_LABELS
 from haven.screening.models import Screening
@@ -213,4 +213,4 @@ def display(packet: Packet) -> dict[str, Any]:
 
 def category_labels(categories: list[str]) -> list[str]:
     names = dict(DataCategory.choices)
-    return [str(names.get(c, c)) for c in CATEGORY_ORDER if c in categories]
+    return [str(names[c]) for c in in_order(categories)]

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.db.models import Avg, Count, F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -19,10 +18,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from haven.accounts.models import OrganisationType
 from haven.accounts.roles import Capability
 from haven.cases.access import get_case_for
-from haven.cases.forms import VersionForm
-from haven.cases.pages import case_form_page
+from haven.cases.pages import case_form_page, case_url
 from haven.core.decorators import requires, staff_user
 from haven.core.errors import ConcurrentEditError, RefusedError, stale_edit_message
+from haven.core.feedback import run_action
+from haven.core.forms import VersionForm
 from haven.directory.models import DirectoryService, Provider
 from haven.referrals import actions, crossborder, letters
 from haven.referrals import packet as packets
@@ -43,7 +43,7 @@ from haven.referrals.forms import (
     ReferralForm,
     RespondForm,
 )
-from haven.referrals.models import Channel, Deployment, Referral, ReferralStatus
+from haven.referrals.models import Channel, Deployment, Direction, Referral, ReferralStatus
 
 # --- consent --------------------------------------------------------------------------
 
@@ -76,13 +76,12 @@ def consent_withdraw(request: HttpRequest, reference: str, pk: int) -> HttpRespo
     user = staff_user(request)
     case = get_case_for(user, reference, Capability.CONSENT_RECORD)
     consent = get_object_or_404(consents_for(user), case=case, pk=pk)
-    try:
-        actions.withdraw_consent(user, consent)
-    except RefusedError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Consent withdrawn. Recipients lost access at once."))
-    return redirect(reverse("cases:detail", kwargs={"reference": case.reference}) + "#referrals")
+    run_action(
+        request,
+        lambda: actions.withdraw_consent(user, consent),
+        _("Consent withdrawn. Recipients lost access at once."),
+    )
+    return redirect(case_url(case, "referrals"))
 
 
 # --- sending --------------------------------------------------------------------------
@@ -198,14 +197,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
 def _referral_action(
     request: HttpRequest, referral: Referral, run: Any, done: str, back: str
 ) -> HttpResponse:
-    try:
-        run()
-    except ConcurrentEditError:
-        messages.error(request, stale_edit_message())
-    except RefusedError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done)
+    run_action(request, run, done)
     return redirect(back, reference=referral.reference)
 
 
@@ -284,9 +276,6 @@ def letter(request: HttpRequest, reference: str) -> HttpResponse:
         built = actions.packet_for(user, referral)
     pdf = letters.letter_pdf(built, language)
     if referral.channel == Channel.ENCRYPTED_FILE:
-        if not referral.file_password:
-            Referral.objects.filter(pk=referral.pk).update(file_password=letters.new_password())
-            referral.refresh_from_db()
         pdf = letters.encrypted_pdf(pdf, referral.file_password)
     return _pdf(pdf, f"{referral.reference}.pdf")
 
@@ -421,7 +410,7 @@ def import_file(request: HttpRequest) -> HttpResponse:
         except RefusedError as error:
             refused = error.message
         else:
-            if referral.direction == "incoming":
+            if referral.direction == Direction.INCOMING:
                 messages.success(request, _("Referral imported."))
                 return redirect("referrals:packet", reference=referral.reference)
             messages.success(request, _("Acknowledgement imported: the referral is updated."))

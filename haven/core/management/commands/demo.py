@@ -196,7 +196,6 @@ DEMO_READINESS = {
 def _demo_screening(actor: User, spec: dict[str, Any], person: Person, case: Case | None) -> None:
     screening = start_screening(actor, readiness=DEMO_READINESS, person=person, case=case)
     profile = {**spec["profile"], "interview_language": "en"}
-    profile["child_rules"] = profile["age_at_events"] < 18 or profile["possibly_child"]
     set_profile(actor, screening, profile, expected_version=screening.version)
     for topic in screening_engine.TOPIC_ORDER:
         ids = {i.id for i in screening_engine.indicators_for(topic)}
@@ -295,7 +294,6 @@ class Command(BaseCommand):
         profile: dict[str, Any] = {
             "age_at_events": None,
             "possibly_child": True,
-            "child_rules": True,
             "exploitation": [],
             "interview_language": "en",
         }

@@ -10,8 +10,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
+from haven.referrals.crossborder import remember
 from haven.referrals.exchange import ExchangeError, Identity, KeyPair
 from haven.referrals.models import Deployment
 
@@ -38,14 +38,14 @@ class Command(BaseCommand):
                 raise CommandError(f"{path} exists already; keys are never overwritten.")
             keys = KeyPair.generate(options["id"], options["name"], options["country"])
             keys.save(path)
-            self._register_self(keys.identity)
+            remember(keys.identity, is_self=True)
             self.stdout.write(f"Created {path}. Back it up apart from the database.")
             return
         if action == "identity":
             if not path.exists():
                 raise CommandError("No keys yet: run `haven exchange init` first.")
             keys = KeyPair.load(path)
-            self._register_self(keys.identity)
+            remember(keys.identity, is_self=True)
             self.stdout.write(json.dumps(keys.identity.to_json(), indent=2, ensure_ascii=False))
             return
         if action == "trust":
@@ -55,32 +55,9 @@ class Command(BaseCommand):
                 raise CommandError(f"Not a Haven identity file: {error}") from None
             if path.exists() and KeyPair.load(path).identity.ident == identity.ident:
                 raise CommandError("That is this deployment's own identity.")
-            Deployment.objects.update_or_create(
-                ident=identity.ident,
-                defaults={
-                    "name": identity.name,
-                    "country": identity.country,
-                    "signing_key": identity.signing_key,
-                    "encryption_key": identity.encryption_key,
-                    "is_self": False,
-                },
-            )
+            remember(identity, is_self=False)
             self.stdout.write(f"Trusting {identity.ident} ({identity.name}).")
             return
         for peer in Deployment.objects.order_by("ident"):
             marker = " (this deployment)" if peer.is_self else ""
             self.stdout.write(f"{peer.ident}\t{peer.country}\t{peer.name}{marker}")
-
-    @staticmethod
-    def _register_self(identity: Identity) -> None:
-        with transaction.atomic():
-            Deployment.objects.update_or_create(
-                ident=identity.ident,
-                defaults={
-                    "name": identity.name,
-                    "country": identity.country,
-                    "signing_key": identity.signing_key,
-                    "encryption_key": identity.encryption_key,
-                    "is_self": True,
-                },
-            )
