@@ -99,7 +99,6 @@ def build_world() -> World:
                 "age_at_events": 30,
                 "possibly_child": False,
                 "exploitation": ["labour"],
-                "child_rules": False,
                 "interview_language": "en",
             },
             expected_version=screening.version,

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from haven.audit.chain import record
 from haven.audit.models import Action
-from haven.core.errors import ConcurrentEditError
+from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.pseudonyms import SCREENING_PREFIX, create_with_reference
 from haven.screening import engine
 from haven.screening.models import Screening, ScreeningStatus
@@ -21,8 +22,13 @@ if TYPE_CHECKING:
     from haven.people.models import Person
 
 
-class ScreeningClosedError(Exception):
+class ScreeningClosedError(RefusedError):
     """A completed screening is an immutable snapshot: start a new one instead."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("This screening is completed and can no longer change: screen again instead.")
+        )
 
 
 def _locked(screening: Screening, expected_version: int | None) -> Screening:
@@ -147,7 +153,12 @@ def complete(
         current = _locked(screening, expected_version)
         result = engine.evaluate(current.profile, current.answers, current.interview_language)
         if judgement != result.outcome and not reason.strip():
-            raise ValueError("A judgement that differs from the suggested result needs a reason.")
+            raise RefusedError(
+                _(
+                    "You disagree with the suggested result: say why. Your reason is kept "
+                    "with the screening."
+                )
+            )
         current.result = engine.snapshot(result)
         current.outcome = result.outcome
         current.ruleset_version = result.ruleset
@@ -165,7 +176,7 @@ def complete(
 def attach_to_person(actor: User, screening: Screening, person: Person, case: Case | None) -> None:
     """Link an anonymous screening to the person it was about (allowed after completion)."""
     if person.organisation_id != screening.organisation_id:
-        raise ValueError("A screening is attached within its own organisation.")
+        raise RefusedError(_("A screening can only be attached to a person of its organisation."))
     with transaction.atomic():
         current = Screening.objects.select_for_update().get(pk=screening.pk)
         current.person = person

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.fields import EncryptedJSONField, EncryptedTextField
+from haven.screening_engine.rules import uses_child_rules
 
 
 class ScreeningStatus(models.TextChoices):
@@ -87,4 +88,6 @@ class Screening(models.Model):
 
     @property
     def child_wording(self) -> bool:
-        return bool(self.profile.get("child_rules"))
+        """Child rules and wording apply: the engine's rule, from the profile's age facts."""
+        age = self.profile.get("age_at_events")
+        return uses_child_rules(age, bool(self.profile.get("possibly_child")))

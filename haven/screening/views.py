@@ -14,7 +14,8 @@ from haven.accounts.models import User
 from haven.accounts.roles import Capability, can
 from haven.cases.access import cases_for, get_case_for
 from haven.core.decorators import requires, staff_user
-from haven.core.errors import ConcurrentEditError, stale_edit_message
+from haven.core.errors import ConcurrentEditError, RefusedError, stale_edit_message
+from haven.core.forms import VersionForm
 from haven.people.access import get_person_for, people_for
 from haven.screening import actions, engine
 from haven.screening.access import get_screening_for, screenings_for
@@ -60,6 +61,13 @@ def next_step(screening: Screening) -> str:
     if screening.topic_index < len(engine.TOPIC_ORDER):
         return f"topic:{engine.TOPIC_ORDER[screening.topic_index]}"
     return "result"
+
+
+def _refused(request: HttpRequest, error: RefusedError, screening: Screening) -> HttpResponse:
+    """Say why nothing was saved (e.g. someone completed it meanwhile) and go where it is."""
+    messages.error(request, error.message)
+    screening.refresh_from_db()
+    return _go(screening)
 
 
 def _go(screening: Screening) -> HttpResponse:
@@ -138,11 +146,6 @@ def screening_profile(request: HttpRequest, reference: str) -> HttpResponse:
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        data["child_rules"] = (
-            data["age_at_events"] < 18
-            if data["age_at_events"] is not None
-            else data["possibly_child"]
-        )
         try:
             actions.set_profile(
                 user, screening, data, expected_version=form.cleaned_data["version"]
@@ -150,6 +153,8 @@ def screening_profile(request: HttpRequest, reference: str) -> HttpResponse:
         except ConcurrentEditError:
             messages.error(request, stale_edit_message())
             return redirect("screening:profile", reference=reference)
+        except RefusedError as error:
+            return _refused(request, error, screening)
         return _go(screening)
     return render(
         request,
@@ -204,6 +209,8 @@ def screening_topic(request: HttpRequest, reference: str, topic: str) -> HttpRes
         except ConcurrentEditError:
             messages.error(request, stale_edit_message())
             return redirect("screening:topic", reference=reference, topic=topic)
+        except RefusedError as error:
+            return _refused(request, error, screening)
         return _after_topic(request, screening, topic, suspended=suspended)
     position = engine.TOPIC_ORDER.index(topic)
     language = screening.interview_language
@@ -245,11 +252,15 @@ def screening_suspended(request: HttpRequest, reference: str) -> HttpResponse:
     if screening.status != ScreeningStatus.SUSPENDED:
         return _go(screening)
     if request.method == "POST":
+        form = VersionForm(request.POST)
         try:
-            actions.resume(user, screening, expected_version=int(request.POST.get("version", 0)))
-        except (ConcurrentEditError, ValueError):
+            version = form.cleaned_data["version"] if form.is_valid() else 0
+            actions.resume(user, screening, expected_version=version)
+        except ConcurrentEditError:
             messages.error(request, stale_edit_message())
             return redirect("screening:suspended", reference=reference)
+        except RefusedError as error:
+            return _refused(request, error, screening)
         return _go(screening)
     return render(request, "screening/suspended.html", {"screening": screening})
 
@@ -355,6 +366,8 @@ def screening_result(request: HttpRequest, reference: str) -> HttpResponse:
         except ConcurrentEditError:
             messages.error(request, stale_edit_message())
             return redirect("screening:result", reference=reference)
+        except RefusedError as error:
+            return _refused(request, error, screening)
         messages.success(request, _("Screening completed and saved."))
         return redirect("screening:result", reference=reference)
     actions.record_view(user, screening)
@@ -382,6 +395,10 @@ def screening_attach(request: HttpRequest, reference: str) -> HttpResponse:
         messages.error(request, _("No person you can see has that reference."))
         return redirect("screening:result", reference=reference)
     case = cases_for(user, Capability.CASE_EDIT).filter(person=person).first()
-    actions.attach_to_person(user, screening, person, case)
-    messages.success(request, _("Screening attached to the person's record."))
+    try:
+        actions.attach_to_person(user, screening, person, case)
+    except RefusedError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Screening attached to the person's record."))
     return redirect("screening:result", reference=reference)
