@@ -715,3 +715,20 @@ class TeamAndHomeTests(CaseManagementTestCase):
         )
         page = self.client_for("B", Role.CASE_WORKER).get(reverse("core:home"))
         self.assertNotContains(page, case.reference)
+
+
+class NotificationTests(CaseManagementTestCase):
+    def test_home_lists_new_events_once_and_marking_them_read_moves_them_to_activity(self) -> None:
+        supervisor = self.world.user("A", Role.SUPERVISOR)
+        case = self.world.cases["A"]
+        change_case_status(
+            self.world.user("A", Role.CASE_WORKER), case, "FollowUp", expected_version=case.version
+        )
+        client = self.client_for("A", Role.SUPERVISOR)
+        label = str(EventKind.STATUS.label)
+        page = client.get(reverse("core:home")).content.decode()
+        self.assertEqual(page.count(label), 1)  # under "New for you", not repeated below
+        client.post(reverse("cases:notifications_read"))
+        self.assertFalse(Notification.objects.filter(user=supervisor, read_at__isnull=True))
+        page = client.get(reverse("core:home")).content.decode()
+        self.assertEqual(page.count(label), 1)  # now under "Newest activity"

@@ -124,6 +124,12 @@ def record_event(actor: User, case: Case, kind: str, code: str = "") -> CaseEven
     return event
 
 
+def mark_notifications_read(user: User) -> int:
+    """The user has seen what is new: their own notifications only."""
+    now = timezone.now()
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=now)
+
+
 def locked_case(case: Case, expected_version: int | None) -> Case:
     """The case row, locked for this transaction; refused if someone saved since."""
     current = Case.objects.select_for_update().select_related("person").get(pk=case.pk)

@@ -24,7 +24,7 @@ from haven.cases.forms import (
     JourneyForm,
     case_workers,
 )
-from haven.cases.models import Case, CaseStatus, Notification
+from haven.cases.models import Case, CaseStatus
 from haven.cases.pages import case_action, case_form_page
 from haven.core.decorators import requires, staff_user
 from haven.core.errors import ConcurrentEditError, stale_edit_message
@@ -328,6 +328,5 @@ def team(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
-    Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    actions.mark_notifications_read(staff_user(request))
     return redirect("core:home")

@@ -45,16 +45,20 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {}
     if can(user, Capability.CASE_VIEW):
         cases = cases_for(user, Capability.CASE_VIEW)
-        mine = cases.filter(assigned_to=user) if Role.CASE_WORKER in user.role_list else cases
-        context["my_cases"] = cases.filter(assigned_to=user).select_related("person")[:10]
+        assigned = cases.filter(assigned_to=user)
+        # A case worker's "due" is their own caseload; a supervisor's, the organisation's.
+        mine = assigned if Role.CASE_WORKER in user.role_list else cases
+        context["my_cases"] = assigned.select_related("person")[:10]
         context["case_count"] = cases.count()
         context["due"] = due_items(mine.select_related("assigned_to"), timezone.localdate())
-        context["notifications"] = Notification.objects.filter(
-            user=user, read_at__isnull=True
-        ).select_related("event__case", "event__actor")[:10]
-        context["activity"] = CaseEvent.objects.filter(case__in=cases).select_related(
-            "case", "actor"
-        )[:10]
+        unread = Notification.objects.filter(user=user, read_at__isnull=True)
+        context["notifications"] = unread.select_related("event__case", "event__actor")[:10]
+        # Newest activity: what the notifications above do not already say.
+        context["activity"] = (
+            CaseEvent.objects.filter(case__in=cases)
+            .exclude(notifications__in=unread)
+            .select_related("case", "actor")[:10]
+        )
     if can(user, Capability.REFERRAL_SEND) or can(user, Capability.REFERRAL_RECEIVE):
         sent = outgoing_for(user) if can(user, Capability.REFERRAL_SEND) else None
         received = incoming_for(user)
