@@ -1,5 +1,5 @@
-"""The one flow every case sub-form follows: validate, call one action, and either go
-back to the case with a message or show the form again with what went wrong."""
+"""Pages that edit part of a case, and buttons on the case page: the flows of
+haven.core.feedback, going back to the case."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from haven.cases.models import Case
-from haven.core.errors import ConcurrentEditError, RefusedError, stale_edit_message
-from haven.core.feedback import run_action
+from haven.core.errors import stale_edit_message
+from haven.core.feedback import form_page, run_action
 
 FORM_PAGE = "cases/form_page.html"
 
@@ -39,32 +39,17 @@ def case_form_page(
     template: str = FORM_PAGE,
     context: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """GET shows the form; a valid POST runs `save` (one domain action) and goes back to
-    the case. A refused change or bad input shows the form again with status 400 and
-    nothing saved; a stale version reloads the form with the latest data."""
-    refused = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            save()
-        except ConcurrentEditError:
-            messages.error(request, stale_edit_message())
-            return redirect(request.path)
-        except RefusedError as error:
-            refused = error.message
-        else:
-            messages.success(request, done)
-            return redirect(case_url(case, anchor))
-    page = {
-        "case": case,
-        "form": form,
-        "title": title,
-        "submit": submit,
-        "intro": intro,
-        "refused": refused,
-        "back": case_url(case, anchor),
-        **(context or {}),
-    }
-    return render(request, template, page, status=400 if request.method == "POST" else 200)
+    """`core.feedback.form_page` for a part of a case: back to the case when done."""
+    page = {"case": case, "title": title, "submit": submit, "intro": intro, **(context or {})}
+    return form_page(
+        request,
+        form,
+        save,
+        done=done,
+        back=case_url(case, anchor),
+        template=template,
+        context=page,
+    )
 
 
 def case_action(

@@ -8,13 +8,12 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from haven.accounts.roles import Capability, can
 from haven.core.decorators import requires, staff_user
-from haven.core.errors import ConcurrentEditError, RefusedError, stale_edit_message
+from haven.core.feedback import form_page
 from haven.directory import actions
 from haven.directory.access import (
     get_provider_for,
@@ -123,23 +122,17 @@ def _form_page(
     then: Callable[[T], str] | None = None,
     context: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """GET shows the form; a valid POST runs `save` (one action) and goes on to `then` of
-    its result, or back. Bad input or a refused change shows the form again with 400 and
-    nothing saved; a stale version reloads the page with the latest data."""
-    refused = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save()
-        except ConcurrentEditError:
-            messages.error(request, stale_edit_message())
-            return redirect(request.path)
-        except RefusedError as error:
-            refused = error.message
-        else:
-            messages.success(request, done)
-            return redirect(then(result) if then else back)
-    page = {"form": form, "title": title, "refused": refused, "back": back, **(context or {})}
-    return render(request, FORM_PAGE, page, status=400 if request.method == "POST" else 200)
+    """`core.feedback.form_page` with the directory's page template."""
+    return form_page(
+        request,
+        form,
+        save,
+        done=done,
+        back=back,
+        template=FORM_PAGE,
+        context={"title": title, **(context or {})},
+        then=then,
+    )
 
 
 @require_http_methods(["GET"])
