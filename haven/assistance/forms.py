@@ -18,6 +18,7 @@ from haven.assistance.models import (
     Stage,
 )
 from haven.cases.forms import date_field, not_future
+from haven.core.forms import checkbox
 from haven.core.reference import country_choices
 
 
@@ -119,12 +120,12 @@ class ServiceEditForm(ServiceForm):
 
 
 class ReturnPlanForm(DataForm):
-    informed_consent = forms.BooleanField(
-        label=_(
+    # Not required by the form: the action refuses a return without it, and says why.
+    informed_consent = checkbox(
+        _(
             "The person asked to return, was told the risks and alternatives "
             "(including staying and seeking asylum) and consents"
-        ),
-        required=False,  # the action refuses a return without it, and says why
+        )
     )
     requested_on = date_field(_("The person asked to return on"), required=True)
     destination_country = forms.ChoiceField(

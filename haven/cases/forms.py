@@ -25,6 +25,7 @@ from haven.cases.choices import (
     SexExploitationType,
 )
 from haven.cases.models import CaseStatus
+from haven.core.forms import checkbox
 from haven.core.reference import country_choices
 
 
@@ -213,7 +214,7 @@ class CaseRecordForm(forms.Form):
 class JourneyForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=JourneyStage.choices)
     happened_on = date_field(_("Date"))
-    date_is_approximate = forms.BooleanField(label=_("The date is approximate"), required=False)
+    date_is_approximate = checkbox(_("The date is approximate"))
     country = forms.ChoiceField(
         label=_("Country"), required=False, choices=lambda: [("", "—"), *country_choices()]
     )

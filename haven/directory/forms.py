@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from haven.accounts.models import Organisation, OrganisationType
 from haven.assistance.models import ServiceKind
 from haven.cases.choices import ExploitationType
+from haven.core.forms import checkbox
 from haven.core.reference import (
     COMMON_LANGUAGES,
     Gender,
@@ -143,7 +144,7 @@ class ProviderForm(forms.Form):
         100,
         help_text=_("Separated by commas, for example: hmn, kac"),
     )
-    public = forms.BooleanField(label=_("Show in the public directory"), required=False)
+    public = checkbox(_("Show in the public directory"))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args: Any, may_link: bool, **kwargs: Any) -> None:
@@ -241,7 +242,7 @@ class ServiceForm(forms.Form):
         help_text=_("Tick nothing if the service helps after any form of exploitation."),
     )
     capacity = _places(_("Capacity"), help_text=_("For example the number of shelter beds."))
-    accepts_referrals = forms.BooleanField(label=_("Accepts referrals"), required=False)
+    accepts_referrals = checkbox(_("Accepts referrals"))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -9,14 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import OrganisationType
 from haven.assistance.models import ServiceKind
+from haven.core.forms import checkbox
 from haven.referrals.actions import OVERRIDE_CATEGORIES
 from haven.referrals.models import Channel, ConsentMethod, DataCategory, Purpose, ReferralReason
 
 CONSENT_DAYS = 180
-
-
-def _check(label: Any, *, required: bool = True) -> forms.BooleanField:
-    return forms.BooleanField(label=label, required=required)
 
 
 def _categories(label: Any, choices: Any = DataCategory.choices) -> forms.MultipleChoiceField:
@@ -38,18 +35,21 @@ class ConsentForm(forms.Form):
         label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
     )
     method = forms.ChoiceField(label=_("How consent was given"), choices=ConsentMethod.choices)
-    interpreter_used = _check(_("An interpreter was used"), required=False)
-    purpose_explained = _check(_("I explained why the information is shared"))
-    uses_explained = _check(_("I explained how the recipient will use it"))
-    right_to_see_explained = _check(_("I explained that the person may see their data"))
-    storage_explained = _check(_("I explained how long it is kept"))
-    withdrawal_explained = _check(_("I explained how to withdraw consent, at any time"))
-    anonymous_research = _check(
-        _("The person also agrees to anonymous use for research and statistics"), required=False
+    interpreter_used = checkbox(_("An interpreter was used"))
+    purpose_explained = checkbox(_("I explained why the information is shared"), required=True)
+    uses_explained = checkbox(_("I explained how the recipient will use it"), required=True)
+    right_to_see_explained = checkbox(
+        _("I explained that the person may see their data"), required=True
+    )
+    storage_explained = checkbox(_("I explained how long it is kept"), required=True)
+    withdrawal_explained = checkbox(
+        _("I explained how to withdraw consent, at any time"), required=True
+    )
+    anonymous_research = checkbox(
+        _("The person also agrees to anonymous use for research and statistics")
     )
 
     def __init__(self, *args: Any, providers: list[tuple[int, str]], **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")  # the boxes are statements the worker confirms
         super().__init__(*args, **kwargs)
         field = self.fields["recipient_provider"]
         assert isinstance(field, forms.ChoiceField)  # noqa: S101 - narrows for mypy

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.forms import checkbox
 from haven.screening.models import Outcome
 from haven.screening_engine.model import EXPLOITATION_FORMS, Indicator
 
@@ -28,43 +29,34 @@ EXPLOITATION_LABELS = {
 }
 
 
-def _yes(label: Any, required: bool = False) -> forms.BooleanField:
-    return forms.BooleanField(label=label, required=required)
-
-
 class ReadinessForm(forms.Form):
     """Before the interview: the conditions of a safe, trauma-informed screening."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # The checkbox labels are statements the screener confirms, not questions.
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-    private_space = _yes(_("We are in a private space where others cannot overhear"))
+    private_space = checkbox(_("We are in a private space where others cannot overhear"))
     present = forms.CharField(
         label=_("Who else is present (roles only, no names)"),
         required=False,
         max_length=200,
         help_text=_("For example: interpreter, lawyer, guardian, support worker."),
     )
-    same_sex_offered = _yes(_("An interviewer of the same sex was offered"))
+    same_sex_offered = checkbox(_("An interviewer of the same sex was offered"))
     interpreter = forms.ChoiceField(
         label=_("Interpreter"),
         choices=[("none", _("Not needed")), ("present", _("An interpreter is present"))],
         widget=forms.RadioSelect,
         initial="none",
     )
-    interpreter_neutral = _yes(
+    interpreter_neutral = checkbox(
         _("The interpreter is neutral: no link to the person or to anyone suspected")
     )
-    rights_explained = _yes(
+    rights_explained = checkbox(
         _(
             "I explained the process, that this is not an interrogation, that it is "
             "confidential, and the person's rights"
         ),
         required=True,
     )
-    may_decline_explained = _yes(
+    may_decline_explained = checkbox(
         _("I explained that the person may decline any question and stop at any time"),
         required=True,
     )
@@ -76,10 +68,10 @@ class ReadinessForm(forms.Form):
             ("child_assent_guardian", _("Child: the child assents and a guardian consents")),
         ],
     )
-    medical_checked = _yes(
+    medical_checked = checkbox(
         _("I asked whether the person is in pain or needs medical care"), required=True
     )
-    medical_urgent = _yes(_("The person needs urgent medical care now"))
+    medical_urgent = checkbox(_("The person needs urgent medical care now"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -101,7 +93,7 @@ class ProfileForm(forms.Form):
         min_value=0,
         max_value=120,
     )
-    possibly_child = _yes(_("The person may have been under 18 at the time (age uncertain)"))
+    possibly_child = checkbox(_("The person may have been under 18 at the time (age uncertain)"))
     exploitation = forms.MultipleChoiceField(
         label=_("Forms of exploitation suspected (if any)"),
         required=False,
