@@ -1488,3 +1488,25 @@ class HtcdsFieldTests(HavenTestCase):
         incoming = referral.htcds_fields()
         self.assertEqual(incoming["cas_ReferringOrganisation"], "Partner deployment")
         self.assertEqual(incoming["cas_ReasonForIncomingReferral"], "AdditionalServicesRequired")
+
+
+class PreviewAuditTests(HavenTestCase):
+    def test_a_preview_showing_identity_is_an_audited_read_of_identity(self) -> None:
+        client = self.client_for("A", Role.CASE_WORKER)
+        case = self.world.cases["A"]
+        form = {
+            "service": str(self.world.services_listed["B"].pk),
+            "purpose": "assistance",
+            "reason": "Other",
+            "details": "",
+            "channel": "haven",
+            "preview": "",
+        }
+        views = AuditEntry.objects.filter(action=Action.PERSON_VIEW_IDENTITY)
+        before = views.count()
+        url = reverse("referrals:new", kwargs={"reference": case.reference})
+        client.post(url, {**form, "categories": ["health"]})  # nothing consented: no identity
+        assert views.count() == before
+        client.post(url, {**form, "categories": ["identity"]})
+        assert views.count() == before + 1
+        assert views.latest("seq").object_ref == case.person.reference

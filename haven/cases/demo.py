@@ -16,7 +16,7 @@ from haven.assistance import actions as assist
 from haven.cases import actions as cases
 from haven.cases.models import Case
 from haven.identification.actions import change_status
-from haven.screening.models import Screening
+from haven.screening.models import Screening, ScreeningStatus
 
 Users = dict[Role, User]
 
@@ -28,7 +28,9 @@ def _ago(days: int) -> dt.date:
 def _step(users: Users, case: Case, target: str, days_ago: int, basis: str = "") -> None:
     role = Role.DETERMINATION_OFFICER if basis else Role.CASE_WORKER
     case.refresh_from_db()
-    screenings = list(Screening.objects.filter(case=case, status="completed")) if basis else []
+    screenings = (
+        list(Screening.objects.filter(case=case, status=ScreeningStatus.COMPLETED)) if basis else []
+    )
     change_status(
         users[role],
         case,

@@ -11,6 +11,7 @@ from haven.core.decorators import requires, staff_user
 from haven.identification import actions, jurisdictions
 from haven.identification.forms import StatusChangeForm
 from haven.screening.access import screenings_for
+from haven.screening.models import ScreeningStatus
 
 
 @requires(Capability.IDENTIFICATION_CHANGE)
@@ -23,7 +24,7 @@ def change(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_for(user, reference, Capability.IDENTIFICATION_CHANGE)
     screenings = list(
         screenings_for(user, Capability.SCREENING_VIEW)
-        .filter(case=case, status="completed")
+        .filter(case=case, status=ScreeningStatus.COMPLETED)
         .order_by("-completed_at")
     )
     form = StatusChangeForm(

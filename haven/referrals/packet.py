@@ -18,7 +18,7 @@ from haven.core.reference import country_name, language_name
 from haven.referrals.consent import CATEGORY_ORDER, in_order
 from haven.referrals.models import DataCategory, Purpose, ReferralReason
 from haven.screening.labels import FLAG_LABELS
-from haven.screening.models import Screening
+from haven.screening.models import Screening, ScreeningStatus
 
 if TYPE_CHECKING:
     from haven.cases.models import Case
@@ -85,7 +85,9 @@ def _contact(case: Case) -> list[tuple[str, str]]:
 
 def _screening(case: Case) -> list[tuple[str, str]]:
     latest = (
-        Screening.objects.filter(case=case, status="completed").order_by("-completed_at").first()
+        Screening.objects.filter(case=case, status=ScreeningStatus.COMPLETED)
+        .order_by("-completed_at")
+        .first()
     )
     if latest is None:
         return []

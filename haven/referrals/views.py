@@ -24,6 +24,7 @@ from haven.core.errors import ConcurrentEditError, RefusedError, stale_edit_mess
 from haven.core.feedback import run_action
 from haven.core.forms import VersionForm
 from haven.directory.models import DirectoryService, Provider
+from haven.people.actions import record_identity_view
 from haven.referrals import actions, crossborder, letters
 from haven.referrals import packet as packets
 from haven.referrals.access import (
@@ -43,7 +44,17 @@ from haven.referrals.forms import (
     ReferralForm,
     RespondForm,
 )
-from haven.referrals.models import Channel, Deployment, Direction, Referral, ReferralStatus
+from haven.referrals.models import (
+    Channel,
+    DataCategory,
+    Deployment,
+    Direction,
+    Referral,
+    ReferralStatus,
+)
+
+# The person's identity fields, as the person record keeps them (name, documents, contact).
+IDENTITY_CATEGORIES = frozenset({DataCategory.IDENTITY, DataCategory.CONTACT})
 
 # --- consent --------------------------------------------------------------------------
 
@@ -140,16 +151,17 @@ def referral_new(request: HttpRequest, reference: str) -> HttpResponse:
         allowed = actions.allowed_categories(
             case, service.provider, data["purpose"], timezone.localdate()
         )
-        preview = packets.display(
-            actions.preview(
-                case,
-                service,
-                purpose=data["purpose"],
-                reason=data["reason"],
-                details=data["details"].strip(),
-                categories=data["categories"],
-            )
+        built = actions.preview(
+            case,
+            service,
+            purpose=data["purpose"],
+            reason=data["reason"],
+            details=data["details"].strip(),
+            categories=data["categories"],
         )
+        if IDENTITY_CATEGORIES & {section["category"] for section in built["sections"]}:
+            record_identity_view(user, case.person)  # the preview shows identity: audited
+        preview = packets.display(built)
         preview["allowed"] = allowed
         preview["not_consented"] = packets.category_labels(
             [c for c in data["categories"] if c not in allowed]
