@@ -12,6 +12,7 @@ FLAG_LABELS = {
     "sexual_exploitation": gettext_lazy("Sexual exploitation"),
     "forced_criminality": gettext_lazy("Forced criminality"),
     "medical_urgent": gettext_lazy("Urgent medical need"),
+    "needs_safe_place": gettext_lazy("Needs a safe place tonight"),
     "international_protection": gettext_lazy("May need international protection"),
     "stateless_risk": gettext_lazy("Risk of statelessness"),
 }

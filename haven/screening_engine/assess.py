@@ -2,36 +2,38 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from haven.screening_engine import rules
+from haven.screening_engine.adaptive import REASONS, next_questions, ranked_follow_ups
 from haven.screening_engine.catalogue import Catalogue
-from haven.screening_engine.explain import explanation, next_steps
+from haven.screening_engine.explain import explanation, next_steps, route_text
+from haven.screening_engine.index import CatalogueIndex, build_index
 from haven.screening_engine.model import (
     ANSWERS,
-    DESTINATION_DIMENSIONS,
     EXPLOITATION_FORMS,
     FLAGS,
     GRADED_DIMENSIONS,
-    MEANS_DIMENSIONS,
-    RECRUITMENT_DIMENSIONS,
+    PALERMO_ELEMENTS,
     SETS,
     UNEXPLORED,
-    Answer,
+    Assessment,
     DimensionResult,
     Element,
-    Indicator,
+    IloEc,
     Outcome,
     Result,
+    Route,
     ScreeningInput,
     SetResult,
     Suggestion,
 )
 
-GRADE_WEIGHT = {"strong": 3, "medium": 2, "weak": 1}
+INPUT_KEYS = ("age_at_events", "possibly_child", "exploitation", "answers", "explore")
+MAX_ANSWERS = 10_000  # far above any catalogue: bounds the work a hostile input can cause
+KEY_REASONS = 5
 
 
 class InputError(ValueError):
@@ -42,47 +44,11 @@ class InputError(ValueError):
         self.problems = problems
 
 
-@dataclass(frozen=True)
-class _Index:
-    graded: Mapping[str, Mapping[str, tuple[tuple[Indicator, str], ...]]]  # set -> dim -> rows
-    act: tuple[Indicator, ...]
-    trafficking: tuple[Indicator, ...]
-    smuggling: tuple[Indicator, ...]
-    flagged: tuple[Indicator, ...]
-
-
-@functools.cache
-def _index(catalogue: Catalogue) -> _Index:
-    graded = {
-        set_name: {
-            dim: tuple(
-                (i, i.grades[set_name])
-                for i in catalogue.indicators
-                if i.dimension == dim and set_name in i.grades
-            )
-            for dim in GRADED_DIMENSIONS
-        }
-        for set_name in SETS
-    }
-    trafficking = tuple(i for i in catalogue.indicators if i.kind == "trafficking")
-    return _Index(
-        graded=graded,
-        act=tuple(i for i in trafficking if "act" in i.palermo),
-        trafficking=trafficking,
-        smuggling=tuple(i for i in catalogue.indicators if i.kind == "smuggling"),
-        flagged=tuple(i for i in catalogue.indicators if i.flags),
-    )
-
-
 def parse_input(catalogue: Catalogue, data: Any) -> ScreeningInput:
     """Validate raw input (e.g. decoded JSON); raise InputError naming every bad key."""
     if not isinstance(data, dict):
         raise InputError(["input must be a JSON object"])
-    problems = [
-        f"unknown key: {key}"
-        for key in sorted(data)
-        if key not in {"age_at_events", "possibly_child", "exploitation", "answers"}
-    ]
+    problems = [f"unknown key: {key}" for key in sorted(data) if key not in INPUT_KEYS]
     age = data.get("age_at_events")
     if age is not None and (
         isinstance(age, bool) or not isinstance(age, int) or not 0 <= age < 130
@@ -91,24 +57,28 @@ def parse_input(catalogue: Catalogue, data: Any) -> ScreeningInput:
     possibly_child = data.get("possibly_child", False)
     if not isinstance(possibly_child, bool):
         problems.append("possibly_child: must be true or false")
-    exploitation = data.get("exploitation", [])
-    if not isinstance(exploitation, list):
-        problems.append("exploitation: must be a list")
-        exploitation = []
+    exploitation = _list(data, "exploitation", problems)
     problems += [
         f"exploitation: unknown form {form!r}"
         for form in exploitation
-        if form not in EXPLOITATION_FORMS
+        if not isinstance(form, str) or form not in EXPLOITATION_FORMS
     ]
     answers = data.get("answers", {})
     if not isinstance(answers, dict):
         problems.append("answers: must be an object")
         answers = {}
+    elif len(answers) > MAX_ANSWERS:
+        problems.append(f"answers: more than {MAX_ANSWERS} entries")
+        answers = {}
     for key, value in answers.items():
         if key not in catalogue.by_id:
             problems.append(f"answers.{key}: unknown indicator id")
-        elif value not in ANSWERS:
+        elif not isinstance(value, str) or value not in ANSWERS:
             problems.append(f"answers.{key}: answer must be one of {', '.join(ANSWERS)}")
+    explore = _list(data, "explore", problems)
+    for ident in explore:
+        if not isinstance(ident, str) or answers.get(ident) != "unknown":
+            problems.append(f"explore: {ident!r} must be the id of a question answered unknown")
     if problems:
         raise InputError(problems)
     return ScreeningInput(
@@ -116,167 +86,104 @@ def parse_input(catalogue: Catalogue, data: Any) -> ScreeningInput:
         possibly_child=possibly_child,
         exploitation=tuple(dict.fromkeys(exploitation)),
         answers=dict(answers),
+        explore=frozenset(explore),
     )
+
+
+def _list(data: Mapping[str, Any], key: str, problems: list[str]) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        problems.append(f"{key}: must be a list")
+        return []
+    if len(value) > MAX_ANSWERS:
+        problems.append(f"{key}: more than {MAX_ANSWERS} entries")
+        return []
+    return value
+
+
+@dataclass(frozen=True)
+class State:
+    """What the answers establish, before wording: shared by the verdict and the interview."""
+
+    profile: str  # "adult" | "child"
+    applicable: tuple[str, ...]
+    sets: Mapping[str, SetResult]
+    elements: Mapping[str, Element | None]
+    special: Mapping[str, tuple[str, ...]]  # evidence of the non-dimension routes
+    concern: tuple[str, ...]  # real signs answered yes
+    forced_labour: Assessment
+    forced_labour_elements: frozenset[str]  # elements some "yes" carries
+    smuggling: Assessment
+    flags: tuple[str, ...]
+    outcome: Outcome
 
 
 def _set_result(
     catalogue: Catalogue,
-    index: _Index,
+    index: CatalogueIndex,
     set_name: str,
     *,
     applicable: bool,
-    answers: Mapping[str, Answer],
-    act_met: bool,
+    profile: str,
+    screening: ScreeningInput,
+    special: Mapping[str, tuple[str, ...]],
 ) -> SetResult:
+    ruleset = catalogue.ruleset
     dims = {
-        dim: rules.dimension_result(rows, answers, catalogue.ruleset.dimension_rules)
+        dim: rules.dimension_result(rows, screening.answers, ruleset.dimension_rules)
         for dim, rows in index.graded[set_name].items()
     }
-    if set_name.startswith("child"):
-        presumed, rule = rules.child_presumption(act_met, dims), rules.CHILD_RULE
-    else:
-        presumed, rule = rules.adult_presumption(dims), rules.ADULT_RULE
-    presumed = presumed and applicable
+    elements = ruleset.presumption[profile]
+    presumed = applicable and all(
+        rules.element(routes, [dims], special).met for routes in elements.values()
+    )
+    rule = rules.CHILD_RULE if profile == "child" else rules.ADULT_RULE
     return SetResult(applicable, presumed, rule if presumed else None, dims)
 
 
-def _element(dims: list[Mapping[str, DimensionResult]], names: tuple[str, ...]) -> Element:
-    evidence = [e for d in dims for n in names if d[n].positive for e in d[n].evidence]
-    return Element(bool(evidence), tuple(dict.fromkeys(evidence)))
-
-
 def _flags(
-    index: _Index,
+    catalogue: Catalogue,
+    index: CatalogueIndex,
     screening: ScreeningInput,
     *,
     child: bool,
     forced_labour: bool,
     smuggling: bool,
 ) -> tuple[str, ...]:
+    """Flags mean what they say: a form of work raises its flag only with a sign of coercion."""
+    ruleset = catalogue.ruleset
+    answers = screening.answers
     flags: set[str] = set()
     if child:
         flags.add("child")
     if screening.age_at_events is None and screening.possibly_child:
         flags.add("age_uncertain")
-    if "sexual" in screening.exploitation:
-        flags.add("sexual_exploitation")
-    if "criminality" in screening.exploitation:
-        flags.add("forced_criminality")
     if forced_labour:
         flags.add("forced_labour")
     if smuggling:
         flags.add("smuggling")
     for indicator in index.flagged:
-        if screening.answers.get(indicator.id) == "yes":
+        if answers.get(indicator.id) == "yes":
             flags.update(indicator.flags)
+    coerced = forced_labour or any(
+        i.dimension in ruleset.form_flag_coercion and answers.get(i.id) == "yes"
+        for i in index.trafficking
+    )
+    if coerced:
+        flags.update(
+            ruleset.form_flags[f] for f in screening.exploitation if f in ruleset.form_flags
+        )
     return tuple(f for f in FLAGS if f in flags)
 
 
-def _missing_groups(set_name: str, result: SetResult, act_met: bool) -> set[str]:
-    """Dimensions whose group still stands between this set and a presumption."""
-    dims = result.dimensions
-    groups: list[tuple[str, ...]] = [("exploitation",)]
-    if set_name.startswith("child"):
-        missing = set() if act_met else {"act"}
-    else:
-        groups += [RECRUITMENT_DIMENSIONS, DESTINATION_DIMENSIONS]
-        missing = set()
-    for group in groups:
-        if not any(dims[d].positive for d in group):
-            missing.update(group)
-    return missing
-
-
-REASONS = {
-    4: "would_change_outcome",
-    3: "needed_for_missing_element",
-    2: "would_make_dimension_positive",
-    1: "unexplored",
-}
-
-
-def _suggestions(
-    catalogue: Catalogue,
-    index: _Index,
-    screening: ScreeningInput,
-    *,
-    sets: Mapping[str, SetResult],
-    act_met: bool,
-    outcome: Outcome,
-) -> tuple[Suggestion, ...]:
-    """Rank questions not yet answered yes or no by how much a yes could change."""
-    answers = screening.answers
-    open_question = {i.id for i in catalogue.indicators if answers.get(i.id) not in ("yes", "no")}
-    scored: dict[str, tuple[int, int, int]] = {}
-
-    def score(ident: str, level: int, weight: int) -> None:
-        asked = 1 if answers.get(ident) in UNEXPLORED else 0
-        scored[ident] = max((level, weight, asked), scored.get(ident, (0, 0, 0)))
-
-    for set_name, result in sets.items():
-        if not result.applicable:
-            continue
-        missing = _missing_groups(set_name, result, act_met)
-        for dim, rows in index.graded[set_name].items():
-            current = result.dimensions[dim]
-            for indicator, grade in rows:
-                if indicator.id not in open_question:
-                    continue
-                level = 3 if dim in missing else 1
-                counts = dict(current.counts)
-                counts[grade] += 1
-                if not current.positive and any(
-                    r.met(counts["strong"], counts["medium"], counts["weak"])
-                    for r in catalogue.ruleset.dimension_rules
-                ):
-                    dims = {**result.dimensions, dim: DimensionResult(True, "", (), counts)}
-                    presumed = (
-                        rules.child_presumption(act_met, dims)
-                        if set_name.startswith("child")
-                        else rules.adult_presumption(dims)
-                    )
-                    level = 4 if presumed and outcome != "presumed_victim" else max(level, 2)
-                score(indicator.id, level, GRADE_WEIGHT[grade])
-        if "act" in missing:
-            flips = result.dimensions["exploitation"].positive
-            for indicator in index.act:
-                if indicator.id in open_question:
-                    score(indicator.id, 4 if flips else 3, GRADE_WEIGHT["strong"])
-    order = {ind.id: n for n, ind in enumerate(catalogue.indicators)}
-    ranked = sorted(
-        (item for item in scored.items() if item[1][0] > 1 or item[1][2]),
-        key=lambda item: (-item[1][0], -item[1][1], -item[1][2], order[item[0]]),
-    )
-    limit = catalogue.ruleset.suggestion_limit
-    return tuple(Suggestion(ident, REASONS[s[0]]) for ident, s in ranked[:limit])
-
-
-def assess(catalogue: Catalogue, screening: ScreeningInput, language: str = "en") -> Result:
-    """Assess answers cumulatively and explain the result. The engine suggests; people decide."""
-    index = _index(catalogue)
+def evaluate(catalogue: Catalogue, screening: ScreeningInput) -> State:
+    """Apply the legal rules to the answers: elements, outcome, flags. No wording here."""
+    index = build_index(catalogue)
+    ruleset = catalogue.ruleset
     answers = screening.answers
     child = rules.uses_child_rules(screening.age_at_events, screening.possibly_child)
+    profile = "child" if child else "adult"
     applicable = rules.applicable_sets(child, screening.exploitation)
-    act = Element(bool(rules.yes_ids(index.act, answers)), rules.yes_ids(index.act, answers))
-    sets = {
-        s: _set_result(
-            catalogue, index, s, applicable=s in applicable, answers=answers, act_met=act.met
-        )
-        for s in SETS
-    }
-    applicable_dims = [sets[s].dimensions for s in applicable]
-    if any(sets[s].presumed for s in applicable):
-        outcome: Outcome = "presumed_victim"
-    elif rules.yes_ids(index.trafficking, answers):
-        outcome = "indicators_present"
-    else:
-        outcome = "not_indicated"
-    elements: dict[str, Element | None] = {
-        "act": act,
-        "means": None if child else _element(applicable_dims, MEANS_DIMENSIONS),
-        "purpose": _element(applicable_dims, ("exploitation",)),
-    }
-    ruleset = catalogue.ruleset
     forced = rules.forced_labour(
         index.trafficking,
         answers,
@@ -284,67 +191,254 @@ def assess(catalogue: Catalogue, screening: ScreeningInput, language: str = "en"
         min_penalty=ruleset.forced_labour_min_penalty,
     )
     smuggled = rules.smuggling(
-        rules.yes_ids(index.smuggling, answers), min_yes=ruleset.smuggling_min_yes
+        rules.yes_ids(index.smuggling, answers),
+        sufficient=ruleset.smuggling_sufficient,
+        min_yes=ruleset.smuggling_min_yes,
     )
+    special = {
+        "act": rules.yes_ids(index.act, answers),
+        "forced_labour": forced.evidence if forced.positive else (),
+        "purpose_alone": rules.yes_ids(index.purpose_alone[profile], answers),
+    }
+    sets = {
+        s: _set_result(
+            catalogue,
+            index,
+            s,
+            applicable=s in applicable,
+            profile=profile,
+            screening=screening,
+            special=special,
+        )
+        for s in SETS
+    }
+    applicable_dims = [sets[s].dimensions for s in applicable]
+    presumption = ruleset.presumption[profile]
+    elements: dict[str, Element | None] = {
+        name: (
+            rules.element(presumption[name], applicable_dims, special)
+            if name in presumption
+            else None
+        )
+        for name in PALERMO_ELEMENTS
+    }
+    concern = rules.yes_ids(index.concern, answers)
+    if all(e.met for e in elements.values() if e is not None):
+        outcome: Outcome = "presumed_victim"
+    elif concern:
+        outcome = "indicators_present"
+    else:
+        outcome = "not_indicated"
     flags = _flags(
-        index, screening, child=child, forced_labour=forced.positive, smuggling=smuggled.positive
+        catalogue,
+        index,
+        screening,
+        child=child,
+        forced_labour=forced.positive,
+        smuggling=smuggled.positive,
     )
+    carried = frozenset(
+        element
+        for i in index.trafficking
+        if answers.get(i.id) == "yes"
+        for element in i.forced_labour_element
+    )
+    return State(
+        profile=profile,
+        applicable=applicable,
+        sets=sets,
+        elements=elements,
+        special=special,
+        concern=concern,
+        forced_labour=forced,
+        forced_labour_elements=carried,
+        smuggling=smuggled,
+        flags=flags,
+        outcome=outcome,
+    )
+
+
+def _ilo_ec(catalogue: Catalogue, state: State) -> IloEc:
+    groups = catalogue.ruleset.ilo_ec[state.profile]
+    met = tuple(
+        s
+        for s in state.applicable
+        if rules.combination_met(groups, state.sets[s].dimensions, state.special)
+    )
+    positive = {
+        dim for s in state.applicable for dim, d in state.sets[s].dimensions.items() if d.positive
+    }
+    return IloEc(bool(met), met, tuple(d for d in GRADED_DIMENSIONS if d in positive))
+
+
+def _route(catalogue: Catalogue, language: str, state: State, seen: tuple[str, ...]) -> Route:
+    elements = {k: v for k, v in state.elements.items() if v is not None}
+    means = elements["means"].routes if "means" in elements else ()
+    purpose = elements["purpose"].routes if "purpose" in elements else ()
+    signs = tuple(
+        dict.fromkeys(
+            d
+            for d in catalogue.ruleset.concern_dimensions
+            for i in state.concern
+            if catalogue.by_id[i].dimension == d
+        )
+    )
+    missing = tuple(name for name, e in elements.items() if not e.met)
+    if state.outcome == "presumed_victim":
+        kind = state.profile
+    elif state.outcome == "indicators_present":
+        kind = "concern"
+    else:
+        kind = "seen_only" if seen else "nothing"
+    route = Route(kind, means, purpose, signs, missing, "")
+    return Route(kind, means, purpose, signs, missing, route_text(catalogue, language, route))
+
+
+def _key_reasons(index: CatalogueIndex, state: State) -> tuple[str, ...]:
+    """At most five "yes" answers that carry the verdict, strongest first, means and purpose
+    before the act."""
+
+    def weight(ident: str) -> int:
+        return max((index.weight[s].get(ident, 0) for s in state.applicable), default=0)
+
+    def ranked(ids: tuple[str, ...]) -> list[str]:
+        return sorted(ids, key=lambda i: (-weight(i), index.order[i]))
+
+    if state.outcome == "not_indicated":
+        return ()
+    if state.outcome == "indicators_present":
+        return tuple(ranked(state.concern)[:KEY_REASONS])
+    queues = [
+        ranked(element.evidence)
+        for name in ("means", "purpose", "act")
+        if (element := state.elements[name]) is not None
+    ]
+    chosen: list[str] = []
+    while any(queues) and len(chosen) < KEY_REASONS:
+        for queue in queues:
+            while queue and queue[0] in chosen:
+                queue.pop(0)
+            if queue and len(chosen) < KEY_REASONS:
+                chosen.append(queue.pop(0))
+    return tuple(chosen)
+
+
+def _suggestions(catalogue: Catalogue, follow_ups: list[tuple[str, int]]) -> tuple[Suggestion, ...]:
+    """The first follow-ups the interview would ask, with why, for the result page."""
+    limit = catalogue.ruleset.suggestion_limit
+    return tuple(Suggestion(ident, REASONS[level]) for ident, level in follow_ups[:limit])
+
+
+def assess(catalogue: Catalogue, screening: ScreeningInput, language: str = "en") -> Result:
+    """Assess answers cumulatively and explain the result. The engine suggests; people decide."""
+    index = build_index(catalogue)
+    state = evaluate(catalogue, screening)
+    answers = screening.answers
     unexplored = tuple(
         (i.id, answers[i.id]) for i in catalogue.indicators if answers.get(i.id) in UNEXPLORED
     )
-    suggestions = _suggestions(
-        catalogue, index, screening, sets=sets, act_met=act.met, outcome=outcome
+    seen = tuple(i.id for i in catalogue.indicators if answers.get(i.id) == "yes")
+    follow_ups = ranked_follow_ups(catalogue, index, screening, state)
+    questions = next_questions(index, screening, follow_ups)
+    steps = next_steps(
+        catalogue, language, state.outcome, state.flags, bool(unexplored or questions)
     )
-    steps = next_steps(catalogue, language, outcome, flags, bool(unexplored or suggestions))
     result = Result(
-        ruleset=ruleset.version,
-        outcome=outcome,
-        child_rules=child,
-        sets=sets,
-        elements=elements,
-        flags=flags,
-        forced_labour=forced,
-        smuggling=smuggled,
+        ruleset=catalogue.ruleset.version,
+        outcome=state.outcome,
+        child_rules=state.profile == "child",
+        sets=state.sets,
+        elements=state.elements,
+        flags=state.flags,
+        forced_labour=state.forced_labour,
+        smuggling=state.smuggling,
         next_steps=steps,
         unexplored=unexplored,
-        suggestions=suggestions,
+        suggestions=_suggestions(catalogue, follow_ups),
         explanation="",
+        route=_route(catalogue, language, state, seen),
+        ilo_ec=_ilo_ec(catalogue, state),
+        key_reasons=_key_reasons(index, state),
+        seen=seen,
+        next_questions=questions,
     )
-    return replace(result, explanation=explanation(catalogue, language, result))
+    return _explained(catalogue, language, result, screening)
+
+
+def _explained(
+    catalogue: Catalogue, language: str, result: Result, screening: ScreeningInput
+) -> Result:
+    text = explanation(catalogue, language, result, sexual_set="sexual" in screening.exploitation)
+    return replace(result, explanation=text)
 
 
 def to_json(result: Result) -> dict[str, Any]:
-    """The stable JSON shape of the command-line contract."""
+    """The stable JSON shape of the command-line contract.
+
+    Sets that do not apply keep their keys with empty dimensions: the shape stays, the
+    size does not grow with indicators that were never weighed.
+    """
 
     def element(value: Element | None) -> dict[str, Any] | None:
-        return None if value is None else {"met": value.met, "evidence": list(value.evidence)}
+        if value is None:
+            return None
+        return {"met": value.met, "evidence": list(value.evidence), "routes": list(value.routes)}
 
+    def dimension(d: DimensionResult) -> dict[str, Any]:
+        return {
+            "positive": d.positive,
+            "rule": d.rule,
+            "evidence": list(d.evidence),
+            "counts": dict(d.counts),
+        }
+
+    route = result.route
     return {
         "ruleset": result.ruleset,
         "outcome": result.outcome,
+        "route": {
+            "id": route.id,
+            "means": list(route.means),
+            "purpose": list(route.purpose),
+            "signs": list(route.signs),
+            "missing": list(route.missing),
+            "text": route.text,
+        },
+        "key_reasons": list(result.key_reasons),
+        "ilo_ec": {
+            "met": result.ilo_ec.met,
+            "sets": list(result.ilo_ec.sets),
+            "dimensions": list(result.ilo_ec.dimensions),
+        },
         "sets": {
             name: {
                 "applicable": s.applicable,
                 "presumed": s.presumed,
                 "rule": s.rule,
-                "dimensions": {
-                    dim: {
-                        "positive": d.positive,
-                        "rule": d.rule,
-                        "evidence": list(d.evidence),
-                        "counts": dict(d.counts),
-                    }
-                    for dim, d in s.dimensions.items()
-                },
+                "dimensions": (
+                    {dim: dimension(d) for dim, d in s.dimensions.items()} if s.applicable else {}
+                ),
             }
             for name, s in result.sets.items()
         },
         "elements": {name: element(value) for name, value in result.elements.items()},
         "flags": list(result.flags),
+        "forced_labour": _assessment(result.forced_labour),
+        "smuggling": _assessment(result.smuggling),
+        "seen": list(result.seen),
         "next_steps": [{"id": step.id, "text": step.text} for step in result.next_steps],
+        "next_questions": list(result.next_questions),
         "unexplored": {
             "answers": [{"id": ident, "answer": answer} for ident, answer in result.unexplored],
             "suggested": [{"id": s.id, "reason": s.reason} for s in result.suggestions],
         },
         "explanation": result.explanation,
+    }
+
+
+def _assessment(assessment: Assessment) -> dict[str, Any]:
+    return {
+        "positive": assessment.positive,
+        "rule": assessment.rule,
+        "evidence": list(assessment.evidence),
     }

@@ -17,12 +17,17 @@ from typing import Any
 
 from haven.screening_engine.model import (
     DIMENSIONS,
+    EXPLOITATION_FORMS,
     FORCED_LABOUR_ELEMENTS,
+    GRADED_DIMENSIONS,
     GRADES,
     ILO_FORCED_LABOUR,
     INDICATOR_FLAGS,
     KINDS,
+    OPENABLE,
     PALERMO_ELEMENTS,
+    PROFILES,
+    ROUTES,
     SETS,
     TOPICS,
     DimensionRule,
@@ -47,7 +52,17 @@ REQUIRED = (
     "sources",
     "questions",
 )
-ALLOWED = (*REQUIRED, "dimension", "grades", "grade_source", "checklists", "flags")
+ALLOWED = (
+    *REQUIRED,
+    "dimension",
+    "grades",
+    "grade_source",
+    "checklists",
+    "flags",
+    "gateway",
+    "opens",
+    "purpose_alone",
+)
 
 
 class CatalogueError(ValueError):
@@ -96,6 +111,63 @@ def _message(value: Any, where: str) -> str:
     return str(value).strip("\n")
 
 
+def _routes(value: Any, allowed: tuple[str, ...], where: str) -> tuple[str, ...]:
+    routes = _strings(value, allowed, where)
+    if not routes:
+        raise CatalogueError(f"{where}: needs at least one")
+    return routes
+
+
+def _presumption(data: Any, where: str) -> dict[str, dict[str, tuple[str, ...]]]:
+    if not isinstance(data, dict) or set(data) != set(PROFILES):
+        raise CatalogueError(f"{where}: needs [presumption.adult] and [presumption.child]")
+    profiles = {}
+    for profile, elements in data.items():
+        here = f"{where}.{profile}"
+        if not isinstance(elements, dict) or not {"act", "purpose"} <= set(elements):
+            raise CatalogueError(f"{here}: needs act and purpose")
+        if set(elements) - set(PALERMO_ELEMENTS):
+            raise CatalogueError(f"{here}: elements are {', '.join(PALERMO_ELEMENTS)}")
+        if profile == "child" and "means" in elements:
+            raise CatalogueError(f"{here}: means are never required for a child")
+        profiles[profile] = {
+            name: _routes(routes, ROUTES, f"{here}.{name}") for name, routes in elements.items()
+        }
+    return profiles
+
+
+def _ilo_ec(data: Any, where: str) -> dict[str, tuple[tuple[str, ...], ...]]:
+    if not isinstance(data, dict) or set(data) != set(PROFILES):
+        raise CatalogueError(f"{where}: needs adult and child")
+    combinations = {}
+    for profile, groups in data.items():
+        if not isinstance(groups, list) or not groups:
+            raise CatalogueError(f"{where}.{profile}: must be a list of lists of routes")
+        combinations[profile] = tuple(
+            _routes(group, ROUTES, f"{where}.{profile}") for group in groups
+        )
+    return combinations
+
+
+def _form_flags(data: Any, where: str) -> tuple[dict[str, str], tuple[str, ...]]:
+    forms = data.get("forms") if isinstance(data, dict) else None
+    if not isinstance(forms, dict):
+        raise CatalogueError(f"{where}: needs forms = {{ form = flag }}")
+    for form, flag in forms.items():
+        if form not in EXPLOITATION_FORMS or flag not in INDICATOR_FLAGS:
+            raise CatalogueError(f"{where}: {form} = {flag!r} is not a form and a flag")
+    coercion = _routes(data.get("coercion"), GRADED_DIMENSIONS, f"{where}: coercion")
+    return dict(forms), coercion
+
+
+def _form_opens(data: Any, where: str) -> dict[str, tuple[str, ...]]:
+    if not isinstance(data, dict) or set(data) - set(EXPLOITATION_FORMS):
+        raise CatalogueError(f"{where}: form_opens keys must be forms of exploitation")
+    return {
+        form: _strings(doors, None, f"{where}: form_opens.{form}") for form, doors in data.items()
+    }
+
+
 def _ruleset(path: Path) -> Ruleset:
     data = _read(path)
     where = path.name
@@ -110,6 +182,7 @@ def _ruleset(path: Path) -> Ruleset:
             )
             for rule in data["dimension_rule"]
         )
+        form_flags, coercion = _form_flags(data["form_flags"], f"{where}: form_flags")
         return Ruleset(
             version=_text(data["version"], f"{where}: version"),
             name=_text(data["name"], f"{where}: name"),
@@ -118,11 +191,24 @@ def _ruleset(path: Path) -> Ruleset:
             forced_labour_min_involuntariness=int(data["forced_labour"]["min_involuntariness"]),
             forced_labour_min_penalty=int(data["forced_labour"]["min_menace_of_penalty"]),
             smuggling_min_yes=int(data["smuggling"]["min_yes"]),
+            smuggling_sufficient=_strings(
+                data["smuggling"].get("sufficient", []), None, f"{where}: smuggling.sufficient"
+            ),
             suggestion_limit=int(data["suggestions"]["limit"]),
+            presumption=_presumption(data["presumption"], f"{where}: presumption"),
+            concern_dimensions=_routes(
+                data["concern"]["dimensions"], GRADED_DIMENSIONS, f"{where}: concern.dimensions"
+            ),
+            concern_forced_labour_elements=bool(data["concern"]["forced_labour_elements"]),
+            ilo_ec=_ilo_ec(data["ilo_ec"], f"{where}: ilo_ec"),
+            form_flags=form_flags,
+            form_flag_coercion=coercion,
+            max_gateways=int(data["interview"]["max_gateways"]),
+            form_opens=_form_opens(data["interview"]["form_opens"], f"{where}: interview"),
         )
     except KeyError as missing:
         raise CatalogueError(f"{where}: missing {missing}") from None
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, AttributeError) as error:
         raise CatalogueError(f"{where}: {error}") from None
 
 
@@ -183,8 +269,45 @@ def _indicator(entry: Any, file: str, index: int, sources: Mapping[str, Any]) ->
         grade_source=grade_source,
         checklists=_strings(entry.get("checklists", []), None, f"{where}: checklists"),
         flags=_strings(entry.get("flags", []), INDICATOR_FLAGS, f"{where}: flags"),
+        gateway=_flag(entry.get("gateway", False), f"{where}: gateway"),
+        opens=_strings(entry.get("opens", []), None, f"{where}: opens"),
+        purpose_alone=_strings(entry.get("purpose_alone", []), PROFILES, f"{where}: purpose_alone"),
         source_file=file,
     )
+
+
+def _flag(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise CatalogueError(f"{where}: must be true or false")
+    return value
+
+
+def _check_references(ruleset: Ruleset, indicators: Mapping[str, Indicator]) -> None:
+    """Cross-file checks: ids the ruleset names exist, and the quick screening stays short."""
+    for ident in ruleset.smuggling_sufficient:
+        if ident not in indicators or indicators[ident].kind != "smuggling":
+            raise CatalogueError(
+                f"ruleset.toml: smuggling.sufficient: {ident} is not a smuggling indicator"
+            )
+    for form, doors in ruleset.form_opens.items():
+        unknown = [d for d in doors if d not in OPENABLE and d not in indicators]
+        if unknown:
+            raise CatalogueError(f"ruleset.toml: interview.form_opens.{form}: unknown {unknown}")
+    gateways = [i.id for i in indicators.values() if i.gateway]
+    if len(gateways) > ruleset.max_gateways:
+        raise CatalogueError(
+            f"indicators: {len(gateways)} gateway questions, more than interview.max_gateways "
+            f"= {ruleset.max_gateways}"
+        )
+    for indicator in indicators.values():
+        where = f"{indicator.source_file}: indicator {indicator.id}"
+        unknown = [o for o in indicator.opens if o not in OPENABLE and o not in indicators]
+        if unknown:
+            raise CatalogueError(
+                f"{where}: opens: {', '.join(unknown)} is neither a group, a flag nor an id"
+            )
+        if indicator.purpose_alone and indicator.kind != "trafficking":
+            raise CatalogueError(f"{where}: only trafficking indicators show the purpose alone")
 
 
 def _trafficking_fields(
@@ -293,6 +416,7 @@ def load_catalogue(directory: Path = DATA_DIR) -> Catalogue:
                 other = indicators[indicator.id].source_file
                 raise CatalogueError(f"{path.name}: indicator {indicator.id}: id also in {other}")
             indicators[indicator.id] = indicator
+    _check_references(ruleset, indicators)
     drafts = _translations(directory, indicators, ruleset.languages)
     messages = _messages(directory, ruleset.languages)
     ordered = tuple(indicators.values())

@@ -9,7 +9,7 @@ from haven.screening_engine.model import NextStep
 
 if TYPE_CHECKING:
     from haven.screening_engine.catalogue import Catalogue
-    from haven.screening_engine.model import Outcome, Result
+    from haven.screening_engine.model import Outcome, Result, Route
 
 
 SENTENCE_ENDS = ".。။។"
@@ -39,6 +39,8 @@ def next_steps(
     chosen: list[str] = []
     if "medical_urgent" in flags:
         chosen.append("suspend_for_medical_care")
+    if "needs_safe_place" in flags:
+        chosen.append("find_safe_place")
     if "child" in flags or "age_uncertain" in flags:
         chosen.append("appoint_guardian_notify_child_protection")
     if "age_uncertain" in flags:
@@ -59,15 +61,49 @@ def next_steps(
     return tuple(NextStep(key, message(catalogue, language, f"next_{key}")) for key in chosen)
 
 
-def explanation(catalogue: Catalogue, language: str, result: Result) -> str:
+def route_text(catalogue: Catalogue, language: str, route: Route) -> str:
+    """The way the verdict was reached, in one sentence."""
+
+    def names(keys: Iterable[str], prefix: str = "route_") -> str:
+        separator = message(catalogue, language, "route_and")
+        return separator.join(message(catalogue, language, f"{prefix}{key}") for key in keys)
+
+    if route.id == "adult":
+        return message(
+            catalogue,
+            language,
+            "route_adult",
+            means=names(route.means),
+            purpose=names(route.purpose),
+        )
+    if route.id == "child":
+        return message(catalogue, language, "route_child", purpose=names(route.purpose))
+    if route.id == "concern":
+        return message(
+            catalogue,
+            language,
+            "route_concern",
+            signs=names(route.signs),
+            missing=names(route.missing, "route_element_"),
+        )
+    return message(catalogue, language, f"route_{route.id}")
+
+
+def explanation(
+    catalogue: Catalogue, language: str, result: Result, *, sexual_set: bool = False
+) -> str:
+    """The result in plain sentences: outcome, route, rules, elements, assessments, version."""
+
     def say(key: str, **values: object) -> str:
         return message(catalogue, language, key, **values)
 
-    lines = [say(f"outcome_{result.outcome}")]
+    lines = [say(f"outcome_{result.outcome}"), result.route.text]
     if "age_uncertain" in result.flags:
         lines.append(say("rules_age_uncertain"))
     elif result.child_rules:
         lines.append(say("rules_child"))
+    if sexual_set:
+        lines.append(say("sexual_set_note"))
     for name in ("act", "means", "purpose"):
         element = result.elements[name]
         if element is None:
@@ -94,6 +130,11 @@ def explanation(catalogue: Catalogue, language: str, result: Result) -> str:
                 evidence=_evidence(catalogue, language, result.smuggling.evidence),
             )
         )
+    if result.outcome == "not_indicated":
+        seen = [i for i in result.seen if catalogue.by_id[i].kind != "protection"]
+        if seen:
+            lines.append(say("seen_line", evidence=_evidence(catalogue, language, seen)))
+    lines.append(say("ilo_ec_met" if result.ilo_ec.met else "ilo_ec_not_met"))
     if result.unexplored:
         lines.append(say("unexplored_line", count=len(result.unexplored)))
     lines.append(say("ruleset_line", version=result.ruleset))

@@ -51,6 +51,7 @@ FLAGS = (
     "sexual_exploitation",
     "forced_criminality",
     "medical_urgent",
+    "needs_safe_place",
     "international_protection",
     "stateless_risk",
 )
@@ -59,9 +60,17 @@ INDICATOR_FLAGS = (
     "sexual_exploitation",
     "forced_criminality",
     "medical_urgent",
+    "needs_safe_place",
     "international_protection",
     "stateless_risk",
 )
+# Interview groups: a trafficking indicator belongs to its dimension, any other to its kind.
+# A gateway question opens groups (and the indicators that can raise a flag) for follow-up.
+GROUPS = (*DIMENSIONS, "smuggling", "protection", "context")
+OPENABLE = (*GROUPS, *INDICATOR_FLAGS, "forced_labour")
+# Routes to a legal element (see ruleset.toml [presumption]).
+ROUTES = (*DIMENSIONS, "forced_labour", "purpose_alone")
+PROFILES = ("adult", "child")
 
 # Forms of exploitation a screener can name. "sexual" selects the sexual indicator sets;
 # every other form selects the labour sets; none named selects both.
@@ -104,7 +113,14 @@ class Indicator:
     grade_source: str = ""
     checklists: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
+    gateway: bool = False
+    opens: tuple[str, ...] = ()
+    purpose_alone: tuple[str, ...] = ()  # "adult", "child": a yes shows the purpose by itself
     source_file: str = ""
+
+    @property
+    def group(self) -> str:
+        return self.dimension or self.kind
 
     def question(self, language: str, *, child: bool) -> str:
         wording = self.questions.get(language) or self.questions["en"]
@@ -140,7 +156,18 @@ class Ruleset:
     forced_labour_min_involuntariness: int
     forced_labour_min_penalty: int
     smuggling_min_yes: int
+    smuggling_sufficient: tuple[str, ...]
     suggestion_limit: int
+    # profile ("adult"/"child") -> element -> routes; an element is met when any route is
+    presumption: Mapping[str, Mapping[str, tuple[str, ...]]]
+    concern_dimensions: tuple[str, ...]
+    concern_forced_labour_elements: bool
+    # profile -> groups of routes; the combination is met when every group has one
+    ilo_ec: Mapping[str, tuple[tuple[str, ...], ...]]
+    form_flags: Mapping[str, str]  # exploitation form -> flag, raised only with coercion
+    form_flag_coercion: tuple[str, ...]
+    max_gateways: int
+    form_opens: Mapping[str, tuple[str, ...]]  # exploitation form -> what naming it opens
 
 
 @dataclass(frozen=True)
@@ -149,6 +176,8 @@ class ScreeningInput:
     possibly_child: bool
     exploitation: tuple[str, ...]
     answers: Mapping[str, Answer]
+    # "don't know" answers the screener marked as worth exploring: they open follow-ups
+    explore: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -171,6 +200,7 @@ class SetResult:
 class Element:
     met: bool
     evidence: tuple[str, ...]
+    routes: tuple[str, ...] = ()  # the routes that met it (see ruleset.toml [presumption])
 
 
 @dataclass(frozen=True)
@@ -188,6 +218,27 @@ class Suggestion:
     # "would_change_outcome" | "needed_for_missing_element" | "would_make_dimension_positive"
     # | "unexplored"
     reason: str
+
+
+@dataclass(frozen=True)
+class Route:
+    """Which way the verdict was reached, in terms of the legal elements."""
+
+    id: str  # "adult" | "child" | "concern" | "seen_only" | "nothing"
+    means: tuple[str, ...]  # routes that met the means element
+    purpose: tuple[str, ...]  # routes that met the purpose element
+    signs: tuple[str, ...]  # concern dimensions (and "forced_labour") with a yes
+    missing: tuple[str, ...]  # elements not shown yet
+    text: str
+
+
+@dataclass(frozen=True)
+class IloEc:
+    """The ILO/EC Delphi combination, beside the verdict (for statistics), never instead."""
+
+    met: bool
+    sets: tuple[str, ...]  # applicable sets where it is met
+    dimensions: tuple[str, ...]  # positive dimensions in the applicable sets
 
 
 @dataclass(frozen=True)
@@ -210,3 +261,8 @@ class Result:
     unexplored: tuple[tuple[str, Answer], ...]
     suggestions: tuple[Suggestion, ...]
     explanation: str
+    route: Route
+    ilo_ec: IloEc
+    key_reasons: tuple[str, ...]  # at most five indicator ids, most decisive first
+    seen: tuple[str, ...]  # every indicator answered yes, in catalogue order
+    next_questions: tuple[str, ...]  # the adaptive interview: ask these next, in order

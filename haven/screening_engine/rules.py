@@ -5,18 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from haven.screening_engine.model import (
-    DESTINATION_DIMENSIONS,
-    EXPLOITATION,
-    RECRUITMENT_DIMENSIONS,
     Answer,
     Assessment,
     DimensionResult,
     DimensionRule,
+    Element,
     Indicator,
 )
 
-ADULT_RULE = "adult: a recruitment dimension, exploitation and a destination dimension"
-CHILD_RULE = "child: an act and exploitation (means are not required)"
+ADULT_RULE = "adult: an act, means and purpose (Palermo Protocol, Art. 3)"
+CHILD_RULE = "child: an act and purpose (means are not required)"
 CHILD_AGE = 18
 
 
@@ -38,6 +36,14 @@ def applicable_sets(child: bool, exploitation: Iterable[str]) -> tuple[str, ...]
     return tuple(f"{age}_{kind}" for kind in kinds)
 
 
+def dimension_met(rules: Iterable[DimensionRule], counts: Mapping[str, int]) -> str | None:
+    """The name of the first combination rule the counts reach, or None."""
+    return next(
+        (r.name for r in rules if r.met(counts["strong"], counts["medium"], counts["weak"])),
+        None,
+    )
+
+
 def dimension_result(
     graded: Iterable[tuple[Indicator, str]],
     answers: Mapping[str, Answer],
@@ -50,23 +56,54 @@ def dimension_result(
         if answers.get(indicator.id) == "yes":
             counts[grade] += 1
             evidence.append(indicator.id)
-    fired = next(
-        (r.name for r in rules if r.met(counts["strong"], counts["medium"], counts["weak"])),
-        None,
-    )
+    fired = dimension_met(rules, counts)
     return DimensionResult(fired is not None, fired, tuple(evidence), counts)
 
 
-def adult_presumption(dimensions: Mapping[str, DimensionResult]) -> bool:
-    return (
-        any(dimensions[d].positive for d in RECRUITMENT_DIMENSIONS)
-        and dimensions[EXPLOITATION].positive
-        and any(dimensions[d].positive for d in DESTINATION_DIMENSIONS)
-    )
+def route_evidence(
+    route: str,
+    dimensions: Iterable[Mapping[str, DimensionResult]],
+    special: Mapping[str, tuple[str, ...]],
+) -> tuple[str, ...]:
+    """The "yes" answers that meet one route to an element; empty when it is not met.
+
+    A dimension route is met when the dimension is positive in any of the given sets;
+    `special` holds the evidence of the other routes ("act", "forced_labour",
+    "purpose_alone"), empty when they are not met.
+    """
+    if route in special:
+        return special[route]
+    evidence: list[str] = []
+    for dims in dimensions:
+        if dims[route].positive:
+            evidence.extend(dims[route].evidence)
+    return tuple(dict.fromkeys(evidence))
 
 
-def child_presumption(act_met: bool, dimensions: Mapping[str, DimensionResult]) -> bool:
-    return act_met and dimensions[EXPLOITATION].positive
+def element(
+    routes: Iterable[str],
+    dimensions: Iterable[Mapping[str, DimensionResult]],
+    special: Mapping[str, tuple[str, ...]],
+) -> Element:
+    """A legal element is met when any of its routes is; it names the routes that met it."""
+    dims = list(dimensions)
+    met: list[str] = []
+    evidence: list[str] = []
+    for route in routes:
+        found = route_evidence(route, dims, special)
+        if found:
+            met.append(route)
+            evidence.extend(found)
+    return Element(bool(met), tuple(dict.fromkeys(evidence)), tuple(met))
+
+
+def combination_met(
+    groups: Iterable[Iterable[str]],
+    dimensions: Mapping[str, DimensionResult],
+    special: Mapping[str, tuple[str, ...]],
+) -> bool:
+    """Every group has at least one route met (the ILO/EC Delphi combination's shape)."""
+    return all(any(route_evidence(r, [dimensions], special) for r in group) for group in groups)
 
 
 def yes_ids(indicators: Iterable[Indicator], answers: Mapping[str, Answer]) -> tuple[str, ...]:
@@ -94,7 +131,13 @@ def forced_labour(
     return Assessment(positive, "involuntariness and menace of penalty", evidence)
 
 
-def smuggling(smuggling_yes: tuple[str, ...], *, min_yes: int) -> Assessment:
+def smuggling(
+    smuggling_yes: tuple[str, ...], *, sufficient: Iterable[str], min_yes: int
+) -> Assessment:
+    """Smuggling by its definition: one defining sign (a paid irregular crossing) or enough."""
+    defining = [i for i in smuggling_yes if i in set(sufficient)]
+    if defining:
+        return Assessment(True, "paid or procured irregular crossing", smuggling_yes)
     return Assessment(
         len(smuggling_yes) >= min_yes, f"at least {min_yes} smuggling signs", smuggling_yes
     )

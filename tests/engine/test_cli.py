@@ -18,10 +18,17 @@ from tests.engine.conftest import FIXTURE
 CONTRACT_KEYS = {
     "ruleset",
     "outcome",
+    "route",
+    "key_reasons",
+    "ilo_ec",
     "sets",
     "elements",
     "flags",
+    "forced_labour",
+    "smuggling",
+    "seen",
     "next_steps",
+    "next_questions",
     "unexplored",
     "explanation",
 }

@@ -51,16 +51,56 @@ def test_dimension_combination_rule(
     assert dimension.rule == rule
 
 
-def test_adult_needs_recruitment_exploitation_and_destination(fixture_catalogue: Catalogue) -> None:
+def test_adult_presumed_by_act_means_and_purpose(fixture_catalogue: Catalogue) -> None:
     result = run(
         fixture_catalogue, age_at_events=30, exploitation=["labour"], answers=ADULT_PRESUMED
     )
     assert result.outcome == "presumed_victim"
     assert result.sets["adult_labour"].presumed
     assert result.elements["means"] is not None and result.elements["means"].met
-    without_destination = {k: v for k, v in ADULT_PRESUMED.items() if not k.startswith("coe")}
-    result = run(fixture_catalogue, age_at_events=30, answers=without_destination)
+    assert result.ilo_ec.met  # recruitment, exploitation and destination: the stricter rule too
+    assert result.route.id == "adult"
+
+
+def test_means_at_destination_suffice_without_recruitment(fixture_catalogue: Catalogue) -> None:
+    """Recruited fairly, coerced on arrival: presumed, though the ILO/EC combination is not met."""
+    answers = {
+        "act_recruited": "yes",
+        "exp_hours": "yes",
+        "exp_no_pay": "yes",
+        "coe_documents": "yes",
+        "coe_threats": "yes",
+    }
+    result = run(fixture_catalogue, age_at_events=30, exploitation=["labour"], answers=answers)
+    assert result.outcome == "presumed_victim"
+    assert result.route.means == ("coercion_at_destination",)
+    assert "coercion at destination" in result.route.text
+    assert not result.ilo_ec.met
+    assert "exploitation" in result.ilo_ec.dimensions
+
+
+def test_without_means_an_adult_shows_indicators_only(fixture_catalogue: Catalogue) -> None:
+    answers = {"act_recruited": "yes", "exp_hours": "yes", "exp_no_pay": "yes"}
+    result = run(fixture_catalogue, age_at_events=30, exploitation=["labour"], answers=answers)
     assert result.outcome == "indicators_present"
+    assert result.route.id == "concern"
+    assert result.route.missing == ("means",)
+
+
+def test_forced_sexual_services_are_the_purpose(fixture_catalogue: Catalogue) -> None:
+    answers = {"act_recruited": "yes", "coe_documents": "yes", "coe_threats": "yes"}
+    answers["exp_no_choice_clients"] = "yes"
+    result = run(fixture_catalogue, age_at_events=25, exploitation=["sexual"], answers=answers)
+    assert result.outcome == "presumed_victim"
+    assert "purpose_alone" in result.route.purpose
+    assert "sexual_exploitation" in result.flags
+
+
+def test_an_act_alone_indicates_nothing(fixture_catalogue: Catalogue) -> None:
+    result = run(fixture_catalogue, age_at_events=30, answers={"act_recruited": "yes"})
+    assert result.outcome == "not_indicated"
+    assert result.route.id == "seen_only"
+    assert "act_recruited" in result.seen
 
 
 def test_child_needs_no_means(fixture_catalogue: Catalogue) -> None:
@@ -103,26 +143,47 @@ def test_sexual_sets_apply_when_sexual_exploitation_named(fixture_catalogue: Cat
     result = run(fixture_catalogue, age_at_events=30, exploitation=["sexual"], answers={})
     assert result.sets["adult_sexual"].applicable
     assert not result.sets["adult_labour"].applicable
-    assert "sexual_exploitation" in result.flags
+    assert "sexual_exploitation" not in result.flags  # the form of work alone is no evidence
     assert result.outcome == "not_indicated"
 
 
+def test_form_of_work_flags_only_with_coercion(fixture_catalogue: Catalogue) -> None:
+    free = run(fixture_catalogue, age_at_events=30, exploitation=["sexual"], answers={})
+    coerced = run(
+        fixture_catalogue,
+        age_at_events=30,
+        exploitation=["sexual"],
+        answers={"coe_threats": "yes"},
+    )
+    assert "sexual_exploitation" not in free.flags
+    assert "sexual_exploitation" in coerced.flags
+
+
 def test_unknown_and_declined_are_unexplored_not_no(fixture_catalogue: Catalogue) -> None:
-    answers = {**ADULT_PRESUMED, "coe_documents": "unknown", "coe_threats": "declined"}
+    answers = {"act_recruited": "yes", "exp_hours": "yes", "exp_no_pay": "yes"}
+    answers |= {"coe_documents": "unknown", "coe_threats": "declined"}
     result = run(fixture_catalogue, age_at_events=30, exploitation=["labour"], answers=answers)
     assert result.outcome == "indicators_present"
     assert dict(result.unexplored) == {"coe_documents": "unknown", "coe_threats": "declined"}
-    suggested = [s.id for s in result.suggestions]
-    assert suggested[0] == "coe_documents"  # a strong indicator that would complete the picture
-    assert result.suggestions[0].reason == "needed_for_missing_element"
+    assert "coe_documents" not in result.next_questions  # answered: never asked again
 
 
 def test_suggests_the_question_that_would_change_the_outcome(fixture_catalogue: Catalogue) -> None:
-    answers = {**ADULT_PRESUMED, "coe_threats": "unknown"}
+    answers = {
+        "act_recruited": "yes",
+        "exp_hours": "yes",
+        "exp_no_pay": "yes",
+        "coe_documents": "yes",
+        "dec_strong": "no",
+        "smuggling_paid_crossing": "no",
+        "protection_medical": "no",
+    }
     result = run(fixture_catalogue, age_at_events=30, exploitation=["labour"], answers=answers)
     assert result.outcome == "indicators_present"
+    # coe_documents (strong) plus one more coercion sign completes the means.
     assert result.suggestions[0].id == "coe_threats"
     assert result.suggestions[0].reason == "would_change_outcome"
+    assert result.next_questions[0] == "coe_threats"
 
 
 def test_child_missing_act_suggests_act_questions(fixture_catalogue: Catalogue) -> None:
@@ -189,7 +250,7 @@ def test_explanation_names_evidence_rule_and_ruleset(fixture_catalogue: Catalogu
 
 def test_json_shape_is_the_contract(fixture_catalogue: Catalogue) -> None:
     payload = to_json(run(fixture_catalogue, age_at_events=30, answers=ADULT_PRESUMED))
-    assert set(payload) == {
+    assert set(payload) >= {
         "ruleset",
         "outcome",
         "sets",
@@ -199,6 +260,9 @@ def test_json_shape_is_the_contract(fixture_catalogue: Catalogue) -> None:
         "unexplored",
         "explanation",
     }
+    assert set(payload["elements"]["act"]) >= {"met", "evidence"}
+    assert payload["ilo_ec"]["met"] in (True, False)
+    assert isinstance(payload["next_questions"], list)
 
 
 def test_bad_input_names_every_offending_key(fixture_catalogue: Catalogue) -> None:

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 import json
 from argparse import ArgumentParser
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from haven.screening_engine import (
+    Catalogue,
     CatalogueError,
     InputError,
     assess,
@@ -19,6 +21,8 @@ from haven.screening_engine import (
 from haven.screening_engine.model import ScreeningInput
 
 USAGE_ERROR = 2
+# An answer set for the whole catalogue is a few KiB; anything far larger is not one.
+MAX_INPUT_BYTES = 1024 * 1024
 
 
 class Command(BaseCommand):
@@ -39,32 +43,65 @@ class Command(BaseCommand):
         except CatalogueError as error:
             raise CommandError(str(error)) from None
         path: Path = options["answers"] or options["answers_jsonl"]
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(
-                f"{path}: cannot be read ({error})", returncode=USAGE_ERROR
-            ) from None
-        lines = text.splitlines() if options["answers_jsonl"] else [text]
+        batch = bool(options["answers_jsonl"])
         inputs: list[ScreeningInput] = []
         problems: list[str] = []
-        for number, line in enumerate(lines, start=1):
-            if options["answers_jsonl"] and not line.strip():
-                continue
-            prefix = f"line {number}: " if options["answers_jsonl"] else ""
-            try:
-                inputs.append(parse_input(catalogue, json.loads(line)))
-            except json.JSONDecodeError as error:
-                problems.append(f"{prefix}not valid JSON ({error.msg})")
-            except InputError as error:
-                problems += [prefix + problem for problem in error.problems]
+        try:
+            with path.open("rb") as handle:
+                for number, line in enumerate(_lines(handle, batch), start=1):
+                    if batch and not line.strip():
+                        continue
+                    prefix = f"line {number}: " if batch else ""
+                    problem = _parse(catalogue, line, inputs)
+                    problems += [prefix + p for p in problem]
+        except OSError as error:
+            raise CommandError(
+                f"{path}: cannot be read ({error.strerror})", returncode=USAGE_ERROR
+            ) from None
         if problems:
             # Nothing reaches stdout when any input is bad: the caller gets all or nothing.
             raise CommandError("\n".join(problems), returncode=USAGE_ERROR)
         for screening in inputs:
             result = assess(catalogue, screening, options["lang"])
             if options["format"] == "json":
-                indent = None if options["answers_jsonl"] else 1
-                self.stdout.write(json.dumps(to_json(result), ensure_ascii=False, indent=indent))
+                # One compact line per result in batch use; indented for a person otherwise.
+                payload = to_json(result)
+                self.stdout.write(
+                    json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+                    if batch
+                    else json.dumps(payload, ensure_ascii=False, indent=1)
+                )
             else:
                 self.stdout.write(result.explanation)
+
+
+def _lines(handle: BinaryIO, batch: bool) -> Iterator[bytes]:
+    """One input per line in batch use, else the whole file; never more than the limit."""
+    if not batch:
+        yield handle.read(MAX_INPUT_BYTES + 1)
+        return
+    while line := handle.readline(MAX_INPUT_BYTES + 1):
+        if len(line) > MAX_INPUT_BYTES and not line.endswith(b"\n"):
+            # Skip the rest of an overlong line so the next one is read whole.
+            while (rest := handle.readline(MAX_INPUT_BYTES)) and not rest.endswith(b"\n"):
+                pass
+        yield line
+
+
+def _parse(catalogue: Catalogue, raw: bytes, inputs: list[ScreeningInput]) -> list[str]:
+    """Decode and validate one answer set; return the problems, one line each."""
+    if len(raw) > MAX_INPUT_BYTES:
+        return [f"input larger than {MAX_INPUT_BYTES // 1024} KiB: not a screening"]
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return ["not valid UTF-8"]
+    except json.JSONDecodeError as error:
+        return [f"not valid JSON ({error.msg})"]
+    except RecursionError:
+        return ["JSON nested too deeply: not a screening"]
+    try:
+        inputs.append(parse_input(catalogue, data))
+    except InputError as error:
+        return error.problems
+    return []

@@ -1,0 +1,72 @@
+"""Per-catalogue lookups the assessment needs, built once and cached on the catalogue."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from haven.screening_engine.catalogue import Catalogue
+from haven.screening_engine.model import ACT, GRADED_DIMENSIONS, PROFILES, SETS, TOPICS, Indicator
+
+GRADE_WEIGHT = {"strong": 3, "medium": 2, "weak": 1}
+
+
+@dataclass(frozen=True)
+class CatalogueIndex:
+    graded: Mapping[str, Mapping[str, tuple[tuple[Indicator, str], ...]]]  # set -> dim -> rows
+    act: tuple[Indicator, ...]  # every indicator whose palermo list has "act"
+    trafficking: tuple[Indicator, ...]
+    smuggling: tuple[Indicator, ...]
+    flagged: tuple[Indicator, ...]
+    gateways: tuple[Indicator, ...]  # the quick screening, in interview order
+    purpose_alone: Mapping[str, tuple[Indicator, ...]]  # profile -> indicators
+    concern: tuple[Indicator, ...]  # real signs of deception, coercion or exploitation
+    concern_ids: frozenset[str]
+    order: Mapping[str, int]  # id -> position in the catalogue
+    weight: Mapping[str, Mapping[str, int]]  # set -> id -> grade weight
+
+
+@functools.cache
+def build_index(catalogue: Catalogue) -> CatalogueIndex:
+    """Group the catalogue by set, dimension, route and interview role."""
+    indicators = catalogue.indicators
+    ruleset = catalogue.ruleset
+    graded = {
+        set_name: {
+            dim: tuple(
+                (i, i.grades[set_name])
+                for i in indicators
+                if i.dimension == dim and set_name in i.grades
+            )
+            for dim in GRADED_DIMENSIONS
+        }
+        for set_name in SETS
+    }
+    trafficking = tuple(i for i in indicators if i.kind == "trafficking")
+    concern = tuple(
+        i
+        for i in trafficking
+        if i.dimension in ruleset.concern_dimensions
+        or (ruleset.concern_forced_labour_elements and i.forced_labour_element)
+    )
+    # Interview order: by topic (safety first), then catalogue order within a topic.
+    gateways = sorted((i for i in indicators if i.gateway), key=lambda i: TOPICS.index(i.topic))
+    return CatalogueIndex(
+        graded=graded,
+        act=tuple(i for i in trafficking if ACT in i.palermo),
+        trafficking=trafficking,
+        smuggling=tuple(i for i in indicators if i.kind == "smuggling"),
+        flagged=tuple(i for i in indicators if i.flags),
+        gateways=tuple(gateways),
+        purpose_alone={p: tuple(i for i in trafficking if p in i.purpose_alone) for p in PROFILES},
+        concern=concern,
+        concern_ids=frozenset(i.id for i in concern),
+        order={i.id: n for n, i in enumerate(indicators)},
+        weight={
+            set_name: {
+                i.id: GRADE_WEIGHT[i.grades[set_name]] for i in indicators if set_name in i.grades
+            }
+            for set_name in SETS
+        },
+    )
