@@ -15,6 +15,7 @@ would, on the same outcome and flags, for answers that open the right doors.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from haven.screening_engine.model import (
@@ -147,32 +148,46 @@ def _forced_labour_gaps(state: State) -> set[str]:
     return set(FORCED_LABOUR_ELEMENTS) - state.forced_labour_elements
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """What could still be raised, computed once per assessment."""
+
+    flags: frozenset[str]  # flags already raised
+    forced_labour_gaps: frozenset[str]
+    form_flag: bool  # a named form of work could still raise its flag
+
+
+def _pending(catalogue: Catalogue, state: State, forms: tuple[str, ...]) -> _Pending:
+    raised = frozenset(state.flags)
+    form_flags = catalogue.ruleset.form_flags
+    return _Pending(
+        flags=raised,
+        forced_labour_gaps=frozenset(_forced_labour_gaps(state)),
+        form_flag=any(f in form_flags and form_flags[f] not in raised for f in forms),
+    )
+
+
 def _flag_level(
-    catalogue: Catalogue,
-    indicator: Indicator,
-    state: State,
-    doors: set[str],
-    forms: tuple[str, ...],
+    catalogue: Catalogue, indicator: Indicator, pending: _Pending, doors: set[str]
 ) -> int:
-    flags = set(state.flags)
     in_open_group = indicator.group in doors
     # A flag's own questions are asked once something opened that flag (a gateway about it,
-    # or the form of work named with a real sign): never merely because a group is open.
-    if any(f in doors and f not in flags for f in indicator.flags):
+    # or the form of work named): never merely because a group is open.
+    if any(f in doors and f not in pending.flags for f in indicator.flags):
         return COULD_RAISE_FLAG
-    if ("forced_labour" in doors or in_open_group) and _forced_labour_gaps(state) & set(
-        indicator.forced_labour_element
+    if (
+        pending.forced_labour_gaps
+        and ("forced_labour" in doors or in_open_group)
+        and pending.forced_labour_gaps.intersection(indicator.forced_labour_element)
     ):
         return COULD_RAISE_FLAG
-    if indicator.kind == "smuggling" and "smuggling" in doors and "smuggling" not in flags:
+    if indicator.kind == "smuggling" and "smuggling" in doors and "smuggling" not in pending.flags:
         return COULD_RAISE_FLAG
-    ruleset = catalogue.ruleset
-    pending = [
-        ruleset.form_flags[f]
-        for f in forms
-        if f in ruleset.form_flags and ruleset.form_flags[f] not in flags
-    ]
-    if pending and in_open_group and indicator.dimension in ruleset.form_flag_coercion:
+    if (
+        pending.form_flag
+        and in_open_group
+        and indicator.dimension in catalogue.ruleset.form_flag_coercion
+    ):
         return COULD_RAISE_FLAG
     return 0
 
@@ -186,6 +201,8 @@ def ranked_follow_ups(
     if not doors:
         return []
     reach = _Reach(catalogue, index, answers)
+    pending = _pending(catalogue, state, screening.exploitation)
+    weights = index.best_weights(state.applicable)
     applicable = set(state.applicable)
     scored: list[tuple[int, int, int, str]] = []
     for indicator in catalogue.indicators:
@@ -205,14 +222,13 @@ def ranked_follow_ups(
             else:
                 level = _element_level(catalogue, indicator, state, doors, reach)
         if not level:
-            level = _flag_level(catalogue, indicator, state, doors, screening.exploitation)
+            level = _flag_level(catalogue, indicator, pending, doors)
         if not level and (
             ident in doors or (indicator.kind == "protection" and "protection" in doors)
         ):
             level = PROTECTION_NEED
         if level:
-            weight = max((index.weight[s].get(ident, 0) for s in state.applicable), default=0)
-            scored.append((-level, -weight, index.order[ident], ident))
+            scored.append((-level, -weights.get(ident, 0), index.order[ident], ident))
     scored.sort()
     return [(ident, -level) for level, _weight, _order, ident in scored]
 

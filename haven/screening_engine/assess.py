@@ -23,6 +23,7 @@ from haven.screening_engine.model import (
     DimensionResult,
     Element,
     IloEc,
+    Indicator,
     Outcome,
     Result,
     Route,
@@ -118,6 +119,10 @@ class State:
     outcome: Outcome
 
 
+def _yes(answers: Mapping[str, str]) -> list[str]:
+    return [ident for ident, answer in answers.items() if answer == "yes"]
+
+
 def _set_result(
     catalogue: Catalogue,
     index: CatalogueIndex,
@@ -125,13 +130,21 @@ def _set_result(
     *,
     applicable: bool,
     profile: str,
-    screening: ScreeningInput,
+    yes: list[Indicator],
     special: Mapping[str, tuple[str, ...]],
 ) -> SetResult:
     ruleset = catalogue.ruleset
+    if not applicable:
+        # A set that does not apply is never weighed: no dimensions, nothing presumed.
+        return SetResult(False, False, None, {})
+    placed = index.placement[set_name]
+    graded_yes: dict[str, list[tuple[str, str]]] = {dim: [] for dim in GRADED_DIMENSIONS}
+    for indicator in yes:
+        if (where := placed.get(indicator.id)) is not None:
+            graded_yes[where[0]].append((indicator.id, where[1]))
     dims = {
-        dim: rules.dimension_result(rows, screening.answers, ruleset.dimension_rules)
-        for dim, rows in index.graded[set_name].items()
+        dim: rules.dimension_result(rows, ruleset.dimension_rules)
+        for dim, rows in graded_yes.items()
     }
     elements = ruleset.presumption[profile]
     presumed = applicable and all(
@@ -143,8 +156,8 @@ def _set_result(
 
 def _flags(
     catalogue: Catalogue,
-    index: CatalogueIndex,
     screening: ScreeningInput,
+    yes: list[Indicator],
     *,
     child: bool,
     forced_labour: bool,
@@ -152,7 +165,6 @@ def _flags(
 ) -> tuple[str, ...]:
     """Flags mean what they say: a form of work raises its flag only with a sign of coercion."""
     ruleset = catalogue.ruleset
-    answers = screening.answers
     flags: set[str] = set()
     if child:
         flags.add("child")
@@ -162,13 +174,9 @@ def _flags(
         flags.add("forced_labour")
     if smuggling:
         flags.add("smuggling")
-    for indicator in index.flagged:
-        if answers.get(indicator.id) == "yes":
-            flags.update(indicator.flags)
-    coerced = forced_labour or any(
-        i.dimension in ruleset.form_flag_coercion and answers.get(i.id) == "yes"
-        for i in index.trafficking
-    )
+    for indicator in yes:
+        flags.update(indicator.flags)
+    coerced = forced_labour or any(i.dimension in ruleset.form_flag_coercion for i in yes)
     if coerced:
         flags.update(
             ruleset.form_flags[f] for f in screening.exploitation if f in ruleset.form_flags
@@ -184,21 +192,23 @@ def evaluate(catalogue: Catalogue, screening: ScreeningInput) -> State:
     child = rules.uses_child_rules(screening.age_at_events, screening.possibly_child)
     profile = "child" if child else "adult"
     applicable = rules.applicable_sets(child, screening.exploitation)
+    # The "yes" answers, in catalogue order: everything below reads only these.
+    yes = [catalogue.by_id[i] for i in sorted(_yes(answers), key=index.order.__getitem__)]
     forced = rules.forced_labour(
-        index.trafficking,
+        [i for i in yes if i.kind == "trafficking"],
         answers,
         min_involuntariness=ruleset.forced_labour_min_involuntariness,
         min_penalty=ruleset.forced_labour_min_penalty,
     )
     smuggled = rules.smuggling(
-        rules.yes_ids(index.smuggling, answers),
+        tuple(i.id for i in yes if i.kind == "smuggling"),
         sufficient=ruleset.smuggling_sufficient,
         min_yes=ruleset.smuggling_min_yes,
     )
     special = {
-        "act": rules.yes_ids(index.act, answers),
+        "act": tuple(i.id for i in yes if i.id in index.act_ids),
         "forced_labour": forced.evidence if forced.positive else (),
-        "purpose_alone": rules.yes_ids(index.purpose_alone[profile], answers),
+        "purpose_alone": tuple(i.id for i in yes if profile in i.purpose_alone),
     }
     sets = {
         s: _set_result(
@@ -207,7 +217,7 @@ def evaluate(catalogue: Catalogue, screening: ScreeningInput) -> State:
             s,
             applicable=s in applicable,
             profile=profile,
-            screening=screening,
+            yes=yes,
             special=special,
         )
         for s in SETS
@@ -222,7 +232,7 @@ def evaluate(catalogue: Catalogue, screening: ScreeningInput) -> State:
         )
         for name in PALERMO_ELEMENTS
     }
-    concern = rules.yes_ids(index.concern, answers)
+    concern = tuple(i.id for i in yes if i.id in index.concern_ids)
     if all(e.met for e in elements.values() if e is not None):
         outcome: Outcome = "presumed_victim"
     elif concern:
@@ -231,18 +241,13 @@ def evaluate(catalogue: Catalogue, screening: ScreeningInput) -> State:
         outcome = "not_indicated"
     flags = _flags(
         catalogue,
-        index,
         screening,
+        yes,
         child=child,
         forced_labour=forced.positive,
         smuggling=smuggled.positive,
     )
-    carried = frozenset(
-        element
-        for i in index.trafficking
-        if answers.get(i.id) == "yes"
-        for element in i.forced_labour_element
-    )
+    carried = frozenset(e for i in yes if i.kind == "trafficking" for e in i.forced_labour_element)
     return State(
         profile=profile,
         applicable=applicable,
@@ -298,11 +303,10 @@ def _key_reasons(index: CatalogueIndex, state: State) -> tuple[str, ...]:
     """At most five "yes" answers that carry the verdict, strongest first, means and purpose
     before the act."""
 
-    def weight(ident: str) -> int:
-        return max((index.weight[s].get(ident, 0) for s in state.applicable), default=0)
+    weights = index.best_weights(state.applicable)
 
     def ranked(ids: tuple[str, ...]) -> list[str]:
-        return sorted(ids, key=lambda i: (-weight(i), index.order[i]))
+        return sorted(ids, key=lambda i: (-weights.get(i, 0), index.order[i]))
 
     if state.outcome == "not_indicated":
         return ()
@@ -334,10 +338,11 @@ def assess(catalogue: Catalogue, screening: ScreeningInput, language: str = "en"
     index = build_index(catalogue)
     state = evaluate(catalogue, screening)
     answers = screening.answers
+    order = index.order
     unexplored = tuple(
-        (i.id, answers[i.id]) for i in catalogue.indicators if answers.get(i.id) in UNEXPLORED
+        sorted(((i, a) for i, a in answers.items() if a in UNEXPLORED), key=lambda p: order[p[0]])
     )
-    seen = tuple(i.id for i in catalogue.indicators if answers.get(i.id) == "yes")
+    seen = tuple(sorted((i for i, a in answers.items() if a == "yes"), key=order.__getitem__))
     follow_ups = ranked_follow_ups(catalogue, index, screening, state)
     questions = next_questions(index, screening, follow_ups)
     steps = next_steps(
@@ -415,9 +420,7 @@ def to_json(result: Result) -> dict[str, Any]:
                 "applicable": s.applicable,
                 "presumed": s.presumed,
                 "rule": s.rule,
-                "dimensions": (
-                    {dim: dimension(d) for dim, d in s.dimensions.items()} if s.applicable else {}
-                ),
+                "dimensions": {dim: dimension(d) for dim, d in s.dimensions.items()},
             }
             for name, s in result.sets.items()
         },

@@ -104,32 +104,28 @@ def explanation(
         lines.append(say("rules_child"))
     if sexual_set:
         lines.append(say("sexual_set_note"))
+    said: set[str] = set()
+
+    def evidence(ids: Iterable[str]) -> str:
+        """Each indicator is worded once; a line whose signs were all given says so."""
+        fresh = [i for i in ids if i not in said]
+        said.update(fresh)
+        return _evidence(catalogue, language, fresh) if fresh else say("evidence_above")
+
     for name in ("act", "means", "purpose"):
         element = result.elements[name]
         if element is None:
             lines.append(say("element_means_not_required"))
         elif element.met:
-            lines.append(
-                say(
-                    f"element_{name}_met", evidence=_evidence(catalogue, language, element.evidence)
-                )
-            )
+            lines.append(say(f"element_{name}_met", evidence=evidence(element.evidence)))
         else:
             lines.append(say(f"element_{name}_not_met"))
     if result.forced_labour.positive:
         lines.append(
-            say(
-                "forced_labour_indicated",
-                evidence=_evidence(catalogue, language, result.forced_labour.evidence),
-            )
+            say("forced_labour_indicated", evidence=evidence(result.forced_labour.evidence))
         )
     if result.smuggling.positive:
-        lines.append(
-            say(
-                "smuggling_indicated",
-                evidence=_evidence(catalogue, language, result.smuggling.evidence),
-            )
-        )
+        lines.append(say("smuggling_indicated", evidence=evidence(result.smuggling.evidence)))
     if result.outcome == "not_indicated":
         seen = [i for i in result.seen if catalogue.by_id[i].kind != "protection"]
         if seen:

@@ -12,10 +12,12 @@ from haven.screening_engine.model import ACT, GRADED_DIMENSIONS, PROFILES, SETS,
 GRADE_WEIGHT = {"strong": 3, "medium": 2, "weak": 1}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: caches key on it
 class CatalogueIndex:
     graded: Mapping[str, Mapping[str, tuple[tuple[Indicator, str], ...]]]  # set -> dim -> rows
+    placement: Mapping[str, Mapping[str, tuple[str, str]]]  # set -> id -> (dimension, grade)
     act: tuple[Indicator, ...]  # every indicator whose palermo list has "act"
+    act_ids: frozenset[str]
     trafficking: tuple[Indicator, ...]
     smuggling: tuple[Indicator, ...]
     flagged: tuple[Indicator, ...]
@@ -25,6 +27,19 @@ class CatalogueIndex:
     concern_ids: frozenset[str]
     order: Mapping[str, int]  # id -> position in the catalogue
     weight: Mapping[str, Mapping[str, int]]  # set -> id -> grade weight
+
+    def best_weights(self, sets: tuple[str, ...]) -> Mapping[str, int]:
+        """Each indicator's highest grade weight across the given sets (cached per set list)."""
+        return _best_weights(self, sets)
+
+
+@functools.cache
+def _best_weights(index: CatalogueIndex, sets: tuple[str, ...]) -> Mapping[str, int]:
+    best: dict[str, int] = {}
+    for set_name in sets:
+        for ident, weight in index.weight[set_name].items():
+            best[ident] = max(weight, best.get(ident, 0))
+    return best
 
 
 @functools.cache
@@ -54,7 +69,12 @@ def build_index(catalogue: Catalogue) -> CatalogueIndex:
     gateways = sorted((i for i in indicators if i.gateway), key=lambda i: TOPICS.index(i.topic))
     return CatalogueIndex(
         graded=graded,
+        placement={
+            set_name: {i.id: (dim, grade) for dim, rows in dims.items() for i, grade in rows}
+            for set_name, dims in graded.items()
+        },
         act=tuple(i for i in trafficking if ACT in i.palermo),
+        act_ids=frozenset(i.id for i in trafficking if ACT in i.palermo),
         trafficking=trafficking,
         smuggling=tuple(i for i in indicators if i.kind == "smuggling"),
         flagged=tuple(i for i in indicators if i.flags),

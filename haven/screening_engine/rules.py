@@ -45,17 +45,16 @@ def dimension_met(rules: Iterable[DimensionRule], counts: Mapping[str, int]) -> 
 
 
 def dimension_result(
-    graded: Iterable[tuple[Indicator, str]],
-    answers: Mapping[str, Answer],
-    rules: Iterable[DimensionRule],
+    graded_yes: Iterable[tuple[str, str]], rules: Iterable[DimensionRule]
 ) -> DimensionResult:
-    """Apply the combination rule to the "yes" answers of one dimension in one set."""
+    """Apply the combination rule to the "yes" answers (id, grade) of one dimension in one set."""
     counts = {"strong": 0, "medium": 0, "weak": 0}
     evidence = []
-    for indicator, grade in graded:
-        if answers.get(indicator.id) == "yes":
-            counts[grade] += 1
-            evidence.append(indicator.id)
+    for ident, grade in graded_yes:
+        counts[grade] += 1
+        evidence.append(ident)
+    if not evidence:
+        return DimensionResult(False, None, (), counts)
     fired = dimension_met(rules, counts)
     return DimensionResult(fired is not None, fired, tuple(evidence), counts)
 
