@@ -4,7 +4,7 @@ No Django imports anywhere in this package: the same engine serves the web inter
 command line, imports and tests.
 """
 
-from haven.screening_engine.assess import InputError, assess, parse_input, to_json
+from haven.screening_engine.assess import InputError, assess, parse_input, reword, to_json
 from haven.screening_engine.catalogue import (
     Catalogue,
     CatalogueError,
@@ -20,5 +20,6 @@ __all__ = [
     "default_catalogue",
     "load_catalogue",
     "parse_input",
+    "reword",
     "to_json",
 ]

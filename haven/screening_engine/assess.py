@@ -9,7 +9,7 @@ from typing import Any
 from haven.screening_engine import rules
 from haven.screening_engine.adaptive import REASONS, next_questions, ranked_follow_ups
 from haven.screening_engine.catalogue import Catalogue
-from haven.screening_engine.explain import explanation, next_steps, route_text
+from haven.screening_engine.explain import explanation, message, next_steps, route_text
 from haven.screening_engine.index import CatalogueIndex, build_index
 from haven.screening_engine.model import (
     ANSWERS,
@@ -24,6 +24,7 @@ from haven.screening_engine.model import (
     Element,
     IloEc,
     Indicator,
+    NextStep,
     Outcome,
     Result,
     Route,
@@ -444,4 +445,69 @@ def _assessment(assessment: Assessment) -> dict[str, Any]:
         "positive": assessment.positive,
         "rule": assessment.rule,
         "evidence": list(assessment.evidence),
+    }
+
+
+def reword(catalogue: Catalogue, data: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """A stored result (the JSON of `to_json`) worded again in another language.
+
+    The verdict, evidence and flags stay exactly as stored: only the sentences (route,
+    next steps, explanation) are produced again from the catalogue's messages. A result
+    stored before routes existed is returned unchanged.
+    """
+    if "route" not in data:
+        return dict(data)
+    route = data["route"]
+    known = catalogue.by_id
+
+    def ids(values: Any) -> tuple[str, ...]:
+        return tuple(i for i in values if i in known)
+
+    def element(value: Any) -> Element | None:
+        if value is None:
+            return None
+        return Element(value["met"], ids(value["evidence"]), tuple(value.get("routes", ())))
+
+    def assessment(value: Any) -> Assessment:
+        return Assessment(value["positive"], value["rule"], ids(value["evidence"]))
+
+    stored_route = Route(
+        route["id"],
+        tuple(route["means"]),
+        tuple(route["purpose"]),
+        tuple(route["signs"]),
+        tuple(route["missing"]),
+        "",
+    )
+    result = Result(
+        ruleset=data["ruleset"],
+        outcome=data["outcome"],
+        child_rules=data["elements"]["means"] is None,
+        sets={},
+        elements={name: element(value) for name, value in data["elements"].items()},
+        flags=tuple(data["flags"]),
+        forced_labour=assessment(data["forced_labour"]),
+        smuggling=assessment(data["smuggling"]),
+        next_steps=tuple(
+            NextStep(step["id"], message(catalogue, language, f"next_{step['id']}"))
+            for step in data["next_steps"]
+        ),
+        unexplored=tuple((u["id"], u["answer"]) for u in data["unexplored"]["answers"]),
+        suggestions=(),
+        explanation="",
+        route=replace(stored_route, text=route_text(catalogue, language, stored_route)),
+        ilo_ec=IloEc(data["ilo_ec"]["met"], (), ()),
+        key_reasons=ids(data["key_reasons"]),
+        seen=ids(data["seen"]),
+        next_questions=(),
+    )
+    sexual = data["sets"].get("adult_sexual", {}).get("applicable") or data["sets"].get(
+        "child_sexual", {}
+    ).get("applicable")
+    text = explanation(catalogue, language, result, sexual_set=bool(sexual))
+    return {
+        **data,
+        "route": {**route, "text": result.route.text},
+        "next_steps": [{"id": s.id, "text": s.text} for s in result.next_steps],
+        "explanation": text,
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from haven.screening_engine import default_catalogue
+from haven.screening_engine import assess, default_catalogue, reword, to_json
 from haven.screening_engine.replay import WorkedCase, load_worked_cases, replay
 
 CATALOGUE = default_catalogue()
@@ -33,3 +33,16 @@ def test_the_quick_screening_touches_every_element_protection_and_smuggling() ->
     touched = {element for i in gateways for element in i.palermo}
     assert touched >= {"act", "means", "purpose"}
     assert {i.kind for i in gateways} >= {"trafficking", "protection", "smuggling"}
+
+
+@pytest.mark.parametrize("language", ["km", "my", "en"])
+def test_a_stored_result_rewords_into_any_language_unchanged_in_substance(language: str) -> None:
+    for case in CASES[:6]:
+        answers = {i.id: case.answer(i.id) for i in CATALOGUE.indicators}
+        stored = to_json(assess(CATALOGUE, case.screening(answers), "en"))
+        direct = to_json(assess(CATALOGUE, case.screening(answers), language))
+        again = reword(CATALOGUE, stored, language)
+        assert again["explanation"] == direct["explanation"]
+        assert again["route"] == direct["route"]
+        assert again["next_steps"] == direct["next_steps"]
+        assert again["outcome"] == stored["outcome"] and again["flags"] == stored["flags"]
