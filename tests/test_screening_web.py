@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
+from unittest import mock
 
+from django.conf import settings
+from django.http import HttpResponse
+from django.test import override_settings
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
-from haven.accounts.roles import Role
+from haven.accounts.models import User
+from haven.accounts.roles import GRANTS, Capability, Role, Scope
 from haven.audit.models import AuditEntry
-from haven.screening import engine
+from haven.screening import actions, engine
 from haven.screening.models import Screening, ScreeningStatus
 from haven.screening_engine import default_catalogue
 from tests.helpers import raw_rows
@@ -145,6 +153,7 @@ class ScreeningFlowTests(HavenTestCase):
         screening.refresh_from_db()
         self.assertEqual(screening.status, ScreeningStatus.SUSPENDED)
         resumed = self.client.post(response["Location"], {"version": screening.version})
+        # Every safety question was answered: on with the first question of the next topic.
         self.assertEqual(
             resumed["Location"],
             reverse("screening:topic", args=[screening.reference, "background"]),
@@ -158,15 +167,15 @@ class ScreeningFlowTests(HavenTestCase):
         screening = self.start()
         self.set_profile(screening, age_at_events="30")
         screening.refresh_from_db()
+        safety = engine.indicators_for("safety")
         response = self.client.post(
             reverse("screening:topic", args=[screening.reference, "safety"]),
-            {"version": screening.version, "pause": "1"},
+            {"version": screening.version, "pause": "1", f"a_{safety[0].id}": "no"},
         )
         self.assertRedirects(response, reverse("screening:list"))
         resume = self.client.get(reverse("screening:resume", args=[screening.reference]))
-        self.assertEqual(
-            resume["Location"], reverse("screening:topic", args=[screening.reference, "background"])
-        )
+        topic = reverse("screening:topic", args=[screening.reference, "safety"])
+        self.assertEqual(resume["Location"], f"{topic}#q-{safety[1].id}")
 
     def test_no_consent_no_screening(self) -> None:
         before = Screening.objects.count()
@@ -237,6 +246,410 @@ class ScreeningFlowTests(HavenTestCase):
         )
         screening.refresh_from_db()
         self.assertIsNone(screening.person)
+
+
+def complete_screening(user: User, screening: Screening, answers: dict[str, str]) -> None:
+    """Finish a screening through the domain actions, with the engine's own suggestion."""
+    for topic in engine.TOPIC_ORDER:
+        screening.refresh_from_db()
+        ids = {i.id for i in engine.indicators_for(topic)}
+        actions.record_answers(
+            user,
+            screening,
+            topic,
+            {k: v for k, v in answers.items() if k in ids},
+            {},
+            expected_version=screening.version,
+        )
+    screening.refresh_from_db()
+    suggested = engine.evaluate(screening.profile, screening.answers, "en").outcome
+    actions.complete(
+        user, screening, judgement=suggested, reason="", expected_version=screening.version
+    )
+    screening.refresh_from_db()
+
+
+class BackButtonTests(HavenTestCase):
+    """ "Back" saves the screen being left, like any other save, then shows the one before."""
+
+    def setUp(self) -> None:
+        self.client = self.client_for("A", Role.CASE_WORKER)
+        self.screening = self.world.screenings["A"]
+        self.url = reverse("screening:topic", args=[self.screening.reference, "background"])
+
+    def test_back_is_a_button_of_the_form_not_a_link(self) -> None:
+        page = self.client.get(self.url)
+        self.assertContains(page, '<button type="submit" name="back"', html=False)
+        safety = reverse("screening:topic", args=[self.screening.reference, "safety"])
+        self.assertNotContains(page, f'href="{safety}"')
+        first = self.client.get(safety)
+        self.assertNotContains(first, 'name="back"')
+
+    def test_back_saves_the_answers_on_the_screen_being_left(self) -> None:
+        ident = engine.indicators_for("background")[0].id
+        data = {"version": self.screening.version, f"a_{ident}": "yes", f"n_{ident}": "Said so"}
+        response = self.client.post(self.url, {**data, "back": ""})
+        self.assertRedirects(
+            response, reverse("screening:topic", args=[self.screening.reference, "safety"])
+        )
+        self.screening.refresh_from_db()
+        self.assertEqual(self.screening.answers, {ident: "yes"})
+        self.assertEqual(self.screening.notes, {ident: "Said so"})
+        entry = AuditEntry.objects.filter(object_ref=self.screening.reference).latest("seq")
+        self.assertEqual(entry.action, "screening.answer")
+        self.assertEqual(entry.changed_fields, ["answers", "notes"])
+        # Going forward again shows what was kept.
+        page = self.client.get(self.url)
+        self.assertContains(page, f'value="yes" id="id_a_{ident}_0" checked', html=False)
+
+    def test_back_with_an_invalid_answer_shows_the_error_and_saves_nothing(self) -> None:
+        ident = engine.indicators_for("background")[0].id
+        before = self.screening.version
+        response = self.client.post(
+            self.url, {"version": before, f"a_{ident}": "maybe", "back": ""}
+        )
+        self.assertContains(response, "Nothing was saved", status_code=400)
+        self.screening.refresh_from_db()
+        self.assertEqual((self.screening.answers, self.screening.version), ({}, before))
+
+    def test_back_with_a_stale_version_saves_nothing(self) -> None:
+        ident = engine.indicators_for("background")[0].id
+        response = self.client.post(self.url, {"version": 1, f"a_{ident}": "yes", "back": ""})
+        self.assertRedirects(response, self.url, fetch_redirect_response=False)
+        self.assertContains(self.client.get(self.url), "Someone else saved this record")
+        self.screening.refresh_from_db()
+        self.assertEqual(self.screening.answers, {})
+
+    def test_back_that_reports_an_urgent_medical_need_suspends(self) -> None:
+        medical = sorted(engine.medical_indicator_ids())[0]
+        topic = default_catalogue().by_id[medical].topic
+        url = reverse("screening:topic", args=[self.screening.reference, topic])
+        data = {"version": self.screening.version, f"a_{medical}": "yes", "back": ""}
+        response = self.client.post(url, data)
+        self.assertRedirects(
+            response,
+            reverse("screening:suspended", args=[self.screening.reference]),
+            fetch_redirect_response=False,
+        )
+        self.screening.refresh_from_db()
+        self.assertEqual(self.screening.status, ScreeningStatus.SUSPENDED)
+
+
+class ResumeTests(HavenTestCase):
+    """Resuming lands on the first question nobody has answered yet."""
+
+    def setUp(self) -> None:
+        self.client = self.client_for("A", Role.CASE_WORKER)
+        self.screening = self.world.screenings["A"]
+        self.resume = reverse("screening:resume", args=[self.screening.reference])
+
+    def topic_url(self, topic: str) -> str:
+        return reverse("screening:topic", args=[self.screening.reference, topic])
+
+    def post(self, topic: str, answers: dict[str, str], **extra: Any) -> None:
+        self.screening.refresh_from_db()
+        data = {"version": self.screening.version, **extra}
+        data.update({f"a_{k}": v for k, v in answers.items()})
+        response = self.client.post(self.topic_url(topic), data)
+        self.assertEqual(response.status_code, 302, response.content[:2000])
+
+    def test_resume_goes_to_the_first_unanswered_question_not_the_next_topic(self) -> None:
+        safety = engine.indicators_for("safety")
+        # The whole safety screen is saved but its third question was left blank; the
+        # background screen was saved too. Resume goes back to the gap.
+        self.post("safety", {i.id: "no" for i in safety if i != safety[2]})
+        self.post("background", {i.id: "no" for i in engine.indicators_for("background")})
+        response = self.client.get(self.resume)
+        self.assertRedirects(
+            response,
+            f"{self.topic_url('safety')}#q-{safety[2].id}",
+            fetch_redirect_response=False,
+        )
+
+    def test_dont_know_and_prefers_not_to_say_count_as_answered(self) -> None:
+        safety = engine.indicators_for("safety")
+        answers = {i.id: "unknown" for i in safety}
+        answers[safety[-1].id] = "declined"
+        self.post("safety", answers)
+        background = engine.indicators_for("background")
+        self.post("background", {background[0].id: "declined", background[1].id: "unknown"})
+        response = self.client.get(self.resume)
+        expected = f"{self.topic_url('background')}#q-{background[2].id}"
+        self.assertEqual(response["Location"], expected)
+
+    def test_a_topic_not_started_opens_at_its_top(self) -> None:
+        self.post("safety", {i.id: "no" for i in engine.indicators_for("safety")})
+        response = self.client.get(self.resume)
+        # The first question is at the top of its page, under the reminders: no anchor.
+        self.assertEqual(response["Location"], self.topic_url("background"))
+
+    def test_every_question_answered_resumes_at_the_result(self) -> None:
+        for topic in engine.TOPIC_ORDER:
+            self.post(topic, {i.id: "no" for i in engine.indicators_for(topic)})
+        response = self.client.get(self.resume)
+        self.assertRedirects(
+            response,
+            reverse("screening:result", args=[self.screening.reference]),
+            fetch_redirect_response=False,
+        )
+
+    def test_each_question_has_an_anchor_to_land_on(self) -> None:
+        page = self.client.get(self.topic_url("work"))
+        for indicator in engine.indicators_for("work"):
+            self.assertContains(page, f'<fieldset class="question" id="q-{indicator.id}">')
+
+
+class InterviewLanguageDraftTests(HavenTestCase):
+    """The questions read out may be an unreviewed machine translation even when the
+    screener's own interface is English: the topic and result pages must say so."""
+
+    WARNING = "The questions to read to the person are an unreviewed machine translation in"
+    RESULT_WARNING = "The questions read to the person are an unreviewed machine translation in"
+
+    def setUp(self) -> None:
+        self.client = self.client_for("A", Role.CASE_WORKER)
+        self.screening = self.world.screenings["A"]
+
+    def interview_in(self, language: str) -> None:
+        response = self.client.post(
+            reverse("screening:profile", args=[self.screening.reference]),
+            {
+                "age_at_events": "30",
+                "interview_language": language,
+                "version": self.screening.version,
+            },
+        )
+        self.assertEqual(response.status_code, 302, response.content[:2000])
+        self.screening.refresh_from_db()
+        self.assertEqual(self.screening.interview_language, language)
+
+    def pages(self) -> tuple[HttpResponse, HttpResponse]:
+        topic = reverse("screening:topic", args=[self.screening.reference, "work"])
+        result = reverse("screening:result", args=[self.screening.reference])
+        return self.client.get(topic), self.client.get(result)
+
+    def test_burmese_interview_warns_with_an_english_interface(self) -> None:
+        self.interview_in("my")
+        topic, result = self.pages()
+        self.assertContains(topic, self.WARNING + " Burmese")
+        self.assertContains(topic, "Check each one with an interpreter")
+        self.assertContains(result, self.RESULT_WARNING + " Burmese")
+        # The interface itself is English, so its own draft banner is not showing.
+        self.assertNotContains(topic, "This translation is a machine draft")
+
+    def test_english_interview_shows_no_translation_warning(self) -> None:
+        self.interview_in("en")
+        topic, result = self.pages()
+        self.assertNotContains(topic, "Unreviewed machine translation")
+        self.assertNotContains(result, "Unreviewed machine translation")
+
+    @override_settings(HAVEN_DRAFT_LANGUAGES=[])
+    def test_a_question_catalogue_draft_is_warned_of_when_the_interface_is_reviewed(
+        self,
+    ) -> None:
+        self.assertIn("km", default_catalogue().drafts)
+        self.interview_in("km")
+        topic, _result = self.pages()
+        self.assertContains(topic, self.WARNING + " Khmer")
+
+    @override_settings(HAVEN_DRAFT_LANGUAGES=["th"])
+    def test_an_interface_draft_is_warned_of_when_the_questions_are_reviewed(self) -> None:
+        reviewed = dataclasses.replace(default_catalogue(), drafts={})
+        self.interview_in("th")
+        with mock.patch("haven.screening.views.default_catalogue", return_value=reviewed):
+            topic, _result = self.pages()
+        self.assertContains(topic, self.WARNING + " Thai")
+
+    def test_the_warning_is_in_the_interface_language(self) -> None:
+        self.interview_in("my")
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "th"
+        topic, _result = self.pages()
+        self.assertNotContains(topic, self.WARNING)
+        self.assertContains(topic, 'id="interview-draft"')
+        self.assertContains(topic, "คำแปลด้วยเครื่องที่ยังไม่ได้ตรวจทาน")
+
+
+class ConfidentialityWordingTests(HavenTestCase):
+    """What the screener reads out about confidentiality states its limits truthfully."""
+
+    WHO_READS = (
+        "Inside our organisation, your answers can be read by me, by the case worker "
+        "responsible for your case, and by our supervisors and the officers who decide "
+        "whether you are recognised as a victim of trafficking."
+    )
+
+    def test_the_readiness_page_states_the_limits_of_confidentiality(self) -> None:
+        page = self.client_for("A", Role.SCREENER).get(reverse("screening:start"))
+        self.assertContains(page, "What you tell me is confidential, within these limits.")
+        self.assertContains(page, self.WHO_READS)
+        self.assertContains(
+            page,
+            "We share your answers outside our organisation only if you agree, or in an "
+            "emergency, and then only as far as the law allows.",
+        )
+        self.assertContains(page, "If an officer of the police, the immigration service")
+        self.assertContains(page, "what stays confidential and its limits, as written above")
+
+    def test_a_police_screener_must_explain_its_legal_duties_first(self) -> None:
+        page = self.client_for("B", Role.SUPERVISOR).get(reverse("screening:start"))
+        self.assertContains(page, "Our organisation (Law enforcement) has legal duties of its own")
+        self.assertContains(page, "Explain these legal duties before you start")
+        self.assertNotContains(page, "If an officer of the police, the immigration service")
+
+    def test_the_wording_matches_who_may_read_screenings(self) -> None:
+        # The read-out names exactly these readers. Change the wording with the grants.
+        self.assertEqual(
+            GRANTS[Capability.SCREENING_VIEW],
+            {
+                Role.SCREENER: frozenset({Scope.OWN}),  # "me"
+                Role.CASE_WORKER: frozenset({Scope.OWN, Scope.ASSIGNED}),  # "responsible"
+                Role.SUPERVISOR: frozenset({Scope.ORGANISATION}),
+                Role.DETERMINATION_OFFICER: frozenset({Scope.ORGANISATION}),
+            },
+        )
+
+
+class RescreeningTests(HavenTestCase):
+    """A new screening of a person starts from their latest completed one, to confirm."""
+
+    def setUp(self) -> None:
+        self.person = self.world.people["A"]
+        self.case = self.world.cases["A"]
+        self.worker = self.world.user("A", Role.CASE_WORKER)
+        self.first = self.world.screenings["A"]
+        self.yes = engine.indicators_for("safety")[0].id
+        self.declined = engine.indicators_for("work")[1].id
+        complete_screening(
+            self.world.user("A", Role.SCREENER),
+            self.first,
+            {self.yes: "yes", self.declined: "declined"},
+        )
+
+    def rescreen(self, user: User | None = None, **about: Any) -> Screening:
+        about = about or {"person": self.person, "case": self.case}
+        return actions.start_screening(user or self.worker, readiness=READY, **about)
+
+    def test_start_screening_keeps_the_latest_completed_screening_of_the_person(self) -> None:
+        second = self.rescreen()
+        self.assertEqual(second.previous_reference, self.first.reference)
+        self.assertEqual(second.previous_completed_at, self.first.completed_at)
+        self.assertEqual(second.previous_answers, self.first.answers)
+        self.assertEqual(second.previous_profile, self.first.profile)
+        # Offered, not taken: nothing is an answer until the screener saves a page.
+        self.assertEqual((second.answers, second.profile), ({}, {}))
+        # Once this one is completed too, the next starts from it, not from the first.
+        actions.set_profile(
+            self.worker,
+            second,
+            {"age_at_events": 30, "interview_language": "en"},
+            expected_version=second.version,
+        )
+        complete_screening(self.worker, second, {self.yes: "no"})
+        third = self.rescreen(case=self.case)
+        self.assertEqual(third.previous_reference, second.reference)
+        self.assertEqual(third.previous_answers, {self.yes: "no"})
+
+    def test_an_anonymous_screening_starts_empty(self) -> None:
+        anonymous = self.rescreen(person=None, case=None)
+        self.assertEqual(anonymous.previous_reference, "")
+        self.assertEqual(anonymous.previous_answers, {})
+
+    def test_start_audit_names_the_previous_screening_but_holds_no_value(self) -> None:
+        second = self.rescreen()
+        entry = AuditEntry.objects.get(action="screening.start", object_ref=second.reference)
+        self.assertIn("previous_reference", entry.changed_fields)
+        self.assertIn("previous_answers", entry.changed_fields)
+        row = str([getattr(entry, f.attname) for f in AuditEntry._meta.fields])
+        for value in (self.first.reference, self.yes, "declined"):
+            self.assertNotIn(value, row)
+
+    def test_previous_answers_are_encrypted_at_rest(self) -> None:
+        second = self.rescreen()
+        table = Screening._meta.db_table
+        columns = ("previous_answers", "previous_profile")
+        cells = [v for t, c, v in raw_rows() if t == table and c in columns]
+        self.assertTrue(cells)
+        self.assertFalse([v for v in cells if self.yes in v or "age_at_events" in v])
+        self.assertTrue(second.previous_answers)
+
+    def test_another_organisations_screening_is_never_offered(self) -> None:
+        # Organisation B's completed screening about the same person stays B's.
+        other = self.world.screenings["B"]
+        complete_screening(self.world.user("B", Role.SCREENER), other, {self.yes: "no"})
+        Screening.objects.filter(pk=other.pk).update(person=self.person, case=None)
+        second = self.rescreen()
+        self.assertEqual(second.previous_reference, self.first.reference)
+        # And B, starting a screening about A's person, gets nothing of A's.
+        from_b = self.rescreen(self.world.user("B", Role.SUPERVISOR), person=self.person)
+        self.assertEqual(from_b.previous_reference, other.reference)
+        Screening.objects.filter(pk=other.pk).delete()
+        from_b = self.rescreen(self.world.user("B", Role.SUPERVISOR), person=self.person)
+        self.assertEqual((from_b.previous_reference, from_b.previous_answers), ("", {}))
+
+    def test_a_screening_the_screener_may_not_read_is_never_offered(self) -> None:
+        # A screener reads only the screenings they made. Had a supervisor made the first
+        # one, the screener could not open it, so their re-screening starts empty: the
+        # confidentiality wording says who reads the answers, and this keeps it true.
+        Screening.objects.filter(pk=self.first.pk).update(
+            created_by=self.world.user("A", Role.SUPERVISOR)
+        )
+        second = self.rescreen(self.world.user("A", Role.SCREENER))
+        self.assertEqual((second.previous_reference, second.previous_answers), ("", {}))
+
+    def test_topic_pages_preselect_and_mark_previous_answers_until_saved(self) -> None:
+        client = self.client_for("A", Role.CASE_WORKER)
+        url = reverse("screening:start_for_case", args=[self.case.reference])
+        client.post(url, readiness())
+        second = Screening.objects.latest("created_at")
+        self.assertEqual(second.previous_reference, self.first.reference)
+        profile_url = reverse("screening:profile", args=[second.reference])
+        profile = client.get(profile_url)
+        when = date_format(localtime(self.first.completed_at), "SHORT_DATE_FORMAT")
+        self.assertContains(profile, f"Filled in from screening {self.first.reference} on {when}")
+        self.assertContains(profile, 'name="age_at_events" value="30"')
+        client.post(
+            profile_url,
+            {"age_at_events": "30", "interview_language": "en", "version": second.version},
+        )
+        topic = reverse("screening:topic", args=[second.reference, "safety"])
+        page = client.get(topic)
+        mark = f"From screening {self.first.reference} on {when}: confirm with the person."
+        self.assertContains(page, mark, count=1)
+        self.assertContains(page, "This is a re-screening.")
+        self.assertContains(page, f'value="yes" id="id_a_{self.yes}_0" checked')
+        second.refresh_from_db()
+        self.assertEqual(second.answers, {})
+        # Resuming still starts at the first question: nothing has been confirmed yet.
+        resume = client.get(reverse("screening:resume", args=[second.reference]))
+        self.assertEqual(resume["Location"], topic)
+
+        # The screener confirms the page with the person, changing one answer.
+        changed = engine.indicators_for("safety")[1].id
+        data = {
+            "version": second.version,
+            **{f"a_{k}": v for k, v in self.first.answers.items() if k in ids_of("safety")},
+            f"a_{changed}": "yes",
+        }
+        client.post(topic, data)
+        second.refresh_from_db()
+        self.assertEqual(second.answers, {self.yes: "yes", changed: "yes"})
+        page = client.get(topic)
+        self.assertNotContains(page, mark)
+        self.assertNotContains(page, "This is a re-screening.")
+        # The declined answer in a later topic is still offered, still marked.
+        work = client.get(reverse("screening:topic", args=[second.reference, "work"]))
+        self.assertContains(work, f'value="declined" id="id_a_{self.declined}_3" checked')
+        self.assertContains(work, mark)
+
+    def test_another_organisation_cannot_open_the_rescreening(self) -> None:
+        second = self.rescreen()
+        client = self.client_for("B", Role.SUPERVISOR)
+        topic = reverse("screening:topic", args=[second.reference, "safety"])
+        self.assertEqual(client.get(topic).status_code, 404)
+
+
+def ids_of(topic: str) -> set[str]:
+    return {i.id for i in engine.indicators_for(topic)}
 
 
 class ScreeningQuestionTranslationTests(HavenTestCase):

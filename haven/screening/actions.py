@@ -6,14 +6,17 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haven.accounts.roles import Capability
 from haven.audit.chain import record
 from haven.audit.models import Action
 from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.pseudonyms import SCREENING_PREFIX, create_with_reference
 from haven.screening import engine
+from haven.screening.access import screenings_for
 from haven.screening.models import Screening, ScreeningStatus
 
 if TYPE_CHECKING:
@@ -60,10 +63,17 @@ def start_screening(
     person: Person | None = None,
     case: Case | None = None,
 ) -> Screening:
-    """Open a screening after the readiness checklist; an urgent medical need suspends it."""
+    """Open a screening after the readiness checklist; an urgent medical need suspends it.
+
+    A re-screening of a person (or case) starts from the latest completed screening of it
+    that the screener may see in their own organisation: its answers and profile are kept
+    beside the new screening to be confirmed with the person, who is then not asked again
+    what they already said. They become answers only when the screener saves a page.
+    """
     suspended = bool(readiness.get("medical_urgent"))
 
     def create(reference: str) -> Screening:
+        previous = _previous_screening(actor, person, case)
         screening = Screening.objects.create(
             reference=reference,
             organisation=actor.organisation,
@@ -72,17 +82,44 @@ def start_screening(
             case=case,
             readiness=dict(readiness),
             status=ScreeningStatus.SUSPENDED if suspended else ScreeningStatus.IN_PROGRESS,
+            previous_reference=previous.reference if previous else "",
+            previous_completed_at=previous.completed_at if previous else None,
+            previous_answers=dict(previous.answers) if previous else {},
+            previous_profile=dict(previous.profile) if previous else {},
         )
+        changed = sorted(readiness)
+        if previous is not None:
+            changed += ["previous_answers", "previous_profile", "previous_reference"]
         record(
             actor=actor,
             action=Action.SCREENING_START,
             object_type="screening",
             object_ref=screening.reference,
-            changed_fields=sorted(readiness),
+            changed_fields=changed,
         )
         return screening
 
     return create_with_reference(SCREENING_PREFIX, create)
+
+
+def _previous_screening(actor: User, person: Person | None, case: Case | None) -> Screening | None:
+    """The latest completed screening of this person (or case) the actor may already see.
+
+    Scoped like every lookup: only the actor's own organisation, and only screenings their
+    role lets them read, so a re-screening never shows answers they could not open anyway.
+    """
+    if person is not None:
+        about = Q(person=person)
+    elif case is not None:
+        about = Q(case=case)
+    else:
+        return None
+    return (
+        screenings_for(actor, Capability.SCREENING_VIEW)
+        .filter(about, organisation=actor.organisation, status=ScreeningStatus.COMPLETED)
+        .order_by("-completed_at", "-created_at")
+        .first()
+    )
 
 
 def set_profile(

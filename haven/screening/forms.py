@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from haven.accounts.models import OrganisationType
 from haven.core.forms import checkbox
 from haven.screening.models import Outcome
 from haven.screening_engine.model import EXPLOITATION_FORMS, Indicator
@@ -27,6 +28,17 @@ EXPLOITATION_LABELS = {
     "organ_removal": _("Organ removal"),
     "other": _("Other exploitation"),
 }
+
+
+# Bodies whose officers have legal duties of their own (such as reporting crimes) that
+# can override what the person would wish: the screener must say so before starting.
+DUTY_BOUND_ORGANISATIONS = frozenset(
+    {
+        OrganisationType.LAW_ENFORCEMENT,
+        OrganisationType.IMMIGRATION,
+        OrganisationType.LABOUR_INSPECTION,
+    }
+)
 
 
 class ReadinessForm(forms.Form):
@@ -51,8 +63,8 @@ class ReadinessForm(forms.Form):
     )
     rights_explained = checkbox(
         _(
-            "I explained the process, that this is not an interrogation, that it is "
-            "confidential, and the person's rights"
+            "I explained the process, that this is not an interrogation, the person's rights, "
+            "and what stays confidential and its limits, as written above"
         ),
         required=True,
     )

@@ -59,6 +59,19 @@ class Screening(models.Model):
     profile = EncryptedJSONField(container="dict", verbose_name=_("age and exploitation"))
     answers = EncryptedJSONField(container="dict", verbose_name=_("answers"))
     notes = EncryptedJSONField(container="dict", verbose_name=_("notes"))
+    # A re-screening starts from the person's latest completed screening in the same
+    # organisation: its answers and profile are offered for confirmation, never counted as
+    # answers until the screener saves them with the person.
+    previous_reference = models.CharField(
+        _("previous screening"), max_length=16, blank=True, editable=False
+    )
+    previous_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    previous_answers = EncryptedJSONField(
+        container="dict", verbose_name=_("answers of the previous screening")
+    )
+    previous_profile = EncryptedJSONField(
+        container="dict", verbose_name=_("profile of the previous screening")
+    )
     topic_index = models.PositiveSmallIntegerField(default=0)
     ruleset_version = models.CharField(_("ruleset version"), max_length=64, blank=True)
     outcome = models.CharField(

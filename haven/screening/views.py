@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,6 +22,7 @@ from haven.people.access import get_person_for, people_for
 from haven.screening import actions, engine
 from haven.screening.access import get_screening_for, screenings_for
 from haven.screening.forms import (
+    DUTY_BOUND_ORGANISATIONS,
     AttachForm,
     JudgementForm,
     ProfileForm,
@@ -29,7 +32,7 @@ from haven.screening.forms import (
 from haven.screening.labels import FLAG_LABELS
 from haven.screening.models import Screening, ScreeningStatus
 from haven.screening_engine import default_catalogue
-from haven.screening_engine.model import Result
+from haven.screening_engine.model import Indicator, Result
 
 PAGE_SIZE = 25
 TOPIC_LABELS = {
@@ -50,17 +53,41 @@ def _editable(user: User, reference: str) -> Screening:
     return screening
 
 
+def question_anchor(indicator_id: str) -> str:
+    """The id of a question's fieldset on its topic page, for links straight to it."""
+    return f"q-{indicator_id}"
+
+
+def first_unanswered(screening: Screening) -> Indicator | None:
+    """The first question, in interview order, with no answer at all.
+
+    "Don't know" and "prefers not to say" are answers: the person was asked.
+    """
+    for topic in engine.TOPIC_ORDER:
+        for indicator in engine.indicators_for(topic):
+            if indicator.id not in screening.answers:
+                return indicator
+    return None
+
+
 def next_step(screening: Screening) -> str:
-    """Where a paused or interrupted screening resumes."""
+    """Where a paused or interrupted screening resumes: the first question not yet answered."""
+    reference = screening.reference
     if screening.is_completed:
-        return "result"
+        return reverse("screening:result", args=[reference])
     if screening.status == ScreeningStatus.SUSPENDED:
-        return "suspended"
+        return reverse("screening:suspended", args=[reference])
     if not screening.profile:
-        return "profile"
-    if screening.topic_index < len(engine.TOPIC_ORDER):
-        return f"topic:{engine.TOPIC_ORDER[screening.topic_index]}"
-    return "result"
+        return reverse("screening:profile", args=[reference])
+    question = first_unanswered(screening)
+    if question is None:
+        return reverse("screening:result", args=[reference])
+    url = reverse("screening:topic", args=[reference, question.topic])
+    # The topic page itself opens on its first question, below the reminders and warnings
+    # the screener must see; only a question further down needs the page scrolled to it.
+    if engine.indicators_for(question.topic)[0].id == question.id:
+        return url
+    return f"{url}#{question_anchor(question.id)}"
 
 
 def _refused(request: HttpRequest, error: RefusedError, screening: Screening) -> HttpResponse:
@@ -71,10 +98,17 @@ def _refused(request: HttpRequest, error: RefusedError, screening: Screening) ->
 
 
 def _go(screening: Screening) -> HttpResponse:
-    step = next_step(screening)
-    if step.startswith("topic:"):
-        return redirect("screening:topic", reference=screening.reference, topic=step[6:])
-    return redirect(f"screening:{step}", reference=screening.reference)
+    return redirect(next_step(screening))
+
+
+def interview_draft_language(screening: Screening) -> str | None:
+    """The name of the interview language when its questions are an unreviewed machine
+    translation (of the interface or of the indicator catalogue), else None."""
+    language = screening.interview_language
+    drafts = set(settings.HAVEN_DRAFT_LANGUAGES) | set(default_catalogue().drafts)
+    if language not in drafts:
+        return None
+    return str(dict(settings.LANGUAGES).get(language, language))
 
 
 @requires(Capability.SCREENING_VIEW)
@@ -98,10 +132,17 @@ def _start(request: HttpRequest, person: Any = None, case: Any = None) -> HttpRe
             user, readiness=form.cleaned_data, person=person, case=case
         )
         return _go(screening)
+    organisation = user.organisation
+    duty_bound = organisation.org_type in DUTY_BOUND_ORGANISATIONS
     return render(
         request,
         "screening/start.html",
-        {"form": form, "person": person, "case": case},
+        {
+            "form": form,
+            "person": person,
+            "case": case,
+            "duty_bound_type": organisation.get_org_type_display() if duty_bound else "",
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -138,10 +179,13 @@ def screening_resume(request: HttpRequest, reference: str) -> HttpResponse:
 def screening_profile(request: HttpRequest, reference: str) -> HttpResponse:
     user = staff_user(request)
     screening = _editable(user, reference)
+    # A re-screening offers the previous profile until this one is saved (= confirmed).
+    from_previous = not screening.profile and bool(screening.previous_profile)
+    profile = screening.previous_profile if from_previous else screening.profile
     initial = {
-        **screening.profile,
+        **profile,
         "version": screening.version,
-        "interview_language": screening.profile.get("interview_language", get_language()),
+        "interview_language": profile.get("interview_language", get_language()),
     }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -159,7 +203,7 @@ def screening_profile(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request,
         "screening/profile.html",
-        {"form": form, "screening": screening},
+        {"form": form, "screening": screening, "from_previous": from_previous},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -174,6 +218,9 @@ def _after_topic(
         messages.success(request, _("Progress saved. You can resume this screening at any time."))
         return redirect("screening:list")
     position = engine.TOPIC_ORDER.index(topic)
+    if "back" in request.POST:
+        previous = engine.TOPIC_ORDER[max(position - 1, 0)]
+        return redirect("screening:topic", reference=reference, topic=previous)
     if position + 1 < len(engine.TOPIC_ORDER):
         return redirect(
             "screening:topic", reference=reference, topic=engine.TOPIC_ORDER[position + 1]
@@ -192,8 +239,17 @@ def screening_topic(request: HttpRequest, reference: str, topic: str) -> HttpRes
         return redirect("screening:profile", reference=reference)
     indicators = engine.indicators_for(topic)
     initial: dict[str, Any] = {"version": screening.version}
+    # A re-screening pre-selects what the person said last time, for the screener to
+    # confirm with them; saving the page is the confirmation that makes it an answer.
+    from_previous = {
+        i.id
+        for i in indicators
+        if i.id not in screening.answers and i.id in screening.previous_answers
+    }
     for indicator in indicators:
-        initial[f"a_{indicator.id}"] = screening.answers.get(indicator.id, "")
+        initial[f"a_{indicator.id}"] = screening.answers.get(
+            indicator.id, screening.previous_answers.get(indicator.id, "")
+        )
         initial[f"n_{indicator.id}"] = screening.notes.get(indicator.id, "")
     form = TopicForm(request.POST or None, initial=initial, indicators=indicators)
     if request.method == "POST" and form.is_valid():
@@ -223,6 +279,8 @@ def screening_topic(request: HttpRequest, reference: str, topic: str) -> HttpRes
             ),
             "answer": answer,
             "note": note,
+            "anchor": question_anchor(indicator.id),
+            "from_previous": indicator.id in from_previous,
         }
         for indicator, answer, note in form.rows()
     ]
@@ -239,6 +297,8 @@ def screening_topic(request: HttpRequest, reference: str, topic: str) -> HttpRes
             "steps": len(engine.TOPIC_ORDER),
             "previous": engine.TOPIC_ORDER[position - 1] if position else None,
             "interview_language": language,
+            "interview_draft": interview_draft_language(screening),
+            "from_previous": bool(from_previous),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -332,6 +392,7 @@ def _result_context(
         "suggested": suggested,
         "unexplored": unexplored,
         "explanation_lines": (live.explanation if live else result["explanation"]).splitlines(),
+        "interview_draft": interview_draft_language(screening),
     }
 
 

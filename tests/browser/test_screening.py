@@ -17,6 +17,8 @@ from playwright.sync_api import Locator, Page, ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
 from haven.accounts.roles import Role
+from haven.screening import engine
+from haven.screening.actions import complete, record_answers
 from haven.screening.models import Screening, ScreeningStatus
 from haven.screening_engine import default_catalogue
 from tests.browser.conftest import SignIn
@@ -44,13 +46,19 @@ SUSPENDED_HEADING = "Screening suspended: get medical care now"
 # --- helpers ------------------------------------------------------------------------
 
 
-def shot(page: Page, folder: Path, number: int, what: str) -> None:
-    page.screenshot(path=folder / f"screening-{number:02d}-{what}.png", full_page=True)
+def shot(page: Page, folder: Path, number: int, what: str, *, full_page: bool = True) -> None:
+    """Keep a picture of the page; only what is in view when `full_page` is off."""
+    page.screenshot(path=folder / f"screening-{number:02d}-{what}.png", full_page=full_page)
 
 
 def question(ident: str, *, child: bool = False) -> str:
     """The English question for an indicator, as the interview shows it."""
     return default_catalogue().by_id[ident].question("en", child=child)
+
+
+def topic_ids(topic: str) -> list[str]:
+    """The questions of one topic screen, in the order the screen shows them."""
+    return [indicator.id for indicator in engine.indicators_for(topic)]
 
 
 def statement(ident: str) -> str:
@@ -81,10 +89,13 @@ def complete_readiness(
     child: bool = False,
     medical_urgent: bool = False,
     folder: Path | None = None,
+    open_form: bool = True,
 ) -> None:
-    """Start a screening from the list and tick the checklist of a safe interview."""
-    open_screenings(page)
-    page.get_by_role("link", name="Start a screening").click()
+    """Start a screening from the list (unless its page is already open) and tick the
+    checklist of a safe interview."""
+    if open_form:
+        open_screenings(page)
+        page.get_by_role("link", name="Start a screening").click()
     expect(page.get_by_role("heading", level=1, name="Before the interview")).to_be_visible()
     page.get_by_label("We are in a private space where others cannot overhear").check()
     page.get_by_label("Who else is present (roles only, no names)").fill("support worker")
@@ -363,17 +374,21 @@ def test_child_interview_uses_child_wording_and_needs_no_means(
     shot(page, artifacts, 10, "child-result")
 
 
-def test_paused_screening_resumes_at_the_saved_topic_with_answers_kept(
+def test_paused_screening_resumes_at_the_first_unanswered_question_with_answers_kept(
     page: Page, live_server: LiveServer, world: World, sign_in: SignIn, artifacts: Path
 ) -> None:
     sign_in(page, world.user("A", Role.SCREENER))
     complete_readiness(page)
     fill_profile(page, age=24)
     reference = screening_reference(page)
-    safety = {"protection_needs_safe_place_tonight": YES, "protection_feels_unsafe_now": NO}
+    # Every safety question answered; on the background screen the first three and one
+    # further down, so the first gap is the fourth question of the second screen.
+    safety = {ident: NO for ident in topic_ids("safety")}
+    safety |= {"protection_needs_safe_place_tonight": YES, "protection_family_in_danger": UNKNOWN}
     note = "Asked for a female interpreter next time."
     answer_topic(page, 1, safety, notes={"protection_needs_interpreter": note})
-    background = {"economic_need_at_recruitment": YES, "family_situation_at_recruitment": UNKNOWN}
+    first, second, third, gap, *_rest = topic_ids("background")
+    background = {first: NO, second: DECLINED, third: UNKNOWN, "economic_need_at_recruitment": YES}
     answer_topic(page, 2, background, submit="Save and pause")
 
     # Paused: back on the list, which says so.
@@ -386,24 +401,103 @@ def test_paused_screening_resumes_at_the_saved_topic_with_answers_kept(
     expect(row).to_contain_text("anonymous")
     shot(page, artifacts, 11, "paused-list")
 
-    # Leave for elsewhere, come back through the list: the interview goes on where it stopped.
+    # Leave for elsewhere, come back through the list: the interview goes on at the first
+    # question nobody has answered yet, not at the next screen.
     page.get_by_role("link", name="Haven", exact=True).click()
     expect(page.get_by_role("heading", name="Welcome")).to_be_visible()
     open_screenings(page)
     page.get_by_role("link", name=reference).click()
-    expect(page).to_have_url(f"{live_server.url}/screenings/{reference}/topic/recruitment/")
-    expect_topic(page, 3)
-    shot(page, artifacts, 12, "resumed-topic")
-
-    page.get_by_role("link", name="Back").click()
+    expect(page).to_have_url(f"{live_server.url}/screenings/{reference}/topic/background/#q-{gap}")
     expect_topic(page, 2)
+    expect(question_group(page, gap)).to_be_in_viewport()
+    for ident in (first, second, third, gap):
+        expect(page.locator(f"#q-{ident}")).to_have_count(1)
     expect_answers(page, background)
-    page.get_by_role("link", name="Back").click()
+    shot(page, artifacts, 12, "resumed-at-first-unanswered", full_page=False)
+
+    page.get_by_role("button", name="Back", exact=True).click()
     expect_topic(page, 1)
     expect_answers(page, safety)
     note_box = question_group(page, "protection_needs_interpreter").get_by_role("textbox")
     expect(note_box).to_be_visible()
     expect(note_box).to_have_value(note)
+
+
+def test_back_keeps_the_answers_typed_on_the_screen_being_left(
+    page: Page, live_server: LiveServer, world: World, sign_in: SignIn, artifacts: Path
+) -> None:
+    sign_in(page, world.user("A", Role.SCREENER))
+    complete_readiness(page)
+    fill_profile(page, age=35)
+    reference = screening_reference(page)
+    answer_topic(page, 1, {"protection_needs_safe_place_tonight": YES})
+
+    # Answers typed on the second screen, then "Back" before anything else.
+    typed = {"economic_need_at_recruitment": YES, "family_situation_at_recruitment": DECLINED}
+    note = ("economic_need_at_recruitment", "Owes the recruiter for the journey.")
+    answer_topic(page, 2, typed, notes=dict([note]), submit="Back")
+    expect(page).to_have_url(f"{live_server.url}/screenings/{reference}/topic/safety/")
+    expect_topic(page, 1)
+    expect_answers(page, {"protection_needs_safe_place_tonight": YES})
+    shot(page, artifacts, 14, "back-to-safety")
+    saved = Screening.objects.get(reference=reference)
+    assert {k: saved.answers.get(k) for k in typed} == {
+        "economic_need_at_recruitment": "yes",
+        "family_situation_at_recruitment": "declined",
+    }
+    assert saved.notes == {note[0]: note[1]}
+
+    # Forward again: what was typed before going back is still there.
+    page.get_by_role("button", name="Save and continue").click()
+    expect_topic(page, 2)
+    expect_answers(page, typed)
+    expect(question_group(page, note[0]).get_by_role("textbox")).to_have_value(note[1])
+    shot(page, artifacts, 15, "forward-again-answers-kept")
+
+
+def test_rescreening_offers_the_previous_answers_and_warns_of_a_draft_interview_language(
+    page: Page, live_server: LiveServer, world: World, sign_in: SignIn, artifacts: Path
+) -> None:
+    screener = world.user("A", Role.SCREENER)
+    first = world.screenings["A"]
+    said = {"protection_needs_safe_place_tonight": "yes", "protection_family_in_danger": "no"}
+    record_answers(screener, first, "safety", said, {}, expected_version=first.version)
+    suggested = engine.evaluate(first.profile, first.answers, "en").outcome
+    complete(screener, first, judgement=suggested, reason="", expected_version=first.version)
+    first.refresh_from_db()
+    person = world.people["A"]
+
+    sign_in(page, screener)
+    page.goto(f"{live_server.url}/screenings/new/person/{person.reference}/")
+    confidentiality = section(page, "What to tell the person about confidentiality")
+    expect(confidentiality).to_contain_text("What you tell me is confidential, within these")
+    expect(confidentiality).to_contain_text("only if you agree, or in an emergency")
+    shot(page, artifacts, 16, "readiness-confidentiality")
+    complete_readiness(page, open_form=False)
+
+    # The profile is offered from the first screening, to confirm.
+    expect(page.get_by_text(f"Filled in from screening {first.reference}")).to_be_visible()
+    expect(page.get_by_label("Age at the time of the events, if known")).to_have_value("30")
+    page.get_by_label("Language of the interview").select_option(label="Burmese")
+    page.get_by_role("button", name="Continue").click()
+
+    expect_topic(page, 1)
+    warning = page.get_by_role("note").filter(has_text="Unreviewed machine translation")
+    expect(warning).to_contain_text("unreviewed machine translation in Burmese")
+    expect(warning).to_contain_text("Check each one with an interpreter")
+    expect(page.get_by_text("This is a re-screening.")).to_be_visible()
+    marks = page.locator(".previous-answer")
+    expect(marks).to_have_count(len(said))
+    expect(marks.first).to_contain_text(f"From screening {first.reference} on")
+    expect(marks.first).to_contain_text("confirm with the person")
+    shot(page, artifacts, 17, "rescreening-burmese-topic")
+    assert Screening.objects.get(person=person, previous_reference=first.reference).answers == {}
+
+    # Saving the page with the person is the confirmation.
+    page.get_by_role("button", name="Save and continue").click()
+    expect_topic(page, 2)
+    again = Screening.objects.get(person=person, previous_reference=first.reference)
+    assert again.answers == said
 
 
 def test_urgent_medical_need_suspends_the_screening_until_the_person_is_well(
@@ -434,11 +528,15 @@ def test_urgent_medical_need_suspends_the_screening_until_the_person_is_well(
     expect(page).to_have_url(f"{live_server.url}/screenings/{reference}/suspended/")
     expect(page.get_by_role("heading", level=1)).to_have_text(SUSPENDED_HEADING)
     page.get_by_role("button", name="The person is well and willing: resume").click()
-    expect_topic(page, 2)
+    # Most safety questions are still unanswered: the interview goes on with them.
+    expect(page).to_have_url(f"{live_server.url}/screenings/{reference}/topic/safety/")
+    expect_topic(page, 1)
     assert Screening.objects.get(reference=reference).status == ScreeningStatus.IN_PROGRESS
 
     # The answers are kept, and saving them again does not suspend a second time.
-    page.get_by_role("link", name="Back").click()
     expect_answers(page, safety)
     page.get_by_role("button", name="Save and continue").click()
     expect_topic(page, 2)
+    page.get_by_role("button", name="Back", exact=True).click()
+    expect_topic(page, 1)
+    expect_answers(page, safety)
