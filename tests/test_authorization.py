@@ -230,6 +230,11 @@ MATRIX: dict[str, Probe] = {
     "screening:topic": Probe(
         "GET", dict.fromkeys(SCREENERS, 200), screening_topic_a, record_bound=True
     ),
+    "screening:quick": Probe("GET", dict.fromkeys(SCREENERS, 200), screening_a, record_bound=True),
+    # Nothing answered yet opens a follow-up: the page sends the screener on.
+    "screening:follow_up": Probe(
+        "GET", dict.fromkeys(SCREENERS, 302), screening_a, record_bound=True
+    ),
     "screening:suspended": Probe(
         "GET", dict.fromkeys(SCREENERS, 302), screening_a, record_bound=True
     ),

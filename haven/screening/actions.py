@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -136,13 +136,18 @@ def set_profile(
 def record_answers(
     actor: User,
     screening: Screening,
-    topic: str,
+    topic: str | None,
     answers: Mapping[str, str],
     notes: Mapping[str, str],
     *,
     expected_version: int,
+    explore: Iterable[str] = (),
 ) -> bool:
-    """Save one topic's answers and move on. Returns True when a medical need suspended it."""
+    """Save one screen's answers (a topic, the quick screening or follow-ups) and move on.
+
+    `explore` names the "don't know" answers on this screen that the screener marked as
+    worth exploring. Returns True when a newly reported urgent medical need suspended it.
+    """
     with transaction.atomic():
         current = _locked(screening, expected_version)
         before = dict(current.answers)
@@ -157,14 +162,20 @@ def record_answers(
             **{k: v for k, v in current.notes.items() if k not in notes},
             **{k: v for k, v in notes.items() if v},
         }
-        position = engine.TOPIC_ORDER.index(topic)
-        current.topic_index = max(current.topic_index, position + 1)
+        marked = {i for i in explore if merged.get(i) == "unknown"}
+        explore_before = list(current.explore)
+        current.explore = sorted({i for i in current.explore if i not in answers} | marked)
+        if topic is not None:
+            position = engine.TOPIC_ORDER.index(topic)
+            current.topic_index = max(current.topic_index, position + 1)
         # Suspend when an urgent medical need is newly reported, not on every later save.
         suspended = any(
             answers.get(i) == "yes" and before.get(i) != "yes"
             for i in engine.medical_indicator_ids()
         )
         changed = ["answers", "notes"] if any(notes.values()) else ["answers"]
+        if current.explore != explore_before:
+            changed.append("explore")
         if suspended:
             current.status = ScreeningStatus.SUSPENDED
             changed.append("status")
@@ -188,7 +199,9 @@ def complete(
     """Freeze the engine's result, the ruleset version and the screener's own judgement."""
     with transaction.atomic():
         current = _locked(screening, expected_version)
-        result = engine.evaluate(current.profile, current.answers, current.interview_language)
+        result = engine.evaluate(
+            current.profile, current.answers, current.interview_language, current.explore
+        )
         if judgement != result.outcome and not reason.strip():
             raise RefusedError(
                 _(

@@ -118,17 +118,29 @@ class ProfileForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+# A hesitant "don't know" on a quick-screening question that the screener judges worth
+# exploring: stored as "unknown" plus a mark, it opens that question's follow-ups.
+EXPLORE = "explore"
+EXPLORE_CHOICE = (EXPLORE, _("Don't know, but worth exploring"))
+
+
 class TopicForm(forms.Form):
-    """One topic's questions, each answered yes / no / don't know / prefers not to say."""
+    """One screen's questions, each answered yes / no / don't know / prefers not to say.
+
+    With `explorable`, a fifth choice marks a "don't know" as worth exploring.
+    """
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args: Any, indicators: list[Indicator], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, indicators: list[Indicator], explorable: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.indicators = indicators
+        choices = [*ANSWER_CHOICES[:3], EXPLORE_CHOICE, ANSWER_CHOICES[3]] if explorable else None
         for indicator in indicators:
             self.fields[f"a_{indicator.id}"] = forms.ChoiceField(
-                choices=ANSWER_CHOICES,
+                choices=choices or ANSWER_CHOICES,
                 required=False,
                 widget=forms.RadioSelect,
                 label=indicator.id,
@@ -144,7 +156,11 @@ class TopicForm(forms.Form):
         return [(i, self[f"a_{i.id}"], self[f"n_{i.id}"]) for i in self.indicators]
 
     def answers(self) -> dict[str, str]:
-        return {i.id: self.cleaned_data[f"a_{i.id}"] for i in self.indicators}
+        answers = {i.id: self.cleaned_data[f"a_{i.id}"] for i in self.indicators}
+        return {k: "unknown" if v == EXPLORE else v for k, v in answers.items()}
+
+    def explore(self) -> list[str]:
+        return [i.id for i in self.indicators if self.cleaned_data[f"a_{i.id}"] == EXPLORE]
 
     def notes(self) -> dict[str, str]:
         return {i.id: self.cleaned_data[f"n_{i.id}"].strip() for i in self.indicators}

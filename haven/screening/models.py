@@ -16,7 +16,7 @@ class ScreeningStatus(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    NOT_INDICATED = "not_indicated", _("No indicators answered yes")
+    NOT_INDICATED = "not_indicated", _("Trafficking not indicated")
     INDICATORS_PRESENT = "indicators_present", _("Indicators present")
     PRESUMED_VICTIM = "presumed_victim", _("Presumed victim")
 
@@ -59,6 +59,8 @@ class Screening(models.Model):
     profile = EncryptedJSONField(container="dict", verbose_name=_("age and exploitation"))
     answers = EncryptedJSONField(container="dict", verbose_name=_("answers"))
     notes = EncryptedJSONField(container="dict", verbose_name=_("notes"))
+    # "Don't know" answers the screener marked as worth exploring: they open follow-ups.
+    explore = EncryptedJSONField(verbose_name=_("answers worth exploring"))
     # A re-screening starts from the person's latest completed screening in the same
     # organisation: its answers and profile are offered for confirmation, never counted as
     # answers until the screener saves them with the person.

@@ -19,20 +19,20 @@ from haven.core.decorators import requires, staff_user
 from haven.core.errors import ConcurrentEditError, RefusedError, stale_edit_message
 from haven.core.forms import VersionForm
 from haven.people.access import get_person_for, people_for
-from haven.screening import actions, engine
+from haven.screening import actions, engine, presentation
 from haven.screening.access import get_screening_for, screenings_for
 from haven.screening.forms import (
     DUTY_BOUND_ORGANISATIONS,
+    EXPLORE,
     AttachForm,
     JudgementForm,
     ProfileForm,
     ReadinessForm,
     TopicForm,
 )
-from haven.screening.labels import FLAG_LABELS
 from haven.screening.models import Screening, ScreeningStatus
 from haven.screening_engine import default_catalogue
-from haven.screening_engine.model import Indicator, Result
+from haven.screening_engine.model import Indicator
 
 PAGE_SIZE = 25
 TOPIC_LABELS = {
@@ -58,20 +58,25 @@ def question_anchor(indicator_id: str) -> str:
     return f"q-{indicator_id}"
 
 
-def first_unanswered(screening: Screening) -> Indicator | None:
-    """The first question, in interview order, with no answer at all.
+def first_unanswered(indicators: list[Indicator], answers: dict[str, str]) -> Indicator | None:
+    """The first of these questions with no answer at all.
 
     "Don't know" and "prefers not to say" are answers: the person was asked.
     """
-    for topic in engine.TOPIC_ORDER:
-        for indicator in engine.indicators_for(topic):
-            if indicator.id not in screening.answers:
-                return indicator
-    return None
+    return next((i for i in indicators if i.id not in answers), None)
+
+
+def _at(url: str, indicators: list[Indicator], question: Indicator) -> str:
+    # A screen opens on its first question, below the reminders and warnings the screener
+    # must see; only a question further down needs the page scrolled to it.
+    if indicators[0].id == question.id:
+        return url
+    return f"{url}#{question_anchor(question.id)}"
 
 
 def next_step(screening: Screening) -> str:
-    """Where a paused or interrupted screening resumes: the first question not yet answered."""
+    """Where the interview goes next, and where a paused one resumes: the quick screening's
+    first unanswered question, then the follow-ups the answers opened, then the result."""
     reference = screening.reference
     if screening.is_completed:
         return reverse("screening:result", args=[reference])
@@ -79,15 +84,13 @@ def next_step(screening: Screening) -> str:
         return reverse("screening:suspended", args=[reference])
     if not screening.profile:
         return reverse("screening:profile", args=[reference])
-    question = first_unanswered(screening)
-    if question is None:
-        return reverse("screening:result", args=[reference])
-    url = reverse("screening:topic", args=[reference, question.topic])
-    # The topic page itself opens on its first question, below the reminders and warnings
-    # the screener must see; only a question further down needs the page scrolled to it.
-    if engine.indicators_for(question.topic)[0].id == question.id:
-        return url
-    return f"{url}#{question_anchor(question.id)}"
+    quick = engine.gateways()
+    question = first_unanswered(quick, screening.answers)
+    if question is not None:
+        return _at(reverse("screening:quick", args=[reference]), quick, question)
+    if engine.follow_ups(screening.profile, screening.answers, screening.explore):
+        return reverse("screening:follow_up", args=[reference])
+    return reverse("screening:result", args=[reference])
 
 
 def _refused(request: HttpRequest, error: RefusedError, screening: Screening) -> HttpResponse:
@@ -208,36 +211,35 @@ def screening_profile(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def _after_topic(
-    request: HttpRequest, screening: Screening, topic: str, *, suspended: bool
+def _after_save(
+    request: HttpRequest, screening: Screening, *, suspended: bool, back: str, forward: str
 ) -> HttpResponse:
-    reference = screening.reference
     if suspended:
-        return redirect("screening:suspended", reference=reference)
+        return redirect("screening:suspended", reference=screening.reference)
     if "pause" in request.POST:
         messages.success(request, _("Progress saved. You can resume this screening at any time."))
         return redirect("screening:list")
-    position = engine.TOPIC_ORDER.index(topic)
-    if "back" in request.POST:
-        previous = engine.TOPIC_ORDER[max(position - 1, 0)]
-        return redirect("screening:topic", reference=reference, topic=previous)
-    if position + 1 < len(engine.TOPIC_ORDER):
-        return redirect(
-            "screening:topic", reference=reference, topic=engine.TOPIC_ORDER[position + 1]
-        )
-    return redirect("screening:result", reference=reference)
+    return redirect(back if "back" in request.POST else forward)
 
 
-@requires(Capability.SCREENING_CREATE)
-@require_http_methods(["GET", "POST"])
-def screening_topic(request: HttpRequest, reference: str, topic: str) -> HttpResponse:
+def _questions(
+    request: HttpRequest,
+    screening: Screening,
+    indicators: list[Indicator],
+    *,
+    topic: str | None,
+    heading: str,
+    back: str | None,
+    forward: str | None,
+    explorable: bool = False,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """One screen of questions: the quick screening, follow-ups or a topic.
+
+    Saving goes through `actions.record_answers`; `back`/`forward` are where the buttons
+    lead afterwards (None: wherever the interview goes next).
+    """
     user = staff_user(request)
-    screening = _editable(user, reference)
-    if topic not in engine.TOPIC_ORDER:
-        raise Http404
-    if not screening.profile:
-        return redirect("screening:profile", reference=reference)
-    indicators = engine.indicators_for(topic)
     initial: dict[str, Any] = {"version": screening.version}
     # A re-screening pre-selects what the person said last time, for the screener to
     # confirm with them; saving the page is the confirmation that makes it an answer.
@@ -247,11 +249,17 @@ def screening_topic(request: HttpRequest, reference: str, topic: str) -> HttpRes
         if i.id not in screening.answers and i.id in screening.previous_answers
     }
     for indicator in indicators:
-        initial[f"a_{indicator.id}"] = screening.answers.get(
+        answer = screening.answers.get(
             indicator.id, screening.previous_answers.get(indicator.id, "")
         )
+        if explorable and answer == "unknown" and indicator.id in screening.explore:
+            answer = EXPLORE
+        initial[f"a_{indicator.id}"] = answer
         initial[f"n_{indicator.id}"] = screening.notes.get(indicator.id, "")
-    form = TopicForm(request.POST or None, initial=initial, indicators=indicators)
+    form = TopicForm(
+        request.POST or None, initial=initial, indicators=indicators, explorable=explorable
+    )
+    here = request.path
     if request.method == "POST" and form.is_valid():
         try:
             suspended = actions.record_answers(
@@ -261,14 +269,20 @@ def screening_topic(request: HttpRequest, reference: str, topic: str) -> HttpRes
                 form.answers(),
                 form.notes(),
                 expected_version=form.cleaned_data["version"],
+                explore=form.explore(),
             )
         except ConcurrentEditError:
             messages.error(request, stale_edit_message())
-            return redirect("screening:topic", reference=reference, topic=topic)
+            return redirect(here)
         except RefusedError as error:
             return _refused(request, error, screening)
-        return _after_topic(request, screening, topic, suspended=suspended)
-    position = engine.TOPIC_ORDER.index(topic)
+        return _after_save(
+            request,
+            screening,
+            suspended=suspended,
+            back=back or next_step(screening),
+            forward=forward or next_step(screening),
+        )
     language = screening.interview_language
     rows = [
         {
@@ -292,15 +306,98 @@ def screening_topic(request: HttpRequest, reference: str, topic: str) -> HttpRes
             "screening": screening,
             "rows": rows,
             "topic": topic,
-            "topic_label": TOPIC_LABELS[topic],
-            "step": position + 1,
-            "steps": len(engine.TOPIC_ORDER),
-            "previous": engine.TOPIC_ORDER[position - 1] if position else None,
+            "heading": heading,
+            "topics": [(t, TOPIC_LABELS[t]) for t in engine.TOPIC_ORDER],
+            "has_back": back is not None,
             "interview_language": language,
             "interview_draft": interview_draft_language(screening),
             "from_previous": bool(from_previous),
+            **(extra or {}),
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def _interviewing(request: HttpRequest, reference: str) -> Screening | HttpResponse:
+    screening = _editable(staff_user(request), reference)
+    if not screening.profile:
+        return redirect("screening:profile", reference=reference)
+    return screening
+
+
+@requires(Capability.SCREENING_CREATE)
+@require_http_methods(["GET", "POST"])
+def screening_quick(request: HttpRequest, reference: str) -> HttpResponse:
+    """The quick screening: at most 15 questions that touch every element, the protection
+    needs and smuggling. A yes, or a "don't know" worth exploring, opens follow-ups."""
+    screening = _interviewing(request, reference)
+    if isinstance(screening, HttpResponse):
+        return screening
+    return _questions(
+        request,
+        screening,
+        engine.gateways(),
+        topic=None,
+        heading=_("Quick screening"),
+        back=reverse("screening:profile", args=[reference]),
+        forward=None,
+        explorable=True,
+        extra={"quick": True},
+    )
+
+
+@requires(Capability.SCREENING_CREATE)
+@require_http_methods(["GET", "POST"])
+def screening_follow_up(request: HttpRequest, reference: str) -> HttpResponse:
+    """The follow-ups the answers opened, most decisive first, a few at a time."""
+    screening = _interviewing(request, reference)
+    if isinstance(screening, HttpResponse):
+        return screening
+    catalogue = default_catalogue()
+    pending = engine.follow_ups(screening.profile, screening.answers, screening.explore)
+    if not pending and request.method == "GET":
+        return _go(screening)
+    # A POST saves the questions that were shown (their ids come back with the form), so a
+    # list that moved meanwhile never drops an answer.
+    posted = [i for i in catalogue.indicators if f"a_{i.id}" in request.POST]
+    shown = posted or [catalogue.by_id[i] for i in pending[: engine.FOLLOW_UP_BATCH]]
+    return _questions(
+        request,
+        screening,
+        shown,
+        topic=None,
+        heading=_("Follow-up questions"),
+        back=reverse("screening:quick", args=[reference]),
+        forward=None,
+        extra={"follow_up": True, "remaining": max(len(pending) - len(shown), 0)},
+    )
+
+
+@requires(Capability.SCREENING_CREATE)
+@require_http_methods(["GET", "POST"])
+def screening_topic(request: HttpRequest, reference: str, topic: str) -> HttpResponse:
+    """Any topic, in full: the screener can always ask more than the engine proposes."""
+    if topic not in engine.TOPIC_ORDER:
+        raise Http404
+    screening = _interviewing(request, reference)
+    if isinstance(screening, HttpResponse):
+        return screening
+    position = engine.TOPIC_ORDER.index(topic)
+    previous = engine.TOPIC_ORDER[position - 1] if position else None
+    following = engine.TOPIC_ORDER[position + 1] if position + 1 < len(engine.TOPIC_ORDER) else None
+    return _questions(
+        request,
+        screening,
+        engine.indicators_for(topic),
+        topic=topic,
+        heading=str(TOPIC_LABELS[topic]),
+        back=reverse("screening:topic", args=[reference, previous]) if previous else None,
+        forward=(
+            reverse("screening:topic", args=[reference, following])
+            if following
+            else reverse("screening:result", args=[reference])
+        ),
+        extra={"step": position + 1, "steps": len(engine.TOPIC_ORDER)},
     )
 
 
@@ -325,73 +422,9 @@ def screening_suspended(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "screening/suspended.html", {"screening": screening})
 
 
-def _result_context(
-    screening: Screening, result: dict[str, Any], live: Result | None
-) -> dict[str, Any]:
-    catalogue = default_catalogue()
-    language = get_language() or "en"
-
-    def statements(ids: list[str]) -> list[str]:
-        return [catalogue.by_id[i].statement_in(language) for i in ids if i in catalogue.by_id]
-
-    elements = []
-    for name, label in (("act", _("Act")), ("means", _("Means")), ("purpose", _("Purpose"))):
-        element = result["elements"][name]
-        elements.append(
-            {
-                "label": label,
-                "required": element is not None,
-                "met": bool(element and element["met"]),
-                "evidence": statements(element["evidence"]) if element else [],
-            }
-        )
-    sets = []
-    for name, data in result["sets"].items():
-        if not data["applicable"]:
-            continue
-        dims = [
-            {
-                "name": dim.replace("_", " "),
-                "rule": d["rule"],
-                "evidence": statements(d["evidence"]),
-            }
-            for dim, d in data["dimensions"].items()
-            if d["positive"]
-        ]
-        sets.append(
-            {
-                "name": name.replace("_", " "),
-                "presumed": data["presumed"],
-                "rule": data["rule"],
-                "dimensions": dims,
-            }
-        )
-    child = screening.child_wording
-    suggested = [
-        {
-            "question": catalogue.by_id[s["id"]].question(language, child=child),
-            "reason": s["reason"],
-        }
-        for s in result["unexplored"]["suggested"]
-        if s["id"] in catalogue.by_id
-    ]
-    unexplored = [
-        {
-            "question": catalogue.by_id[u["id"]].question(language, child=child),
-            "declined": u["answer"] == "declined",
-        }
-        for u in result["unexplored"]["answers"]
-        if u["id"] in catalogue.by_id
-    ]
+def _result_context(user: User, screening: Screening, snapshot: dict[str, Any]) -> dict[str, Any]:
     return {
-        "screening": screening,
-        "result": result,
-        "elements": elements,
-        "sets": sets,
-        "flags": [FLAG_LABELS[f] for f in result["flags"]],
-        "suggested": suggested,
-        "unexplored": unexplored,
-        "explanation_lines": (live.explanation if live else result["explanation"]).splitlines(),
+        **presentation.context(user, screening, snapshot, get_language() or "en"),
         "interview_draft": interview_draft_language(screening),
     }
 
@@ -403,13 +436,15 @@ def screening_result(request: HttpRequest, reference: str) -> HttpResponse:
     screening = get_screening_for(user, reference, Capability.SCREENING_VIEW)
     if screening.is_completed:
         actions.record_view(user, screening)
-        context = _result_context(screening, screening.result, None)
+        context = _result_context(user, screening, screening.result)
         return render(request, "screening/result.html", context)
     if not screenings_for(user, Capability.SCREENING_CREATE).filter(pk=screening.pk).exists():
         raise Http404
     if screening.status == ScreeningStatus.SUSPENDED or not screening.profile:
         return _go(screening)
-    live = engine.evaluate(screening.profile, screening.answers, get_language() or "en")
+    live = engine.evaluate(
+        screening.profile, screening.answers, get_language() or "en", screening.explore
+    )
     form = JudgementForm(
         request.POST or None,
         suggested=live.outcome,
@@ -432,7 +467,7 @@ def screening_result(request: HttpRequest, reference: str) -> HttpResponse:
         messages.success(request, _("Screening completed and saved."))
         return redirect("screening:result", reference=reference)
     actions.record_view(user, screening)
-    context = _result_context(screening, engine.snapshot(live), live)
+    context = _result_context(user, screening, engine.snapshot(live))
     context["form"] = form
     return render(
         request, "screening/result.html", context, status=400 if request.method == "POST" else 200

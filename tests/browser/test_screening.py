@@ -21,6 +21,7 @@ from haven.screening import engine
 from haven.screening.actions import complete, record_answers
 from haven.screening.models import Screening, ScreeningStatus
 from haven.screening_engine import default_catalogue
+from haven.screening_engine.replay import full_interview, load_worked_cases
 from tests.browser.conftest import SignIn
 from tests.browser.test_walkthrough import OVERFLOWING
 from tests.personas import World
@@ -128,7 +129,14 @@ def fill_profile(page: Page, *, age: int, folder: Path | None = None) -> None:
 def expect_topic(page: Page, step: int) -> None:
     """The topic screen of `step` (1-based) is showing."""
     expect(page.get_by_role("heading", level=1)).to_have_text(TOPICS[step - 1])
-    expect(page.get_by_text(f"Step {step} of {len(TOPICS)}")).to_be_visible()
+    expect(page.get_by_text(f"Topic {step} of {len(TOPICS)}")).to_be_visible()
+
+
+def open_topic(page: Page, step: int) -> None:
+    """From any interview screen, open a topic in full (the screener can always ask more)."""
+    page.get_by_text("Open any topic and ask more", exact=True).click()
+    page.get_by_role("link", name=TOPICS[step - 1], exact=True).click()
+    expect_topic(page, step)
 
 
 def answer_topic(
@@ -222,6 +230,8 @@ def test_adult_labour_interview_presumes_a_victim_and_keeps_the_screeners_judgem
     complete_readiness(page, folder=artifacts)
     fill_profile(page, age=30, folder=artifacts)
     reference = screening_reference(page)
+    # This screener asks every topic in full rather than the quick screening.
+    open_topic(page, 1)
 
     for step, answers in enumerate(ADULT_TOPICS, start=1):
         expect_topic(page, step)
@@ -243,37 +253,44 @@ def test_adult_labour_interview_presumes_a_victim_and_keeps_the_screeners_judgem
     expect(page.get_by_role("heading", level=1)).to_contain_text("Screening result")
     outcome = page.get_by_role("heading", level=2, name=re.compile("^Suggested:"))
     expect(outcome).to_have_text("Suggested: presumed victim of trafficking")
-    expect(page.get_by_text("Suggested result: presumed victim of trafficking.")).to_be_visible()
-
-    # Act, means and purpose are each shown, with the signs behind them.
-    elements = section(page, "Elements of the definition")
-    expect(elements.get_by_role("term")).to_have_text(list(ADULT_ELEMENTS))
-    for index, (label, idents) in enumerate(ADULT_ELEMENTS.items()):
-        definition = elements.get_by_role("definition").nth(index)
-        expect(definition, f"{label} is shown").to_contain_text("Met")
-        for ident in idents:
-            expect(definition).to_contain_text(statement(ident))
-    rules = section(page, "The rule that applied, and the indicators behind it")
-    expect(rules.get_by_role("heading", level=3, name=re.compile("^adult labour"))).to_contain_text(
-        "rule met"
+    # The first screen: the route in one sentence, at most five key reasons, the flags.
+    verdict = page.locator("section.outcome")
+    expect(verdict.locator(".route")).to_have_text(
+        "Route: an act, means (deception at recruitment, coercion at destination) and purpose "
+        "(exploitative conditions, forced labour) are all shown."
     )
+    reasons = verdict.locator(".reasons li")
+    expect(reasons).to_have_count(5)
+    # Strongest first, the means and the purpose before the act.
+    expect(reasons.first).to_have_text(statement("documents_confiscated_at_destination"))
+    expect(verdict.locator(".flags")).to_contain_text("Forced labour indicated")
+    expect(verdict.locator(".flags")).to_contain_text("Needs a safe place tonight")
+    steps = section(page, "Next steps")
+    shelter = steps.get_by_role("link", name="Find a safe place for tonight")
+    expect(shelter).to_have_attribute("href", "/directory/?kind=accommodation")
+    items = steps.get_by_role("listitem")
+    expect(items.filter(has_text="formal identification")).to_have_count(1)
+    expect(items.filter(has_text="reflection and recovery period")).to_have_count(1)
+    expect(items.filter(has_text="Offer assistance now")).to_have_count(1)
 
-    expect(section(page, "Flags")).to_contain_text("Forced labour indicated")
-    steps = section(page, "Next steps").get_by_role("listitem")
-    expect(steps.filter(has_text="formal identification")).to_have_count(1)
-    expect(steps.filter(has_text="reflection and recovery period")).to_have_count(1)
-    expect(steps.filter(has_text="Offer assistance now")).to_have_count(1)
+    # One level down: the elements, and every yes answer once, with what it shows.
+    evidence = page.locator("details#evidence")
+    evidence.get_by_text("Full evidence", exact=False).first.click()
+    expect(evidence.get_by_role("term")).to_have_text(list(ADULT_ELEMENTS))
+    for definition in evidence.get_by_role("definition").all():
+        expect(definition).to_contain_text("Met")
+    for idents in ADULT_ELEMENTS.values():
+        for ident in idents:
+            expect(evidence.get_by_text(statement(ident), exact=False)).to_have_count(1)
+    expect(evidence).to_contain_text("The stricter ILO/EC statistical combination")
 
     # "Don't know" and declined answers are never "no": they are listed as unexplored.
-    unexplored = section(page, "Still unexplored")
-    expect(unexplored).to_contain_text('4 questions were answered "don\'t know" or declined.')
-    items = unexplored.get_by_role("listitem")
+    expect(evidence).to_contain_text('4 questions were answered "don\'t know" or declined.')
+    unexplored = evidence.get_by_role("listitem")
     for ident, label in (("hazardous_work", "don't know"), ("violence_at_destination", "declined")):
-        expect(items.filter(has_text=question(ident)).filter(has_text=f"({label})")).to_have_count(
-            1
-        )
-    # Presumed already: no follow-up is proposed unless it could still raise a flag.
-    expect(items.filter(has_text=question("hazardous_work"))).to_have_count(1)
+        expect(
+            unexplored.filter(has_text=question(ident)).filter(has_text=f"({label})")
+        ).to_have_count(1)
 
     version = default_catalogue().ruleset.version
     expect(page.get_by_text(f"Ruleset: {version}", exact=True)).to_be_visible()
@@ -338,6 +355,7 @@ def test_child_interview_uses_child_wording_and_needs_no_means(
     sign_in(page, world.user("A", Role.SCREENER))
     complete_readiness(page, child=True)
     fill_profile(page, age=15)
+    open_topic(page, 1)
     child_topics: dict[int, dict[str, str]] = {
         3: {"act_recruited_by_someone": YES, "deceived_nature_of_job": NO},
         5: {"excessive_working_hours": YES, "forced_begging": YES},
@@ -361,14 +379,19 @@ def test_child_interview_uses_child_wording_and_needs_no_means(
     expect(page.get_by_role("heading", level=2, name=re.compile("^Suggested:"))).to_have_text(
         "Suggested: presumed victim of trafficking"
     )
-    expect(page.get_by_text("Child rules apply: the person was under 18")).to_be_visible()
-    elements = section(page, "Elements of the definition")
-    definitions = elements.get_by_role("definition")
-    expect(elements.get_by_role("term")).to_have_text(["Act", "Means", "Purpose"])
-    expect(definitions.nth(0)).to_contain_text(statement("act_recruited_by_someone"))
+    expect(page.locator("section.outcome .route")).to_contain_text("a child, an act and purpose")
+    evidence = page.locator("details#evidence")
+    evidence.get_by_text("Full evidence", exact=False).first.click()
+    definitions = evidence.get_by_role("definition")
+    expect(evidence.get_by_role("term")).to_have_text(["Act", "Means", "Purpose"])
+    expect(definitions.nth(0)).to_contain_text("Met")
     expect(definitions.nth(1)).to_have_text("Not required for a child")
-    expect(definitions.nth(2)).to_contain_text(statement("forced_begging"))
-    expect(section(page, "Flags")).to_contain_text("Child at the time of the events")
+    expect(definitions.nth(2)).to_contain_text("Met")
+    expect(evidence).to_contain_text(statement("act_recruited_by_someone"))
+    expect(evidence).to_contain_text(statement("forced_begging"))
+    expect(page.locator("section.outcome .flags")).to_contain_text(
+        "Child at the time of the events"
+    )
     first_step = section(page, "Next steps").get_by_role("listitem").first
     expect(first_step).to_contain_text("appoint a guardian and notify child protection")
     shot(page, artifacts, 10, "child-result")
@@ -381,15 +404,18 @@ def test_paused_screening_resumes_at_the_first_unanswered_question_with_answers_
     complete_readiness(page)
     fill_profile(page, age=24)
     reference = screening_reference(page)
-    # Every safety question answered; on the background screen the first three and one
-    # further down, so the first gap is the fourth question of the second screen.
-    safety = {ident: NO for ident in topic_ids("safety")}
-    safety |= {"protection_needs_safe_place_tonight": YES, "protection_family_in_danger": UNKNOWN}
+    # The quick screening: the first four questions and one further down are answered,
+    # so the first gap is the fifth question.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Quick screening")
+    first, second, third, fourth, gap, *rest = [i.id for i in engine.gateways()]
+    answers = {first: NO, second: DECLINED, third: YES, fourth: UNKNOWN, rest[-1]: NO}
     note = "Asked for a female interpreter next time."
-    answer_topic(page, 1, safety, notes={"protection_needs_interpreter": note})
-    first, second, third, gap, *_rest = topic_ids("background")
-    background = {first: NO, second: DECLINED, third: UNKNOWN, "economic_need_at_recruitment": YES}
-    answer_topic(page, 2, background, submit="Save and pause")
+    for ident, label in answers.items():
+        question_group(page, ident).get_by_label(label, exact=True).check()
+    group = question_group(page, first)
+    group.get_by_text("Add a note", exact=True).click()
+    group.get_by_role("textbox").fill(note)
+    page.get_by_role("button", name="Save and pause", exact=True).click()
 
     # Paused: back on the list, which says so.
     expect(page).to_have_url(f"{live_server.url}/screenings/")
@@ -402,25 +428,16 @@ def test_paused_screening_resumes_at_the_first_unanswered_question_with_answers_
     shot(page, artifacts, 11, "paused-list")
 
     # Leave for elsewhere, come back through the list: the interview goes on at the first
-    # question nobody has answered yet, not at the next screen.
+    # question nobody has answered yet.
     page.get_by_role("link", name="Haven", exact=True).click()
     expect(page.get_by_role("heading", name="Welcome")).to_be_visible()
     open_screenings(page)
     page.get_by_role("link", name=reference).click()
-    expect(page).to_have_url(f"{live_server.url}/screenings/{reference}/topic/background/#q-{gap}")
-    expect_topic(page, 2)
+    expect(page).to_have_url(f"{live_server.url}/screenings/{reference}/quick/#q-{gap}")
     expect(question_group(page, gap)).to_be_in_viewport()
-    for ident in (first, second, third, gap):
-        expect(page.locator(f"#q-{ident}")).to_have_count(1)
-    expect_answers(page, background)
+    expect_answers(page, answers)
+    expect(question_group(page, first).get_by_role("textbox")).to_have_value(note)
     shot(page, artifacts, 12, "resumed-at-first-unanswered", full_page=False)
-
-    page.get_by_role("button", name="Back", exact=True).click()
-    expect_topic(page, 1)
-    expect_answers(page, safety)
-    note_box = question_group(page, "protection_needs_interpreter").get_by_role("textbox")
-    expect(note_box).to_be_visible()
-    expect(note_box).to_have_value(note)
 
 
 def test_back_keeps_the_answers_typed_on_the_screen_being_left(
@@ -430,6 +447,7 @@ def test_back_keeps_the_answers_typed_on_the_screen_being_left(
     complete_readiness(page)
     fill_profile(page, age=35)
     reference = screening_reference(page)
+    open_topic(page, 1)
     answer_topic(page, 1, {"protection_needs_safe_place_tonight": YES})
 
     # Answers typed on the second screen, then "Back" before anything else.
@@ -481,23 +499,25 @@ def test_rescreening_offers_the_previous_answers_and_warns_of_a_draft_interview_
     page.get_by_label("Language of the interview").select_option(label="Burmese")
     page.get_by_role("button", name="Continue").click()
 
-    expect_topic(page, 1)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Quick screening")
     warning = page.get_by_role("note").filter(has_text="Unreviewed machine translation")
     expect(warning).to_contain_text("unreviewed machine translation in Burmese")
     expect(warning).to_contain_text("Check each one with an interpreter")
     expect(page.get_by_text("This is a re-screening.")).to_be_visible()
     marks = page.locator(".previous-answer")
-    expect(marks).to_have_count(len(said))
+    # Only the quick screening's questions are on this screen: one of the two answers.
+    expect(marks).to_have_count(1)
     expect(marks.first).to_contain_text(f"From screening {first.reference} on")
     expect(marks.first).to_contain_text("confirm with the person")
     shot(page, artifacts, 17, "rescreening-burmese-topic")
     assert Screening.objects.get(person=person, previous_reference=first.reference).answers == {}
 
-    # Saving the page with the person is the confirmation.
+    # Saving the page with the person is the confirmation of what it showed.
     page.get_by_role("button", name="Save and continue").click()
-    expect_topic(page, 2)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Quick screening")
     again = Screening.objects.get(person=person, previous_reference=first.reference)
-    assert again.answers == said
+    assert again.answers == {"protection_needs_safe_place_tonight": "yes"}
+    expect(page.locator(".previous-answer")).to_have_count(0)
 
 
 def test_urgent_medical_need_suspends_the_screening_until_the_person_is_well(
@@ -522,21 +542,86 @@ def test_urgent_medical_need_suspends_the_screening_until_the_person_is_well(
     page.get_by_role("button", name="The person is well and willing: resume").click()
     fill_profile(page, age=41)
 
-    # Reported during the safety topic: the interview stops after that screen.
-    safety = {"protection_urgent_medical_need": YES, "protection_feels_unsafe_now": NO}
-    answer_topic(page, 1, safety)
+    # Reported in the quick screening: the interview stops after that screen.
+    safety = {"protection_urgent_medical_need": YES, "protection_needs_safe_place_tonight": NO}
+    for ident, label in safety.items():
+        question_group(page, ident).get_by_label(label, exact=True).check()
+    page.get_by_role("button", name="Save and continue", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/screenings/{reference}/suspended/")
     expect(page.get_by_role("heading", level=1)).to_have_text(SUSPENDED_HEADING)
     page.get_by_role("button", name="The person is well and willing: resume").click()
-    # Most safety questions are still unanswered: the interview goes on with them.
-    expect(page).to_have_url(f"{live_server.url}/screenings/{reference}/topic/safety/")
-    expect_topic(page, 1)
+    # The interview goes on at the first question still unanswered.
+    gap = next(i.id for i in engine.gateways() if i.id not in safety)
+    expect(page).to_have_url(f"{live_server.url}/screenings/{reference}/quick/#q-{gap}")
     assert Screening.objects.get(reference=reference).status == ScreeningStatus.IN_PROGRESS
 
     # The answers are kept, and saving them again does not suspend a second time.
     expect_answers(page, safety)
     page.get_by_role("button", name="Save and continue").click()
-    expect_topic(page, 2)
-    page.get_by_role("button", name="Back", exact=True).click()
-    expect_topic(page, 1)
+    expect(page).to_have_url(re.compile(f"/screenings/{reference}/quick/"))
     expect_answers(page, safety)
+
+
+PHONE_390: ViewportSize = {"width": 390, "height": 844}
+LABELS = {"yes": YES, "no": NO, "unknown": UNKNOWN, "declined": DECLINED}
+
+
+def test_adaptive_interview_reaches_the_full_verdict_in_few_questions(
+    page: Page, live_server: LiveServer, world: World, sign_in: SignIn, artifacts: Path
+) -> None:
+    """A worked case answered screen by screen, as its facts say: the quick screening,
+    then the follow-ups the engine opens, until the result; the result page reads on a
+    390 px phone in English and in Khmer."""
+    catalogue = default_catalogue()
+    case = next(
+        c for c in load_worked_cases(catalogue) if c.id == "fair_recruitment_coercion_on_arrival"
+    )
+    sign_in(page, world.user("A", Role.SCREENER))
+    complete_readiness(page)
+    fill_profile(page, age=29)
+    reference = screening_reference(page)
+    page.set_viewport_size(PHONE_390)
+    screens = 0
+    while "/result/" not in page.url:
+        screens += 1
+        assert screens < 12, page.url
+        heading = page.get_by_role("heading", level=1)
+        expect(heading).to_have_text(re.compile("^(Quick screening|Follow-up questions)$"))
+        asked = page.locator("fieldset.question").evaluate_all("els => els.map(e => e.id.slice(2))")
+        for ident in asked:
+            label = LABELS[case.answer(ident)]
+            question_group(page, ident).get_by_label(label, exact=True).check()
+        if screens == 1:
+            shot(page, artifacts, 18, "quick-screening-390", full_page=False)
+            assert_fits_phone_width(page, PHONE_390["width"])
+        page.get_by_role("button", name="Save and continue", exact=True).click()
+
+    saved = Screening.objects.get(reference=reference)
+    full = full_interview(catalogue, case)
+    assert len(saved.answers) < 30, len(saved.answers)
+    outcome = page.get_by_role("heading", level=2, name=re.compile("^Suggested:"))
+    expect(outcome).to_have_text("Suggested: presumed victim of trafficking")
+    assert full.outcome == "presumed_victim"
+    expect(page.locator("section.outcome .route")).to_contain_text("coercion at destination")
+    shot(page, artifacts, 19, "result-first-screen-en-390", full_page=False)
+    assert_fits_phone_width(page, PHONE_390["width"])
+
+    # The interface in Khmer: the verdict, route, reasons and next steps in Khmer too.
+    page.get_by_label("Language").select_option("km")  # the menu submits itself
+    expect(page.locator("html")).to_have_attribute("lang", "km")
+    km = catalogue.messages["km"]
+    expect(page.locator("section.outcome .route")).to_contain_text(
+        km["route_coercion_at_destination"]
+    )
+    expect(page.locator("section.outcome .reasons li").first).to_have_text(
+        catalogue.by_id["documents_confiscated_at_destination"].statement_in("km")
+    )
+    # The interview was in English: the same, in English, one tap away for the person.
+    expect(page.locator("details#in-interview-language")).to_have_attribute("lang", "en")
+    shot(page, artifacts, 20, "result-first-screen-km-390", full_page=False)
+    assert_fits_phone_width(page, PHONE_390["width"])
+
+
+def assert_fits_phone_width(page: Page, width: int) -> None:
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"{page.url} is {scroll} px wide on a {width} px phone"
