@@ -43,7 +43,9 @@ REASONS = {
 }
 
 
-def _opens(indicator: Indicator) -> tuple[str, ...]:
+def opens(indicator: Indicator) -> tuple[str, ...]:
+    """What a "yes" to this indicator opens: its `opens`, or for a trafficking indicator
+    that is not a gateway, its own dimension."""
     if indicator.gateway or indicator.opens:
         return indicator.opens
     if indicator.kind == "trafficking" and indicator.dimension in GRADED_DIMENSIONS:
@@ -51,13 +53,15 @@ def _opens(indicator: Indicator) -> tuple[str, ...]:
     return ()
 
 
-def opened(catalogue: Catalogue, screening: ScreeningInput, state: State) -> set[str]:
+def opened(
+    catalogue: Catalogue, index: CatalogueIndex, screening: ScreeningInput, state: State
+) -> set[str]:
     """Groups, flags and question ids the answers so far opened for follow-up."""
     form_opens = catalogue.ruleset.form_opens
     doors = {door for form in screening.exploitation for door in form_opens.get(form, ())}
     for ident, answer in screening.answers.items():
         if answer == "yes" or (answer == "unknown" and ident in screening.explore):
-            doors.update(_opens(catalogue.by_id[ident]))
+            doors.update(index.opens[ident])
     if state.concern:
         doors.add("forced_labour")
         for name, element in state.elements.items():
@@ -197,16 +201,22 @@ def ranked_follow_ups(
 ) -> list[tuple[str, int]]:
     """Open follow-up questions with how much each could change, most decisive first."""
     answers = screening.answers
-    doors = opened(catalogue, screening, state)
+    doors = opened(catalogue, index, screening, state)
     if not doors:
         return []
+    # Only what an open door leads to can be asked: its group's, flag's or route's questions.
+    candidates: set[str] = set()
+    for door in doors:
+        candidates.update(index.behind.get(door, ()))
+    if "purpose_alone" in doors:
+        candidates.update(i.id for i in index.purpose_alone[state.profile])
     reach = _Reach(catalogue, index, answers)
     pending = _pending(catalogue, state, screening.exploitation)
     weights = index.best_weights(state.applicable)
     applicable = set(state.applicable)
     scored: list[tuple[int, int, int, str]] = []
-    for indicator in catalogue.indicators:
-        ident = indicator.id
+    for ident in candidates:
+        indicator = catalogue.by_id[ident]
         if ident in answers or indicator.gateway:
             continue
         if indicator.grades and not applicable & set(indicator.grades):

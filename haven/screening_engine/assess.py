@@ -148,9 +148,7 @@ def _set_result(
         for dim, rows in graded_yes.items()
     }
     elements = ruleset.presumption[profile]
-    presumed = applicable and all(
-        rules.element(routes, [dims], special).met for routes in elements.values()
-    )
+    presumed = rules.combination_met(elements.values(), dims, special)
     rule = rules.CHILD_RULE if profile == "child" else rules.ADULT_RULE
     return SetResult(applicable, presumed, rule if presumed else None, dims)
 

@@ -6,6 +6,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from haven.screening_engine.adaptive import opens as adaptive_opens
 from haven.screening_engine.catalogue import Catalogue
 from haven.screening_engine.model import ACT, GRADED_DIMENSIONS, PROFILES, SETS, TOPICS, Indicator
 
@@ -27,10 +28,24 @@ class CatalogueIndex:
     concern_ids: frozenset[str]
     order: Mapping[str, int]  # id -> position in the catalogue
     weight: Mapping[str, Mapping[str, int]]  # set -> id -> grade weight
+    opens: Mapping[str, tuple[str, ...]]  # id -> what a "yes" to it opens
+    behind: Mapping[str, tuple[str, ...]]  # door (group, flag, id, route) -> ids behind it
 
     def best_weights(self, sets: tuple[str, ...]) -> Mapping[str, int]:
         """Each indicator's highest grade weight across the given sets (cached per set list)."""
         return _best_weights(self, sets)
+
+
+def _behind(indicators: tuple[Indicator, ...]) -> dict[str, tuple[str, ...]]:
+    """The questions each door of the adaptive interview leads to."""
+    doors: dict[str, list[str]] = {}
+    for i in indicators:
+        keys = {i.group, i.id, *i.flags}
+        if i.forced_labour_element:
+            keys.add("forced_labour")
+        for key in keys:
+            doors.setdefault(key, []).append(i.id)
+    return {door: tuple(ids) for door, ids in doors.items()}
 
 
 @functools.cache
@@ -83,6 +98,8 @@ def build_index(catalogue: Catalogue) -> CatalogueIndex:
         concern=concern,
         concern_ids=frozenset(i.id for i in concern),
         order={i.id: n for n, i in enumerate(indicators)},
+        opens={i.id: adaptive_opens(i) for i in indicators},
+        behind=_behind(indicators),
         weight={
             set_name: {
                 i.id: GRADE_WEIGHT[i.grades[set_name]] for i in indicators if set_name in i.grades

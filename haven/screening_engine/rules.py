@@ -96,13 +96,23 @@ def element(
     return Element(bool(met), tuple(dict.fromkeys(evidence)), tuple(met))
 
 
+def route_met(
+    route: str, dimensions: Mapping[str, DimensionResult], special: Mapping[str, tuple[str, ...]]
+) -> bool:
+    """Whether one route is met in one set (see `route_evidence`)."""
+    if route in special:
+        return bool(special[route])
+    return dimensions[route].positive
+
+
 def combination_met(
     groups: Iterable[Iterable[str]],
     dimensions: Mapping[str, DimensionResult],
     special: Mapping[str, tuple[str, ...]],
 ) -> bool:
-    """Every group has at least one route met (the ILO/EC Delphi combination's shape)."""
-    return all(any(route_evidence(r, [dimensions], special) for r in group) for group in groups)
+    """Every group has at least one route met: the legal elements for one set, or the
+    ILO/EC Delphi combination."""
+    return all(any(route_met(r, dimensions, special) for r in group) for group in groups)
 
 
 def yes_ids(indicators: Iterable[Indicator], answers: Mapping[str, Answer]) -> tuple[str, ...]:
