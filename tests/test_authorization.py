@@ -8,16 +8,26 @@ reach it: another organisation's record is never confirmed to exist.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.messages import get_messages
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.utils.html import escape
 
 from haven.accounts.actions import create_user
 from haven.accounts.models import User
 from haven.accounts.roles import Role
+from haven.assistance.models import FollowUp, Service, SupportObjective
+from haven.cases.actions import closed_case_message
+from haven.cases.models import Case
+from haven.referrals.models import Referral
+from tests.closed_cases import close, everything_about
 from tests.directory_matrix import DIRECTORY_MATRIX
 from tests.personas import HavenTestCase, World
 
@@ -257,6 +267,210 @@ MATRIX: dict[str, Probe] = {
 
 # The directory's own entries live beside its tests (plain dicts: Probe's fields).
 MATRIX.update({name: Probe(**spec) for name, spec in DIRECTORY_MATRIX.items()})
+
+
+# --- A closed case is read-only, for every role ---------------------------------------
+#
+# Every URL that changes a case or something hanging off it, POSTed on A's closed case with
+# a form that would be saved on an open case: the roles that `MATRIX` lets in get the
+# closed-case refusal (`refused`: 400 with the form shown again, or 302 back to the case
+# with the message), everyone else gets 403 (404 in the other organisation), exactly as in
+# `MATRIX`, and nothing changes: not the case, not what hangs off it, not the audit trail.
+
+
+@dataclass(frozen=True)
+class ClosedProbe:
+    data: Callable[[World], dict[str, Any]]
+    refused: int = 400
+
+
+def _today(days: int = 0) -> str:
+    return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
+
+
+def _case_version(world: World) -> int:
+    return Case.objects.get(pk=world.cases["A"].pk).version
+
+
+def _versioned(world: World) -> dict[str, Any]:
+    return {"version": _case_version(world)}
+
+
+def _objective(world: World) -> dict[str, Any]:
+    objective = SupportObjective.objects.get(pk=world.objectives["A"].pk)
+    return {
+        "stage": "initial",
+        "plan_type": "Health",
+        "objectives": "Changed on a closed case",
+        "version": objective.version,
+    }
+
+
+def _service(world: World, version: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "stage": "initial",
+        "kind": "legal",
+        "status": "offered",
+        "on": _today(),
+    }
+    if version:
+        data["version"] = Service.objects.get(pk=world.services["A"].pk).version
+    return data
+
+
+CONSENT_FORM = {
+    "categories": ["health"],
+    "purpose": "assistance",
+    "expires_on": _today(30),
+    "method": "written",
+    "purpose_explained": "on",
+    "uses_explained": "on",
+    "right_to_see_explained": "on",
+    "storage_explained": "on",
+    "withdrawal_explained": "on",
+}
+
+CLOSED_CASE_MATRIX: dict[str, ClosedProbe] = {
+    "cases:edit": ClosedProbe(
+        lambda w: {
+            "opened_on": "2026-01-05",
+            "summary": "Changed on a closed case",
+            "assigned_to": w.user("A", Role.CASE_WORKER).pk,
+            **_versioned(w),
+        }
+    ),
+    "cases:record": ClosedProbe(
+        lambda w: {
+            "age_when_trafficked": "33",
+            "cooperation": "none",
+            "fear_of_return": "unknown",
+            "asylum_referral": "not_yet",
+            **_versioned(w),
+        }
+    ),
+    "cases:journey_add": ClosedProbe(
+        lambda w: {"stage": "Recruitment", "happened_on": "2025-05-01"}
+    ),
+    "cases:status": ClosedProbe(_versioned, refused=302),  # to follow-up; reopening is allowed
+    "cases:close_request": ClosedProbe(
+        lambda w: {"to": "ClosedReferred", "reason": "referred", **_versioned(w)}
+    ),
+    "cases:close_decide": ClosedProbe(_versioned, refused=302),
+    "identification:change": ClosedProbe(
+        lambda w: {"target": "presumed", "decided_on": _today(), **_versioned(w)}
+    ),
+    "assistance:assessment_add": ClosedProbe(
+        lambda w: {"assessed_on": _today(), "retaliation_risk": "low", "retrafficking_risk": "low"}
+    ),
+    "assistance:objective_add": ClosedProbe(
+        lambda w: {"stage": "initial", "plan_type": "Health", "objectives": "New"}
+    ),
+    "assistance:objective_edit": ClosedProbe(_objective),
+    "assistance:service_add": ClosedProbe(_service),
+    "assistance:service_edit": ClosedProbe(lambda w: _service(w, version=True)),
+    "assistance:return_plan": ClosedProbe(
+        lambda w: {
+            "informed_consent": "on",
+            "requested_on": _today(-5),
+            "destination_country": "KH",
+            "risk_assessed_on": _today(-2),
+            "risk_level": "low",
+            "risk_summary": "Family supportive",
+            "receiving_organisation": "Receiving NGO",
+            "receiving_plan": "Met at the border",
+        }
+    ),
+    "assistance:follow_ups_schedule": ClosedProbe(lambda w: {"start": "2026-03-01"}),
+    "assistance:follow_up_record": ClosedProbe(
+        lambda w: {
+            "done_on": _today(),
+            "outcome": "well",
+            "version": FollowUp.objects.get(pk=w.follow_ups["A"].pk).version,
+        }
+    ),
+    "referrals:consent_add": ClosedProbe(
+        lambda w: {"recipient_provider": w.providers["B"].pk, **CONSENT_FORM}
+    ),
+    "referrals:new": ClosedProbe(
+        lambda w: {
+            "service": w.services_listed["B"].pk,
+            "purpose": "assistance",
+            "reason": "AdditionalServicesRequired",
+            "categories": ["contact"],
+            "channel": "haven",
+            "send": "1",
+        }
+    ),
+    "referrals:override": ClosedProbe(
+        lambda w: {
+            "reason": "Threatened tonight",
+            "hours": "2",
+            "categories": ["identity"],
+            "version": Referral.objects.get(pk=w.referrals["A"].pk).version,
+        }
+    ),
+}
+
+# The URLs bound to A's case (or to something of it) that are not in the matrix above,
+# and why a closed case does not refuse them.
+AFTER_CLOSURE: dict[str, str] = {
+    "cases:detail": "reads the case",
+    "referrals:detail": "reads the referral",
+    "referrals:letter": "downloads a referral already sent, cut to live consent",
+    "referrals:export": "downloads a referral already sent, cut to live consent",
+    "referrals:consent_withdraw": "the person may always withdraw consent (test_domain_rules)",
+    "referrals:revoke": "revoking only shares less, like withdrawing consent (test_domain_rules)",
+    "screening:start_for_case": "the screening app's own page; it records no change to the case",
+}
+CASE_BOUND = (
+    case_a,
+    case_status_a,
+    case_decision_a,
+    objective_a,
+    service_a,
+    follow_up_a,
+    consent_a,
+    sent_by_a,
+)
+
+
+class ClosedCaseMatrixTests(HavenTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        close(cls.world)
+
+    def test_every_url_of_a_case_is_in_the_closed_case_matrix_or_says_why_not(self) -> None:
+        bound = {name for name, probe in MATRIX.items() if probe.kwargs in CASE_BOUND}
+        self.assertEqual(bound - set(CLOSED_CASE_MATRIX) - set(AFTER_CLOSURE), set())
+        self.assertEqual(set(CLOSED_CASE_MATRIX) & set(AFTER_CLOSURE), set())
+        self.assertEqual(set(CLOSED_CASE_MATRIX) - bound, set(), "not a URL of A's case")
+
+    def test_a_closed_case_refuses_every_change_for_every_persona(self) -> None:
+        case = self.world.cases["A"]
+        for name, closed in CLOSED_CASE_MATRIX.items():
+            probe = MATRIX[name]
+            url = reverse(name, kwargs=probe.kwargs(self.world))
+            data = closed.data(self.world)
+            for org in ("A", "B"):
+                for role in ALL_ROLES:
+                    with self.subTest(url=name, org=org, role=role.value):
+                        before = everything_about(case)
+                        response = self.client_for(org, role).post(url, data)
+                        if org == "A" and role in probe.allowed:
+                            self.assert_refused(response, closed.refused)
+                        else:
+                            self.assertEqual(response.status_code, expected(probe, org, role))
+                        self.assertEqual(everything_about(case), before)
+
+    def assert_refused(self, response: HttpResponse, status: int) -> None:
+        message = closed_case_message()
+        self.assertEqual(response.status_code, status)
+        if status == 400:
+            self.assertContains(response, escape(message), status_code=400)
+        else:
+            shown = [str(m) for m in get_messages(response.wsgi_request)]
+            self.assertIn(message, shown)
 
 
 def url_names(patterns: list[URLPattern | URLResolver], namespace: str = "") -> Iterator[str]:

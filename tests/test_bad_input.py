@@ -30,10 +30,13 @@ from haven.accounts.roles import Role
 from haven.accounts.views import PENDING_SINCE, PENDING_USER
 from haven.audit.chain import verify
 from haven.audit.models import Action, AuditEntry
-from haven.cases.models import Case
+from haven.cases.actions import request_closure
+from haven.cases.choices import ClosureReason
+from haven.cases.models import Case, CaseStatus
 from haven.core.reference import COMMON_LANGUAGES, DOCUMENT_TYPES, Gender
 from haven.people.forms import MAX_DOCUMENTS
 from haven.people.models import IndexKind, Person, PersonIndex
+from tests.closed_cases import everything_about
 from tests.helpers import case_state, person_state
 from tests.personas import PASSWORD, HavenTestCase
 
@@ -749,3 +752,73 @@ class RefusedInputTests(HavenTestCase):
                 self.assertEqual(person_state(reference), state)
         self.assertEqual(row_counts(), counts)
         self.assertEqual(new_actions(seq), [])
+
+
+class CaseBadInputTests(HavenTestCase):
+    """Bad words and foreign ids in a case's URLs and forms: a clear answer, nothing saved."""
+
+    def setUp(self) -> None:
+        self.case = Case.objects.get(pk=self.world.cases["A"].pk)
+
+    def request_closure(self) -> Case:
+        request_closure(
+            self.world.user("A", Role.CASE_WORKER),
+            self.case,
+            to=CaseStatus.CLOSED,
+            reason=ClosureReason.GOALS_MET,
+            details="",
+            expected_version=self.case.version,
+        )
+        self.case.refresh_from_db()
+        return self.case
+
+    def test_a_closure_decision_other_than_its_two_words_is_404(self) -> None:
+        case = self.request_closure()
+        approve = reverse("cases:close_decide", args=[case.reference, "approve"])
+        client = self.client_for("A", Role.SUPERVISOR)
+        before = everything_about(case)
+        for word in ("refused", "APPROVE", "yes", "approve2", "reject", "0"):
+            with self.subTest(word=word):
+                url = approve.replace("/approve/", f"/{word}/")
+                response = client.post(url, {"version": case.version})
+                self.assertEqual(response.status_code, 404)
+                self.assertEqual(everything_about(case), before)
+        self.assertTrue(Case.objects.get(pk=case.pk).closure_pending)
+        refuse = reverse("cases:close_decide", args=[case.reference, "refuse"])
+        self.assertEqual(client.post(refuse, {"version": case.version}).status_code, 302)
+        self.assertFalse(Case.objects.get(pk=case.pk).closure_pending)
+
+    def test_an_unknown_case_status_is_refused_with_a_message(self) -> None:
+        client = self.client_for("A", Role.CASE_WORKER)
+        before = everything_about(self.case)
+        for word in ("Deleted", "active", "Closed"):
+            with self.subTest(word=word):
+                url = reverse("cases:status", args=[self.case.reference, word])
+                response = client.post(url, {"version": self.case.version}, follow=True)
+                self.assertEqual(response.status_code, 200)
+                shown = [str(m) for m in response.context["messages"]]
+                self.assertEqual(len(shown), 1, shown)
+                self.assertTrue(shown[0].startswith(("A case cannot move", "Closing a case")))
+                self.assertEqual(everything_about(self.case), before)
+
+    def test_an_assignee_of_another_organisation_is_refused_by_the_form(self) -> None:
+        client = self.client_for("A", Role.SUPERVISOR)
+        url = reverse("cases:edit", args=[self.case.reference])
+        before = everything_about(self.case)
+        for assignee in (
+            self.world.user("B", Role.CASE_WORKER),
+            self.world.user("A", Role.SCREENER),
+        ):
+            with self.subTest(assignee=assignee.username):
+                response = client.post(
+                    url,
+                    {
+                        "opened_on": "2026-01-05",
+                        "summary": "Changed",
+                        "assigned_to": assignee.pk,
+                        "version": self.case.version,
+                    },
+                )
+                self.assertContains(response, "Select a valid choice", status_code=400)
+                self.assertContains(response, "Nothing was saved", status_code=400)
+                self.assertEqual(everything_about(self.case), before)

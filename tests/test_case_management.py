@@ -544,8 +544,9 @@ class FollowUpTests(CaseManagementTestCase):
         self.assertFalse([i for i in items if i.kind == "follow_up_missed"])
 
     def test_closed_cases_have_nothing_due(self) -> None:
-        case = self.new_case(status=CaseStatus.CLOSED, closed_on=today())
+        case = self.new_case()
         schedule_follow_ups(self.worker, case, today() - dt.timedelta(days=40))
+        Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_on=today())
         self.assertEqual(due_items(Case.objects.filter(pk=case.pk), today()), [])
 
 

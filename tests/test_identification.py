@@ -43,6 +43,7 @@ from haven.identification.status import (
     TraffickingStatus,
 )
 from haven.screening.actions import start_screening
+from haven.screening.models import Screening, ScreeningStatus
 from tests.personas import READY, HavenTestCase
 
 S = IdentificationStatus
@@ -270,6 +271,9 @@ class TransitionTableTests(IdentificationTestCase):
         own = start_screening(
             self.worker, readiness=READY, person=self.world.people["A"], case=other_case
         )
+        # Only a completed screening can support a decision (refused otherwise, below).
+        Screening.objects.filter(pk=own.pk).update(status=ScreeningStatus.COMPLETED)
+        own.refresh_from_db()
         current = Case.objects.get(pk=other_case.pk)
         change = change_status(
             self.worker,

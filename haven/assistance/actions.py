@@ -15,16 +15,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haven.accounts.roles import Capability
 from haven.assistance.models import (
     FollowUp,
     NeedsAssessment,
     ReturnPlan,
+    RiskLevel,
     Service,
     ServiceStatus,
     SupportObjective,
 )
 from haven.audit.models import Action
-from haven.cases.actions import audit_case, record_event
+from haven.cases.actions import audit_case, locked_case, record_event
 from haven.cases.models import EventKind
 from haven.core.errors import ConcurrentEditError, RefusedError
 
@@ -49,6 +51,11 @@ def _locked(model: type[M], pk: int, expected_version: int) -> M:
     return current
 
 
+def _open_case(actor: User, case: Case) -> Case:
+    """The case, locked and still open, that this actor may assist on (cases.locked_case)."""
+    return locked_case(actor, case, Capability.ASSISTANCE_EDIT)
+
+
 def _apply(current: SupportObjective | Service | ReturnPlan, data: Mapping[str, Any]) -> list[str]:
     """Set the fields that differ and save a new version; the names of what changed."""
     changed = [name for name, value in data.items() if getattr(current, name) != value]
@@ -68,44 +75,52 @@ def _not_future(day: dt.date | None) -> None:
 
 
 def add_assessment(actor: User, case: Case, data: Mapping[str, Any]) -> NeedsAssessment:
-    _not_future(data.get("assessed_on"))
+    """Record a needs and risk assessment; each one is kept."""
     with transaction.atomic():
-        assessment = NeedsAssessment.objects.create(case=case, created_by=actor, **data)
-        audit_case(actor, case, Action.ASSISTANCE_ASSESSMENT, _filled(data))
-        record_event(actor, case, EventKind.ASSESSMENT)
+        current = _open_case(actor, case)
+        _not_future(data.get("assessed_on"))
+        assessment = NeedsAssessment.objects.create(case=current, created_by=actor, **data)
+        audit_case(actor, current, Action.ASSISTANCE_ASSESSMENT, _filled(data))
+        record_event(actor, current, EventKind.ASSESSMENT)
     return assessment
 
 
 def add_objective(actor: User, case: Case, data: Mapping[str, Any]) -> SupportObjective:
+    """Add an objective to the support plan, in one stage of protection."""
     with transaction.atomic():
-        objective = SupportObjective.objects.create(case=case, created_by=actor, **data)
-        audit_case(actor, case, Action.ASSISTANCE_PLAN, _filled(data))
-        record_event(actor, case, EventKind.PLAN, objective.stage)
+        current = _open_case(actor, case)
+        _not_future(data.get("actual_end"))
+        objective = SupportObjective.objects.create(case=current, created_by=actor, **data)
+        audit_case(actor, current, Action.ASSISTANCE_PLAN, _filled(data))
+        record_event(actor, current, EventKind.PLAN, objective.stage)
     return objective
 
 
 def update_objective(
     actor: User, objective: SupportObjective, data: Mapping[str, Any], *, expected_version: int
 ) -> list[str]:
-    _not_future(data.get("actual_end"))
+    """Save an objective edited from `expected_version`."""
     with transaction.atomic():
+        case = _open_case(actor, objective.case)
+        _not_future(data.get("actual_end"))
         current = _locked(SupportObjective, objective.pk, expected_version)
         changed = _apply(current, data)
         if not changed:
             return []
-        audit_case(actor, current.case, Action.ASSISTANCE_PLAN, changed)
-        record_event(actor, current.case, EventKind.PLAN, current.stage)
+        audit_case(actor, case, Action.ASSISTANCE_PLAN, changed)
+        record_event(actor, case, EventKind.PLAN, current.stage)
     objective.refresh_from_db()
     return changed
 
 
 def record_service(actor: User, case: Case, data: Mapping[str, Any]) -> Service:
     """Offer, deliver, or record that the person declined a service. Declining closes nothing."""
-    _check_service(data)
     with transaction.atomic():
-        service = Service.objects.create(case=case, created_by=actor, **data)
-        audit_case(actor, case, Action.ASSISTANCE_SERVICE, _filled(data))
-        record_event(actor, case, EventKind.SERVICE, service.status)
+        current = _open_case(actor, case)
+        _check_service(data)
+        service = Service.objects.create(case=current, created_by=actor, **data)
+        audit_case(actor, current, Action.ASSISTANCE_SERVICE, _filled(data))
+        record_event(actor, current, EventKind.SERVICE, service.status)
     return service
 
 
@@ -120,14 +135,15 @@ def update_service(
     actor: User, service: Service, data: Mapping[str, Any], *, expected_version: int
 ) -> list[str]:
     """E.g. a declined service taken up later: the person may always come back to it."""
-    _check_service({**{"status": service.status, "on": service.on}, **data})
     with transaction.atomic():
+        case = _open_case(actor, service.case)
         current = _locked(Service, service.pk, expected_version)
+        _check_service({"status": current.status, "on": current.on, **data})
         changed = _apply(current, data)
         if not changed:
             return []
-        audit_case(actor, current.case, Action.ASSISTANCE_SERVICE, changed)
-        record_event(actor, current.case, EventKind.SERVICE_UPDATED, current.status)
+        audit_case(actor, case, Action.ASSISTANCE_SERVICE, changed)
+        record_event(actor, case, EventKind.SERVICE_UPDATED, current.status)
     service.refresh_from_db()
     return changed
 
@@ -137,28 +153,32 @@ def save_return_plan(
 ) -> ReturnPlan:
     """Record a voluntary return. Without the person's own request and informed consent
     there is no return plan in Haven: a return against their will is a deportation."""
-    if not data.get("informed_consent"):
-        raise RefusedError(
-            _("A return is recorded only when the person asked for it and gave informed consent.")
-        )
-    if not data.get("risk_assessed_on"):
-        raise RefusedError(_("Assess the risks of return before planning it."))
-    _not_future(data.get("requested_on"))
-    _not_future(data.get("risk_assessed_on"))
     with transaction.atomic():
-        existing = ReturnPlan.objects.select_for_update().filter(case=case).first()
+        current = _open_case(actor, case)
+        if not data.get("informed_consent"):
+            raise RefusedError(
+                _(
+                    "A return is recorded only when the person asked for it and gave "
+                    "informed consent."
+                )
+            )
+        if not data.get("risk_assessed_on") or data.get("risk_level") in ("", RiskLevel.UNKNOWN):
+            raise RefusedError(_("Assess the risks of return before planning it."))
+        _not_future(data.get("requested_on"))
+        _not_future(data.get("risk_assessed_on"))
+        existing = ReturnPlan.objects.select_for_update().filter(case=current).first()
         if existing is None:
             if expected_version is not None:
                 raise ConcurrentEditError
-            plan = ReturnPlan.objects.create(case=case, created_by=actor, **data)
+            plan = ReturnPlan.objects.create(case=current, created_by=actor, **data)
             changed = _filled(data)
         else:
             if existing.version != expected_version:
                 raise ConcurrentEditError
             changed = _apply(existing, data)
             plan = existing
-        audit_case(actor, case, Action.ASSISTANCE_RETURN, changed)
-        record_event(actor, case, EventKind.RETURN)
+        audit_case(actor, current, Action.ASSISTANCE_RETURN, changed)
+        record_event(actor, current, EventKind.RETURN)
     return plan
 
 
@@ -167,27 +187,30 @@ def schedule_follow_ups(
 ) -> list[FollowUp]:
     """Check-ins at set intervals after `start` (e.g. the return or the end of shelter)."""
     with transaction.atomic():
-        existing = set(FollowUp.objects.filter(case=case).values_list("due_on", flat=True))
+        current = _open_case(actor, case)
+        existing = set(FollowUp.objects.filter(case=current).values_list("due_on", flat=True))
         due = sorted({start + dt.timedelta(days=d) for d in days} - existing)
         if not due:
             return []
-        created = FollowUp.objects.bulk_create(FollowUp(case=case, due_on=day) for day in due)
-        audit_case(actor, case, Action.ASSISTANCE_FOLLOW_UP, ["due_on"])
-        record_event(actor, case, EventKind.FOLLOW_UP_SCHEDULED, str(len(created)))
+        created = FollowUp.objects.bulk_create(FollowUp(case=current, due_on=day) for day in due)
+        audit_case(actor, current, Action.ASSISTANCE_FOLLOW_UP, ["due_on"])
+        record_event(actor, current, EventKind.FOLLOW_UP_SCHEDULED, str(len(created)))
     return created
 
 
 def record_follow_up(
     actor: User, follow_up: FollowUp, data: Mapping[str, Any], *, expected_version: int
 ) -> None:
-    _not_future(data.get("done_on"))
+    """Record how a reintegration check-in went."""
     with transaction.atomic():
+        case = _open_case(actor, follow_up.case)
+        _not_future(data.get("done_on"))
         current = _locked(FollowUp, follow_up.pk, expected_version)
         for name, value in data.items():
             setattr(current, name, value)
         current.done_by = actor
         current.version += 1
         current.save()
-        audit_case(actor, current.case, Action.ASSISTANCE_FOLLOW_UP, [*_filled(data), "done_by"])
-        record_event(actor, current.case, EventKind.FOLLOW_UP, str(current.outcome))
+        audit_case(actor, case, Action.ASSISTANCE_FOLLOW_UP, [*_filled(data), "done_by"])
+        record_event(actor, case, EventKind.FOLLOW_UP, str(current.outcome))
     follow_up.refresh_from_db()

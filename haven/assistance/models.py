@@ -206,4 +206,10 @@ class FollowUp(models.Model):
         return f"follow-up {self.due_on} of case {self.case_id}"
 
     def is_missed(self, today: dt.date) -> bool:
-        return self.done_on is None and self.due_on < today
+        """Not recorded, past its date, on a case still open: on the case page and in
+        `haven due` alike. A closed case's check-ins are "not done", never "missed"."""
+        return self.done_on is None and self.due_on < today and not self.case.is_closed
+
+    def is_due_by(self, today: dt.date, until: dt.date) -> bool:
+        """Not recorded and due from today to `until`, on a case still open."""
+        return self.done_on is None and today <= self.due_on <= until and not self.case.is_closed

@@ -11,10 +11,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
-from haven.accounts.roles import Role
+from haven.accounts.roles import Capability, Role, can
 from haven.audit.chain import record
 from haven.audit.models import Action
-from haven.cases.models import Case, CaseEvent, CaseStatus, EventKind, JourneyEvent, Notification
+from haven.cases.access import cases_for
+from haven.cases.choices import AsylumReferral, ClosureReason
+from haven.cases.models import (
+    CLOSED_STATUSES,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    EventKind,
+    JourneyEvent,
+    Notification,
+)
 from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.pseudonyms import CASE_PREFIX, create_with_reference
 
@@ -22,12 +32,54 @@ if TYPE_CHECKING:
     from haven.people.models import Person
 
 
+def may_hold_cases(user: User, organisation_id: int) -> bool:
+    """Who a case of the organisation can be assigned to: one of its active case workers."""
+    return (
+        user.is_active
+        and user.organisation_id == organisation_id
+        and Role.CASE_WORKER in user.role_list
+    )
+
+
+def case_workers(organisation_id: int) -> list[User]:
+    """The organisation's case workers, in the order the forms offer them."""
+    users = User.objects.filter(organisation_id=organisation_id, is_active=True)
+    return [u for u in users if may_hold_cases(u, organisation_id)]
+
+
+def default_assignee(actor: User) -> User | None:
+    """A case worker who opens a case holds it; anyone else leaves it to be assigned."""
+    return actor if may_hold_cases(actor, actor.organisation_id) else None
+
+
+def _refuse_assignee(actor: User, organisation_id: int, assignee: User | None) -> None:
+    """Assigning someone else needs the right to assign (GRANTS: supervisors), and only an
+    active case worker of the case's own organisation can hold it."""
+    if assignee is not None and assignee.pk != actor.pk and not can(actor, Capability.CASE_ASSIGN):
+        raise RefusedError(_("Your role may not assign cases to others."))
+    if assignee is not None and not may_hold_cases(assignee, organisation_id):
+        raise RefusedError(
+            _("A case can only be assigned to an active case worker of its organisation.")
+        )
+
+
+def refuse_future(*days: dt.date | None) -> None:
+    """Something recorded as done cannot have happened after today."""
+    today = timezone.localdate()
+    if any(day is not None and day > today for day in days):
+        raise RefusedError(_("The date cannot be in the future."))
+
+
 def open_case(
     actor: User, person: Person, *, assigned_to: User | None, opened_on: dt.date, summary: str
 ) -> Case:
     """Open a case for a person of the actor's organisation."""
+    if not can(actor, Capability.CASE_CREATE):
+        raise RefusedError(_("Your role may not open cases."))
     if person.organisation_id != actor.organisation_id:
-        raise ValueError("A case is opened by the organisation that holds the person record.")
+        raise RefusedError(_("A case is opened by the organisation that holds the person record."))
+    _refuse_assignee(actor, actor.organisation_id, assigned_to)
+    refuse_future(opened_on)
 
     def create(reference: str) -> Case:
         case = Case.objects.create(
@@ -49,6 +101,10 @@ def open_case(
     return create_with_reference(CASE_PREFIX, create)
 
 
+class KeepAssignment:
+    """Sentinel: the edit leaves who holds the case as it is."""
+
+
 def update_case(
     actor: User,
     case: Case,
@@ -56,13 +112,13 @@ def update_case(
     expected_version: int,
     summary: str,
     opened_on: dt.date,
-    assigned_to: User | type[KeepAssignment] | None = None,
+    assigned_to: User | type[KeepAssignment] | None = KeepAssignment,
 ) -> list[str]:
-    """Save an edit made from `expected_version`; refuse it if someone saved since."""
+    """Save an edit made from `expected_version`; refuse it if someone saved since. A new
+    assignee needs the right to assign and must be a case worker of the case's organisation."""
     with transaction.atomic():
-        current = Case.objects.select_for_update().get(pk=case.pk)
-        if current.version != expected_version:
-            raise ConcurrentEditError
+        current = locked_case(actor, case, Capability.CASE_EDIT, expected_version)
+        refuse_future(opened_on)
         changed = []
         if current.summary != summary:
             current.summary = summary
@@ -71,7 +127,11 @@ def update_case(
             current.opened_on = opened_on
             changed.append("opened_on")
         if assigned_to is not KeepAssignment and current.assigned_to != assigned_to:
-            current.assigned_to = assigned_to  # type: ignore[assignment]
+            assignee = assigned_to if isinstance(assigned_to, User) else None
+            if not can(actor, Capability.CASE_ASSIGN):
+                raise RefusedError(_("Your role may not assign cases to others."))
+            _refuse_assignee(actor, current.organisation_id, assignee)
+            current.assigned_to = assignee
             changed.append("assigned_to")
         if not changed:
             return []
@@ -81,10 +141,6 @@ def update_case(
         audit_case(actor, current, Action.CASE_UPDATE, changed)
     case.refresh_from_db()
     return changed
-
-
-class KeepAssignment:
-    """Sentinel: the editor may not change who the case is assigned to."""
 
 
 def audit_case(actor: User, case: Case, action: str, fields: Iterable[str]) -> None:
@@ -130,9 +186,42 @@ def mark_notifications_read(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=now)
 
 
-def locked_case(case: Case, expected_version: int | None) -> Case:
-    """The case row, locked for this transaction; refused if someone saved since."""
-    current = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+def closed_case_message() -> str:
+    return _("This case is closed: reopen it before changing anything on it.")
+
+
+def locked_case(
+    actor: User,
+    case: Case,
+    capability: Capability,
+    expected_version: int | None = None,
+    *,
+    even_if_closed: bool = False,
+) -> Case:
+    """The one gate of every change to a case or to anything that hangs off it.
+
+    Call it first inside the change's transaction. It reads the case row afresh and locks
+    it, so a closure approved a moment ago cannot be slipped past, and it refuses:
+    - unless the actor's roles reach this case for `capability` (`GRANTS`, scoped as the
+      pages are: same organisation, own or assigned cases where the role says so);
+    - when the case is closed: a closed case is read-only until it is reopened. Only the
+      few changes that must stay possible pass `even_if_closed` (reopening it, the person
+      withdrawing consent, revoking a referral so that nothing more is shared);
+    - when someone saved the case since `expected_version` (`ConcurrentEditError`).
+    """
+    current = (
+        cases_for(actor, capability)
+        # Lock the case row only, and let rows pointing at it (history, notifications)
+        # still be written meanwhile.
+        .select_for_update(no_key=True, of=("self",))
+        .select_related("person")
+        .filter(pk=case.pk)
+        .first()
+    )
+    if current is None:
+        raise RefusedError(_("Your role does not allow this change on this case."))
+    if current.is_closed and not even_if_closed:
+        raise RefusedError(closed_case_message())
     if expected_version is not None and current.version != expected_version:
         raise ConcurrentEditError
     return current
@@ -144,6 +233,12 @@ def _bump(current: Case) -> None:
     current.save()
 
 
+RECORD_DATES = (
+    "guardian_appointed_on",
+    "best_interests_assessed_on",
+    "child_protection_notified_on",
+    "asylum_referral_on",
+)
 RECORD_FIELDS = (
     "exploitation_types",
     "forced_labour_industry",
@@ -172,7 +267,8 @@ def update_case_record(
 ) -> list[str]:
     """Save the HTCDS case record. A change of cooperation is dated; it gates nothing."""
     with transaction.atomic():
-        current = locked_case(case, expected_version)
+        current = locked_case(actor, case, Capability.CASE_EDIT, expected_version)
+        _refuse_record(data)
         changed = [
             name for name in RECORD_FIELDS if name in data and getattr(current, name) != data[name]
         ]
@@ -190,16 +286,30 @@ def update_case_record(
     return changed
 
 
+def _refuse_record(data: Mapping[str, Any]) -> None:
+    refuse_future(*(data.get(name) for name in RECORD_DATES))
+    if data.get("asylum_referral") in (
+        AsylumReferral.REFERRED,
+        AsylumReferral.DECLINED,
+    ) and not data.get("asylum_referral_on"):
+        raise RefusedError(
+            _("Give the date the person was referred for international protection, or declined.")
+        )
+
+
 def add_journey_event(actor: User, case: Case, data: Mapping[str, Any]) -> JourneyEvent:
+    """Add a dated step of the journey to the timeline."""
     with transaction.atomic():
-        event = JourneyEvent.objects.create(case=case, created_by=actor, **data)
+        current = locked_case(actor, case, Capability.CASE_EDIT)
+        refuse_future(data.get("happened_on"))
+        event = JourneyEvent.objects.create(case=current, created_by=actor, **data)
         audit_case(
             actor,
-            case,
+            current,
             Action.CASE_JOURNEY,
             sorted(k for k, v in data.items() if v not in ("", None)),
         )
-        record_event(actor, case, EventKind.JOURNEY, event.stage)
+        record_event(actor, current, EventKind.JOURNEY, event.stage)
     return event
 
 
@@ -216,7 +326,7 @@ CASE_MOVES: frozenset[tuple[str, str]] = frozenset(
         (CaseStatus.CLOSED_REFERRED, CaseStatus.ACTIVE),
     }
 )
-CLOSED = (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED)
+CLOSED = CLOSED_STATUSES
 
 
 def _check_move(current: Case, to: str) -> None:
@@ -235,9 +345,13 @@ def _status_label(value: str) -> str:
 
 
 def change_case_status(actor: User, case: Case, to: str, *, expected_version: int) -> None:
-    """Active <-> follow-up, and reopening. Closing needs `request_closure` and approval."""
+    """Active <-> follow-up, and reopening. Closing needs `request_closure` and approval.
+    Reopening (to active) is the one status change a closed case accepts."""
+    reopening_allowed = to == CaseStatus.ACTIVE
     with transaction.atomic():
-        current = locked_case(case, expected_version)
+        current = locked_case(
+            actor, case, Capability.CASE_EDIT, expected_version, even_if_closed=reopening_allowed
+        )
         _check_move(current, to)
         if to in CLOSED:
             raise RefusedError(_("Closing a case needs a supervisor's approval: request it."))
@@ -254,11 +368,16 @@ def change_case_status(actor: User, case: Case, to: str, *, expected_version: in
 def request_closure(
     actor: User, case: Case, *, to: str, reason: str, details: str, expected_version: int
 ) -> None:
+    """Ask to close the case; it stays open until another person approves."""
     with transaction.atomic():
-        current = locked_case(case, expected_version)
+        current = locked_case(actor, case, Capability.CASE_EDIT, expected_version)
         _check_move(current, to)
         if to not in CLOSED:
             raise RefusedError(_("Choose how the case is closed."))
+        if reason not in ClosureReason.values:
+            raise RefusedError(_("Choose the reason for closing the case."))
+        if reason == ClosureReason.OTHER and not details.strip():
+            raise RefusedError(_("Say why the case is closed."))
         if current.closure_pending:
             raise RefusedError(_("A closure request is already waiting for approval."))
         current.closure_requested_status = to
@@ -279,12 +398,12 @@ def request_closure(
 
 def decide_closure(actor: User, case: Case, *, approve: bool, expected_version: int) -> None:
     """A supervisor approves or refuses a closure request; nobody approves their own."""
+    if not can(actor, Capability.CASE_CLOSE_APPROVE):
+        raise RefusedError(_("Only a supervisor can approve closing a case."))
     with transaction.atomic():
-        current = locked_case(case, expected_version)
+        current = locked_case(actor, case, Capability.CASE_CLOSE_APPROVE, expected_version)
         if not current.closure_pending:
             raise RefusedError(_("There is no closure request to decide."))
-        if Role.SUPERVISOR not in actor.role_list:
-            raise RefusedError(_("Only a supervisor can approve closing a case."))
         if current.closure_requested_by_id == actor.pk:
             raise RefusedError(_("Another supervisor must approve a closure you requested."))
         changed = ["closure_requested_status"]

@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from haven.assistance.models import FollowUp
-from haven.cases.models import Case, CaseStatus
+from haven.cases.models import CLOSED_STATUSES, Case
 from haven.identification.status import IdentificationStatus
 
 SOON = dt.timedelta(days=7)
@@ -46,8 +46,11 @@ class DueItem:
 def due_items(
     cases: QuerySet[Case], today: dt.date, *, overdue_only: bool = False
 ) -> list[DueItem]:
-    """Every due item on open cases, oldest first. Two queries whatever the number of cases."""
-    open_cases = cases.exclude(status__in=(CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED))
+    """Every due item on open cases, oldest first. Two queries whatever the number of cases.
+
+    The database narrows the rows; the model's own facts (`Case.first_decision_overdue`,
+    `FollowUp.is_missed`...) decide, so the case page and `haven due` never disagree."""
+    open_cases = cases.exclude(status__in=CLOSED_STATUSES)
     soon = today + SOON
     flagged = open_cases.filter(
         Q(identification_status=IdentificationStatus.PRESUMED, first_decision_due__lte=soon)
@@ -57,14 +60,14 @@ def due_items(
     )
     items: list[DueItem] = []
     for case in flagged:
-        status = case.identification_status
         first_due, final_due = case.first_decision_due, case.final_decision_due
-        if status == IdentificationStatus.PRESUMED and first_due and first_due <= soon:
-            kind = "first_decision_overdue" if first_due < today else "first_decision_due"
+        if case.awaits_first_decision and first_due and first_due <= soon:
+            overdue = case.first_decision_overdue(today)
+            kind = "first_decision_overdue" if overdue else "first_decision_due"
             items.append(DueItem(kind, case, first_due))
-        if status == IdentificationStatus.FIRST_POSITIVE and final_due and final_due < today:
+        if case.final_decision_overdue(today) and final_due:
             items.append(DueItem("final_decision_overdue", case, final_due))
-        if case.reflection_ends and today <= case.reflection_ends <= soon:
+        if case.reflection_ends_between(today, soon) and case.reflection_ends:
             items.append(DueItem("reflection_ending", case, case.reflection_ends))
         if case.closure_pending and case.closure_requested_at:
             items.append(DueItem("closure_pending", case, case.closure_requested_at.date()))
@@ -72,8 +75,10 @@ def due_items(
         case__in=open_cases, done_on__isnull=True, due_on__lte=soon
     ).select_related("case__assigned_to")
     for follow_up in follow_ups:
-        kind = "follow_up_missed" if follow_up.due_on < today else "follow_up_due"
-        items.append(DueItem(kind, follow_up.case, follow_up.due_on))
+        if follow_up.is_missed(today):
+            items.append(DueItem("follow_up_missed", follow_up.case, follow_up.due_on))
+        elif follow_up.is_due_by(today, soon):
+            items.append(DueItem("follow_up_due", follow_up.case, follow_up.due_on))
     if overdue_only:
         items = [item for item in items if item.overdue]
     return sorted(items, key=lambda item: (item.due_on, item.case.reference, item.kind))

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
-from haven.accounts.roles import Role
+from haven.cases.actions import case_workers
 from haven.cases.choices import (
     App,
     AsylumReferral,
@@ -27,11 +27,6 @@ from haven.cases.choices import (
 from haven.cases.models import CaseStatus
 from haven.core.forms import checkbox
 from haven.core.reference import country_choices
-
-
-def case_workers(organisation_id: int) -> list[User]:
-    users = User.objects.filter(organisation_id=organisation_id, is_active=True)
-    return [u for u in users if Role.CASE_WORKER in u.role_list]
 
 
 class CaseForm(forms.Form):
@@ -70,6 +65,8 @@ class CaseForm(forms.Form):
         return value
 
     def assignee(self) -> User | None:
+        """The chosen case worker. The form offers only the organisation's case workers;
+        `open_case` and `update_case` refuse anyone else on their own."""
         pk = self.cleaned_data.get("assigned_to")
         return self.workers.get(pk) if pk is not None else None
 

@@ -29,6 +29,11 @@ class CaseStatus(models.TextChoices):
     CLOSED_REFERRED = "ClosedReferred", _("Closed, referred")
 
 
+# A closed case is read-only: every change to it or to what hangs off it is refused
+# (`haven.cases.actions.locked_case`) until it is reopened.
+CLOSED_STATUSES = frozenset({CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED})
+
+
 class Case(models.Model):
     """An organisation's work with one person. The person's identity stays on the person."""
 
@@ -135,7 +140,40 @@ class Case(models.Model):
 
     @property
     def is_closed(self) -> bool:
-        return self.status in (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED)
+        return self.status in CLOSED_STATUSES
+
+    # What is due, as the case page and `haven due` (haven.cases.due) both judge it.
+
+    @property
+    def awaits_first_decision(self) -> bool:
+        """Presumed, with a target date for the first decision, and still open."""
+        return (
+            not self.is_closed
+            and self.identification_status == IdentificationStatus.PRESUMED
+            and self.first_decision_due is not None
+        )
+
+    def first_decision_overdue(self, on: dt.date) -> bool:
+        due = self.first_decision_due
+        return self.awaits_first_decision and due is not None and due < on
+
+    @property
+    def awaits_final_decision(self) -> bool:
+        """A positive first decision, with a target date for the final one, and still open."""
+        return (
+            not self.is_closed
+            and self.identification_status == IdentificationStatus.FIRST_POSITIVE
+            and self.final_decision_due is not None
+        )
+
+    def final_decision_overdue(self, on: dt.date) -> bool:
+        due = self.final_decision_due
+        return self.awaits_final_decision and due is not None and due < on
+
+    def reflection_ends_between(self, start: dt.date, end: dt.date) -> bool:
+        """The reflection period of an open case ends within [start, end]."""
+        ends = self.reflection_ends
+        return not self.is_closed and ends is not None and start <= ends <= end
 
     @property
     def closure_pending(self) -> bool:

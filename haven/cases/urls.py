@@ -1,6 +1,22 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from haven.cases import views
+
+
+class ClosureDecisionConverter:
+    """The two answers to a closure request. Any other word is not a route (404), so a
+    typo can never be read as a refusal."""
+
+    regex = "approve|refuse"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ClosureDecisionConverter, "closure_decision")
 
 app_name = "cases"
 
@@ -18,7 +34,7 @@ urlpatterns = [
     ),
     path("<case_ref:reference>/close/", views.close_request, name="close_request"),
     path(
-        "<case_ref:reference>/close/<str:decision>/",
+        "<case_ref:reference>/close/<closure_decision:decision>/",
         views.close_decide,
         name="close_decide",
     ),

@@ -12,22 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts.models import User
-from haven.accounts.roles import Capability, Role, can
+from haven.accounts.roles import Capability, can
 from haven.assistance.models import ReturnPlan, Stage
 from haven.cases import actions
 from haven.cases.access import cases_for, get_case_for
 from haven.cases.due import due_items
-from haven.cases.forms import (
-    CaseForm,
-    CaseRecordForm,
-    ClosureRequestForm,
-    JourneyForm,
-    case_workers,
-)
+from haven.cases.forms import CaseForm, CaseRecordForm, ClosureRequestForm, JourneyForm
 from haven.cases.models import Case, CaseStatus
 from haven.cases.pages import case_action, case_form_page
 from haven.core.decorators import requires, staff_user
-from haven.core.errors import ConcurrentEditError, stale_edit_message
+from haven.core.errors import ConcurrentEditError, RefusedError, stale_edit_message
 from haven.core.forms import VersionForm
 from haven.identification import jurisdictions
 from haven.identification.actions import legal_targets
@@ -35,6 +29,7 @@ from haven.people.access import get_person_for
 from haven.screening.access import screenings_for
 
 PAGE_SIZE = 25
+APPROVE = "approve"
 
 
 @requires(Capability.CASE_VIEW)
@@ -44,10 +39,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = cases_for(user, Capability.CASE_VIEW).select_related("person", "assigned_to")
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cases/list.html", {"page": page})
-
-
-def _default_assignee(user: User) -> User | None:
-    return user if Role.CASE_WORKER in user.role_list else None
 
 
 @requires(Capability.CASE_CREATE)
@@ -62,20 +53,25 @@ def case_create(request: HttpRequest, reference: str) -> HttpResponse:
         organisation_id=user.organisation_id,
         can_assign=can_assign,
     )
+    refused = ""
     if request.method == "POST" and form.is_valid():
-        case = actions.open_case(
-            user,
-            person,
-            assigned_to=form.assignee() if can_assign else _default_assignee(user),
-            opened_on=form.cleaned_data["opened_on"],
-            summary=form.cleaned_data["summary"],
-        )
-        messages.success(request, _("Case opened."))
-        return redirect("cases:detail", reference=case.reference)
+        try:
+            case = actions.open_case(
+                user,
+                person,
+                assigned_to=form.assignee() if can_assign else actions.default_assignee(user),
+                opened_on=form.cleaned_data["opened_on"],
+                summary=form.cleaned_data["summary"],
+            )
+        except RefusedError as error:
+            refused = error.message
+        else:
+            messages.success(request, _("Case opened."))
+            return redirect("cases:detail", reference=case.reference)
     return render(
         request,
         "cases/form.html",
-        {"form": form, "person": person, "case": None},
+        {"form": form, "person": person, "case": None, "refused": refused},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -143,6 +139,8 @@ def case_page_context(user: User, case: Case) -> dict[str, Any]:
         "consents": case.consents.select_related("recipient_provider", "recorded_by"),
         "referrals": case.referrals.all(),
         "can_consent": may[Capability.CONSENT_RECORD] and not case.is_closed,
+        # The person may withdraw consent whatever the case's status (withdraw_consent).
+        "can_withdraw_consent": may[Capability.CONSENT_RECORD],
         "can_refer": may[Capability.REFERRAL_SEND] and not case.is_closed,
         "version_form": VersionForm(initial={"version": case.version}),
     }
@@ -166,6 +164,7 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
         organisation_id=user.organisation_id,
         can_assign=can_assign,
     )
+    refused = ""
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_case(
@@ -179,12 +178,15 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
         except ConcurrentEditError:
             messages.error(request, stale_edit_message())
             return redirect("cases:edit", reference=case.reference)
-        messages.success(request, _("Changes saved."))
-        return redirect("cases:detail", reference=case.reference)
+        except RefusedError as error:
+            refused = error.message
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("cases:detail", reference=case.reference)
     return render(
         request,
         "cases/form.html",
-        {"form": form, "person": case.person, "case": case},
+        {"form": form, "person": case.person, "case": case, "refused": refused},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -282,7 +284,8 @@ def close_decide(request: HttpRequest, reference: str, decision: str) -> HttpRes
     user = staff_user(request)
     case = get_case_for(user, reference, Capability.CASE_CLOSE_APPROVE)
     form = VersionForm(request.POST)
-    approve = decision == "approve"
+    # The URL admits only the two words (`closure_decision` in urls.py): any other is 404.
+    approve = decision == APPROVE
     return case_action(
         request,
         case,
@@ -306,7 +309,7 @@ def team(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     cases = cases_for(user, Capability.TEAM_VIEW)
     items = due_items(cases, timezone.localdate())
-    rows = {w.pk: _load_row(w) for w in case_workers(user.organisation_id)}
+    rows = {w.pk: _load_row(w) for w in actions.case_workers(user.organisation_id)}
     others = _load_row(None)  # not assigned, or assigned to someone no longer a case worker
 
     def row(worker_pk: int | None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haven.accounts.roles import Capability
 from haven.audit.models import Action
 from haven.cases.actions import audit_case, locked_case, record_event
 from haven.cases.models import EventKind
@@ -26,6 +27,7 @@ from haven.identification.status import (
     decision_organisation,
     move_for,
 )
+from haven.screening.models import ScreeningStatus
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
@@ -179,7 +181,7 @@ def change_status(
     """Validate the move against the table and the jurisdiction, record it, set the
     deadlines, notify the case team and audit it: all in one transaction or not at all."""
     with transaction.atomic():
-        current = locked_case(case, expected_version)
+        current = locked_case(actor, case, Capability.IDENTIFICATION_CHANGE, expected_version)
         move = _refuse_move(current, target)
         jurisdiction = jurisdictions.get(current.jurisdiction)
         roles = allowed_roles(jurisdiction, move)
@@ -201,6 +203,8 @@ def change_status(
         chosen = list(screenings)
         if not all(_belongs(s, current) for s in chosen):
             raise RefusedError(_("A decision can only rely on screenings of this case."))
+        if any(s.status != ScreeningStatus.COMPLETED for s in chosen):
+            raise RefusedError(_("A decision can only rely on completed screenings."))
         last = current.identification.order_by("-decided_on").first()
         if last is not None and decided_on < last.decided_on:
             raise RefusedError(

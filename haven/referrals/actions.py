@@ -16,12 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haven.accounts.roles import Capability, can
 from haven.audit.chain import record
 from haven.audit.models import Action
-from haven.cases.actions import audit_case, record_event
+from haven.cases.actions import audit_case, locked_case, record_event
 from haven.cases.models import EventKind
 from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.pseudonyms import REFERRAL_PREFIX, create_with_reference
+from haven.directory.models import DirectoryService
 from haven.referrals import packet as packets
 from haven.referrals.consent import consents_of, in_order, live_categories
 from haven.referrals.letters import new_password
@@ -29,6 +31,7 @@ from haven.referrals.models import (
     Channel,
     Consent,
     DataCategory,
+    Deployment,
     Direction,
     Referral,
     ReferralStatus,
@@ -37,7 +40,16 @@ from haven.referrals.models import (
 if TYPE_CHECKING:
     from haven.accounts.models import User
     from haven.cases.models import Case
-    from haven.directory.models import DirectoryService, Provider
+    from haven.directory.models import Provider
+
+# The HTCDS consent checklist: what the person must have been told before consenting.
+EXPLAINED = (
+    "purpose_explained",
+    "uses_explained",
+    "right_to_see_explained",
+    "storage_explained",
+    "withdrawal_explained",
+)
 
 # What may travel under an emergency override: enough to reach and treat the person.
 OVERRIDE_CATEGORIES = (DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.HEALTH)
@@ -54,44 +66,54 @@ def _audit(actor: User, action: str, referral: Referral, fields: list[str]) -> N
 
 
 def record_consent(actor: User, case: Case, data: Mapping[str, Any]) -> Consent:
+    """Record what the person agreed to share, with whom, for what, until when."""
     categories = in_order(data.get("categories", []))
-    if not categories:
-        raise RefusedError(_("Choose at least one kind of information."))
-    if data["expires_on"] < timezone.localdate():
-        raise RefusedError(_("A consent must be valid until today or later."))
-    if bool(data.get("recipient_provider_id")) == bool(data.get("recipient_org_type")):
-        raise RefusedError(_("Choose one recipient: a provider, or a type of organisation."))
     with transaction.atomic():
+        current = locked_case(actor, case, Capability.CONSENT_RECORD)
+        if not categories:
+            raise RefusedError(_("Choose at least one kind of information."))
+        if data["expires_on"] < timezone.localdate():
+            raise RefusedError(_("A consent must be valid until today or later."))
+        if bool(data.get("recipient_provider_id")) == bool(data.get("recipient_org_type")):
+            raise RefusedError(_("Choose one recipient: a provider, or a type of organisation."))
+        if not all(data.get(name) for name in EXPLAINED):
+            raise RefusedError(
+                _("Consent is informed only once every point of the checklist was explained.")
+            )
         consent = Consent.objects.create(
-            person=case.person,
-            case=case,
-            organisation=case.organisation,
+            person=current.person,
+            case=current,
+            organisation=current.organisation,
             recorded_by=actor,
             **{**data, "categories": categories},
         )
         audit_case(
             actor,
-            case,
+            current,
             Action.CONSENT_RECORD,
             ["categories", "purpose", "recipient", "expires_on", "method"],
         )
-        record_event(actor, case, EventKind.CONSENT, consent.purpose)
+        record_event(actor, current, EventKind.CONSENT, consent.purpose)
     return consent
 
 
 def withdraw_consent(actor: User, consent: Consent) -> None:
-    """At once: no new sharing, and packets shared under it lose what it covered."""
+    """At once: no new sharing, and packets shared under it lose what it covered.
+
+    Always possible, on a closed case too: withdrawing only ever protects the person, and
+    they must not have to wait for anyone to reopen their case to stop the sharing."""
+    case = consent.case
+    assert case is not None  # noqa: S101 - record_consent always ties it to a case
     with transaction.atomic():
+        locked = locked_case(actor, case, Capability.CONSENT_RECORD, even_if_closed=True)
         current = Consent.objects.select_for_update().get(pk=consent.pk)
         if current.withdrawn_at is not None:
             raise RefusedError(_("This consent was already withdrawn."))
         current.withdrawn_at = timezone.now()
         current.withdrawn_by = actor
         current.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        case = current.case
-        assert case is not None  # noqa: S101 - record_consent always ties it to a case
-        audit_case(actor, case, Action.CONSENT_WITHDRAW, ["withdrawn_at"])
-        record_event(actor, case, EventKind.CONSENT_WITHDRAWN, current.purpose)
+        audit_case(actor, locked, Action.CONSENT_WITHDRAW, ["withdrawn_at"])
+        record_event(actor, locked, EventKind.CONSENT_WITHDRAWN, current.purpose)
     consent.refresh_from_db()
 
 
@@ -136,33 +158,41 @@ def send_referral(
     channel: str,
     other_deployment: str = "",
 ) -> Referral:
-    """Refer the person to a service, sharing only the chosen, consented categories."""
-    provider = service.provider
-    on = timezone.localdate()
-    allowed = allowed_categories(case, provider, purpose, on)
-    refused = [c for c in categories if c not in allowed]
-    if refused:
-        raise RefusedError(
-            _("The person has not consented to share this with this recipient: %(what)s.")
-            % {"what": ", ".join(str(DataCategory(c).label) for c in refused)}
-        )
-    if channel == Channel.HAVEN and provider.organisation_id is None:
-        raise RefusedError(_("This provider does not use Haven: send a letter or a file."))
-    if channel == Channel.HAVEN and provider.organisation_id == case.organisation_id:
-        raise RefusedError(_("This provider is your own organisation."))
-    if channel == Channel.CROSS_BORDER and not other_deployment:
+    """Refer the person to a service, sharing only the chosen, consented categories.
+
+    Only to a service that takes referrals now, never to the case's own organisation, and
+    only from a case that is open."""
+    if channel == Channel.CROSS_BORDER and not (
+        other_deployment
+        and Deployment.objects.filter(ident=other_deployment, is_self=False).exists()
+    ):
         raise RefusedError(_("Choose the Haven deployment that receives the file."))
-    if case.is_closed:
-        raise RefusedError(_("Reopen the case before referring."))
 
     def create(reference: str) -> Referral:
+        current = locked_case(actor, case, Capability.REFERRAL_SEND)
+        # The directory as it is now, not as the form saw it.
+        fresh = DirectoryService.objects.select_related("provider").get(pk=service.pk)
+        provider = fresh.provider
+        if not fresh.accepts_referrals:
+            raise RefusedError(_("This service does not take referrals at the moment."))
+        if provider.organisation_id == current.organisation_id:
+            raise RefusedError(_("This provider is your own organisation."))
+        if channel == Channel.HAVEN and provider.organisation_id is None:
+            raise RefusedError(_("This provider does not use Haven: send a letter or a file."))
+        allowed = allowed_categories(current, provider, purpose, timezone.localdate())
+        refused = [c for c in categories if c not in allowed]
+        if refused:
+            raise RefusedError(
+                _("The person has not consented to share this with this recipient: %(what)s.")
+                % {"what": ", ".join(str(DataCategory(c).label) for c in refused)}
+            )
         referral = Referral.objects.create(
             reference=reference,
             direction=Direction.OUTGOING,
-            case=case,
-            sender_organisation=case.organisation,
-            service=service,
-            service_kind=service.kind,
+            case=current,
+            sender_organisation=current.organisation,
+            service=fresh,
+            service_kind=fresh.kind,
             recipient_organisation=provider.organisation if channel == Channel.HAVEN else None,
             recipient_name=provider.name,
             other_deployment=other_deployment,
@@ -176,7 +206,7 @@ def send_referral(
             created_by=actor,
         )
         _audit(actor, Action.REFERRAL_SEND, referral, ["categories", "channel", "purpose"])
-        record_event(actor, case, EventKind.REFERRAL, referral.channel)
+        record_event(actor, current, EventKind.REFERRAL, referral.channel)
         return referral
 
     return create_with_reference(REFERRAL_PREFIX, create)
@@ -220,6 +250,36 @@ def _locked(referral: Referral, expected_version: int) -> Referral:
     return current
 
 
+def _locked_by_sender(
+    actor: User,
+    referral: Referral,
+    capability: Capability,
+    expected_version: int,
+    *,
+    even_if_closed: bool = False,
+) -> Referral:
+    """A change by the sending side: through the gate of its case (cases.locked_case:
+    the actor's roles reach the case, and it is open unless `even_if_closed`), then the
+    referral itself, locked in that order."""
+    case = referral.case
+    if referral.direction != Direction.OUTGOING or case is None:
+        raise RefusedError(_("Only the organisation that sent this referral can change it."))
+    locked_case(actor, case, capability, even_if_closed=even_if_closed)
+    return _locked(referral, expected_version)
+
+
+def _locked_by_recipient(actor: User, referral: Referral, expected_version: int) -> Referral:
+    """A change by the receiving side, which answers for the referral, not for the case:
+    the sender's case being closed does not stop it."""
+    current = _locked(referral, expected_version)
+    if (
+        not can(actor, Capability.REFERRAL_RECEIVE)
+        or current.recipient_organisation_id != actor.organisation_id
+    ):
+        raise RefusedError(_("Only the organisation this referral was sent to can answer it."))
+    return current
+
+
 def _save(
     actor: User,
     current: Referral,
@@ -242,7 +302,7 @@ def respond(
 ) -> None:
     """The receiving organisation accepts, or declines with a reason."""
     with transaction.atomic():
-        current = _locked(referral, expected_version)
+        current = _locked_by_recipient(actor, referral, expected_version)
         if current.status != ReferralStatus.SENT:
             raise RefusedError(_("This referral is no longer waiting for an answer."))
         if not accept and not reason.strip():
@@ -258,8 +318,9 @@ def respond(
 def complete(
     actor: User, referral: Referral, *, helped: bool, outcome: str, expected_version: int
 ) -> None:
+    """The receiving organisation says whether the help was given."""
     with transaction.atomic():
-        current = _locked(referral, expected_version)
+        current = _locked_by_recipient(actor, referral, expected_version)
         if current.status != ReferralStatus.ACCEPTED:
             raise RefusedError(_("Only an accepted referral can be completed."))
         current.status = ReferralStatus.COMPLETED if helped else ReferralStatus.NOT_COMPLETED
@@ -270,9 +331,12 @@ def complete(
 
 
 def revoke(actor: User, referral: Referral, *, expected_version: int) -> None:
-    """The sender withdraws the referral: the recipient loses the packet at once."""
+    """The sender withdraws the referral: the recipient loses the packet at once. Possible
+    on a closed case too: like withdrawing consent, it only ever shares less."""
     with transaction.atomic():
-        current = _locked(referral, expected_version)
+        current = _locked_by_sender(
+            actor, referral, Capability.REFERRAL_SEND, expected_version, even_if_closed=True
+        )
         if current.status not in (ReferralStatus.SENT, ReferralStatus.ACCEPTED):
             raise RefusedError(_("This referral is already closed."))
         current.status = ReferralStatus.REVOKED
@@ -293,16 +357,16 @@ def emergency_override(
     """Imminent risk to life: share what is needed without consent, for a limited time.
     Supervisors are notified (the case history notifies the team) and it is audited."""
     limit = settings.HAVEN_OVERRIDE_MAX_HOURS
-    if not reason.strip():
-        raise RefusedError(_("Name the risk to life that justifies sharing without consent."))
-    if not 1 <= hours <= limit:
-        raise RefusedError(_("An override lasts from 1 to %(n)s hours.") % {"n": limit})
-    chosen = [c for c in categories if c in OVERRIDE_CATEGORIES]
-    if not chosen:
-        raise RefusedError(_("Choose what the recipient needs to know to protect the person."))
     with transaction.atomic():
-        current = _locked(referral, expected_version)
-        if current.direction != Direction.OUTGOING or not current.is_open:
+        current = _locked_by_sender(actor, referral, Capability.REFERRAL_OVERRIDE, expected_version)
+        if not reason.strip():
+            raise RefusedError(_("Name the risk to life that justifies sharing without consent."))
+        if not 1 <= hours <= limit:
+            raise RefusedError(_("An override lasts from 1 to %(n)s hours.") % {"n": limit})
+        chosen = [c for c in categories if c in OVERRIDE_CATEGORIES]
+        if not chosen:
+            raise RefusedError(_("Choose what the recipient needs to know to protect the person."))
+        if not current.is_open:
             raise RefusedError(_("This referral is already closed."))
         current.override_reason = reason.strip()
         current.override_until = timezone.now() + dt.timedelta(hours=hours)

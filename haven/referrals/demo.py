@@ -41,12 +41,11 @@ def _consent(users: Users, case: Case, service: DirectoryService, categories: li
     )
 
 
-def _service(organisation: Organisation | None, *, on_haven: bool) -> DirectoryService | None:
+def _service(receiver: Organisation | None) -> DirectoryService | None:
+    """A service taking referrals: of `receiver` inside Haven, or of an agency without it."""
     services = DirectoryService.objects.filter(accepts_referrals=True).select_related("provider")
-    if on_haven:
-        services = services.filter(provider__organisation__isnull=False).exclude(
-            provider__organisation=organisation
-        )
+    if receiver is not None:
+        services = services.filter(provider__organisation=receiver)
     else:
         services = services.filter(provider__organisation__isnull=True)
     return services.order_by("pk").first()
@@ -55,8 +54,10 @@ def _service(organisation: Organisation | None, *, on_haven: bool) -> DirectoryS
 def load(users: Users, receiving: Users, case: Case, waiting_case: Case) -> None:
     """`users` send from their organisation's cases; `receiving` answer inside Haven."""
     sender = users[Role.CASE_WORKER]
-    inside = _service(case.organisation, on_haven=True)
-    outside = _service(case.organisation, on_haven=False)
+    helper = receiving[Role.CASE_WORKER]
+    # Only the organisation a referral is addressed to can answer it.
+    inside = _service(helper.organisation)
+    outside = _service(None)
     if inside is None or outside is None:
         return
     _consent(users, case, inside, ["identity", "contact", "health"])
@@ -70,7 +71,6 @@ def load(users: Users, receiving: Users, case: Case, waiting_case: Case) -> None
         categories=["identity", "contact", "health"],
         channel=Channel.HAVEN,
     )
-    helper = receiving[Role.CASE_WORKER]
     actions.respond(helper, referral, accept=True, reason="", expected_version=referral.version)
     actions.complete(
         helper,

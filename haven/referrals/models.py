@@ -84,12 +84,20 @@ class Consent(models.Model):
     def __str__(self) -> str:
         return f"consent {self.pk} of person {self.person_id}"
 
+    def is_expired(self, on: dt.date) -> bool:
+        return self.expires_on < on
+
     def is_live(self, on: dt.date) -> bool:
-        return self.withdrawn_at is None and on <= self.expires_on
+        """Covers sharing on `on`: not withdrawn and not expired (the rule of consent.py)."""
+        return self.withdrawn_at is None and not self.is_expired(on)
 
     @property
     def is_live_today(self) -> bool:
         return self.is_live(timezone.localdate())
+
+    @property
+    def is_expired_today(self) -> bool:
+        return self.is_expired(timezone.localdate())
 
     @property
     def category_labels(self) -> list[str]:

@@ -15,9 +15,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from haven.accounts.models import OrganisationType
+from haven.accounts.models import OrganisationType, User
 from haven.accounts.roles import Capability
 from haven.cases.access import get_case_for
+from haven.cases.models import Case
 from haven.cases.pages import case_form_page, case_url
 from haven.core.decorators import requires, staff_user
 from haven.core.errors import ConcurrentEditError, RefusedError, stale_edit_message
@@ -111,6 +112,31 @@ def _deployments() -> list[tuple[str, str]]:
     return [(d.ident, d.name) for d in Deployment.objects.filter(is_self=False)]
 
 
+def _preview(
+    user: User, case: Case, service: DirectoryService, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Exactly what would go, and which chosen categories no live consent covers."""
+    allowed = actions.allowed_categories(
+        case, service.provider, data["purpose"], timezone.localdate()
+    )
+    built = actions.preview(
+        case,
+        service,
+        purpose=data["purpose"],
+        reason=data["reason"],
+        details=data["details"].strip(),
+        categories=data["categories"],
+    )
+    if IDENTITY_CATEGORIES & {section["category"] for section in built["sections"]}:
+        record_identity_view(user, case.person)  # the preview shows identity: audited
+    preview = packets.display(built)
+    preview["allowed"] = allowed
+    preview["not_consented"] = packets.category_labels(
+        [c for c in data["categories"] if c not in allowed]
+    )
+    return preview
+
+
 @requires(Capability.REFERRAL_SEND)
 @require_http_methods(["GET", "POST"])
 def referral_new(request: HttpRequest, reference: str) -> HttpResponse:
@@ -148,24 +174,9 @@ def referral_new(request: HttpRequest, reference: str) -> HttpResponse:
             else:
                 messages.success(request, _("Referral sent."))
                 return redirect("referrals:detail", reference=referral.reference)
-        allowed = actions.allowed_categories(
-            case, service.provider, data["purpose"], timezone.localdate()
-        )
-        built = actions.preview(
-            case,
-            service,
-            purpose=data["purpose"],
-            reason=data["reason"],
-            details=data["details"].strip(),
-            categories=data["categories"],
-        )
-        if IDENTITY_CATEGORIES & {section["category"] for section in built["sections"]}:
-            record_identity_view(user, case.person)  # the preview shows identity: audited
-        preview = packets.display(built)
-        preview["allowed"] = allowed
-        preview["not_consented"] = packets.category_labels(
-            [c for c in data["categories"] if c not in allowed]
-        )
+        # A closed case sends nothing (send_referral refuses it): nothing to preview either.
+        if not case.is_closed:
+            preview = _preview(user, case, service, data)
     return render(
         request,
         "referrals/new.html",
