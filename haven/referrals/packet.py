@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from haven.assistance.models import NeedsAssessment, Service, ServiceKind
@@ -17,8 +19,10 @@ from haven.cases.templatetags.case_labels import labels
 from haven.core.reference import country_name, language_name
 from haven.referrals.consent import CATEGORY_ORDER, in_order
 from haven.referrals.models import DataCategory, Purpose, ReferralReason
+from haven.screening.engine import worded
 from haven.screening.labels import FLAG_LABELS
 from haven.screening.models import Screening, ScreeningStatus
+from haven.screening_engine import default_catalogue
 
 if TYPE_CHECKING:
     from haven.cases.models import Case
@@ -38,6 +42,8 @@ FIELD_LABELS = {
     "phone": _("Phone"),
     "address": _("Address"),
     "screening": _("Screening"),
+    "screening_route": _("How the result was reached"),
+    "screening_reason": _("Key reason"),
     "screening_flags": _("Flags"),
     "judgement": _("Screener's judgement"),
     "summary": _("Summary notes"),
@@ -84,23 +90,35 @@ def _contact(case: Case) -> list[tuple[str, str]]:
 
 
 def _screening(case: Case) -> list[tuple[str, str]]:
-    latest = (
-        Screening.objects.filter(case=case, status=ScreeningStatus.COMPLETED)
+    """Every completed screening of the case, or of its person before the case existed:
+    verdict, route, key reasons, flags, judgement and date. Never answers or notes."""
+    screenings = (
+        Screening.objects.filter(
+            organisation_id=case.organisation_id, status=ScreeningStatus.COMPLETED
+        )
+        .filter(Q(case=case) | Q(case__isnull=True, person_id=case.person_id))
         .order_by("-completed_at")
-        .first()
     )
-    if latest is None:
-        return []
-    flags = ", ".join(
-        str(FLAG_LABELS[f]) for f in latest.result.get("flags", []) if f in FLAG_LABELS
-    )
-    when = latest.completed_at.date().isoformat() if latest.completed_at else ""
-    rows = [
-        ("screening", f"{latest.get_outcome_display()} · {when} · {latest.ruleset_version}"),
-        ("judgement", str(latest.get_judgement_display())),
-    ]
-    if flags:
-        rows.append(("screening_flags", flags))
+    catalogue = default_catalogue()
+    language = get_language() or "en"
+    rows: list[tuple[str, str]] = []
+    for screening in screenings:
+        result = worded(screening.result, language)
+        when = screening.completed_at.date().isoformat() if screening.completed_at else ""
+        outcome = screening.get_outcome_display()
+        rows.append(("screening", f"{outcome} · {when} · {screening.ruleset_version}"))
+        route = result.get("route", {}).get("text", "")
+        if route:
+            rows.append(("screening_route", route))
+        rows += [
+            ("screening_reason", catalogue.by_id[i].statement_in(language))
+            for i in result.get("key_reasons", [])
+            if i in catalogue.by_id
+        ]
+        flags = ", ".join(str(FLAG_LABELS[f]) for f in result.get("flags", []) if f in FLAG_LABELS)
+        if flags:
+            rows.append(("screening_flags", flags))
+        rows.append(("judgement", str(screening.get_judgement_display())))
     return rows
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.roles import Capability
 from haven.audit.chain import record
 from haven.audit.models import Action
+from haven.cases.actions import closed_case_message
 from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.pseudonyms import SCREENING_PREFIX, create_with_reference
 from haven.screening import engine
@@ -65,12 +66,16 @@ def start_screening(
 ) -> Screening:
     """Open a screening after the readiness checklist; an urgent medical need suspends it.
 
+    A screening done from a case belongs to that case, which must be open.
+
     A re-screening of a person (or case) starts from the latest completed screening of it
     that the screener may see in their own organisation: its answers and profile are kept
     beside the new screening to be confirmed with the person, who is then not asked again
     what they already said. They become answers only when the screener saves a page.
     """
     suspended = bool(readiness.get("medical_urgent"))
+    if case is not None and case.is_closed:
+        raise RefusedError(closed_case_message())
 
     def create(reference: str) -> Screening:
         previous = _previous_screening(actor, person, case)
@@ -224,9 +229,14 @@ def complete(
 
 
 def attach_to_person(actor: User, screening: Screening, person: Person, case: Case | None) -> None:
-    """Link an anonymous screening to the person it was about (allowed after completion)."""
+    """Link an anonymous screening to the person it was about (allowed after completion),
+    and to one of their open cases when given."""
     if person.organisation_id != screening.organisation_id:
         raise RefusedError(_("A screening can only be attached to a person of its organisation."))
+    if case is not None and case.person_id != person.pk:
+        raise RefusedError(_("That case is about someone else."))
+    if case is not None and case.is_closed:
+        raise RefusedError(_("That case is closed: reopen it first, or attach to the person only."))
     with transaction.atomic():
         current = Screening.objects.select_for_update().get(pk=screening.pk)
         current.person = person

@@ -197,4 +197,5 @@ class JudgementForm(forms.Form):
 
 class AttachForm(forms.Form):
     person = forms.CharField(label=_("Person reference"), max_length=16)
+    case = forms.CharField(required=False, max_length=16)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)

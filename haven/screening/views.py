@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from haven.accounts.models import User
 from haven.accounts.roles import Capability, can
 from haven.cases.access import cases_for, get_case_for
+from haven.cases.models import CLOSED_STATUSES
 from haven.core.decorators import requires, staff_user
 from haven.core.errors import ConcurrentEditError, RefusedError, stale_edit_message
 from haven.core.forms import VersionForm
@@ -130,11 +131,16 @@ def screening_list(request: HttpRequest) -> HttpResponse:
 def _start(request: HttpRequest, person: Any = None, case: Any = None) -> HttpResponse:
     user = staff_user(request)
     form = ReadinessForm(request.POST or None)
+    refused = ""
     if request.method == "POST" and form.is_valid():
-        screening = actions.start_screening(
-            user, readiness=form.cleaned_data, person=person, case=case
-        )
-        return _go(screening)
+        try:
+            screening = actions.start_screening(
+                user, readiness=form.cleaned_data, person=person, case=case
+            )
+        except RefusedError as error:
+            refused = error.message
+        else:
+            return _go(screening)
     organisation = user.organisation
     duty_bound = organisation.org_type in DUTY_BOUND_ORGANISATIONS
     return render(
@@ -145,6 +151,7 @@ def _start(request: HttpRequest, person: Any = None, case: Any = None) -> HttpRe
             "person": person,
             "case": case,
             "duty_bound_type": organisation.get_org_type_display() if duty_bound else "",
+            "refused": refused,
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -477,6 +484,7 @@ def screening_result(request: HttpRequest, reference: str) -> HttpResponse:
 @requires(Capability.SCREENING_CREATE)
 @require_POST
 def screening_attach(request: HttpRequest, reference: str) -> HttpResponse:
+    """Link a screening to the person it was about; with several open cases, ask which."""
     user = staff_user(request)
     screening = get_screening_for(user, reference, Capability.SCREENING_CREATE)
     form = AttachForm(request.POST)
@@ -490,7 +498,26 @@ def screening_attach(request: HttpRequest, reference: str) -> HttpResponse:
     if person is None:
         messages.error(request, _("No person you can see has that reference."))
         return redirect("screening:result", reference=reference)
-    case = cases_for(user, Capability.CASE_EDIT).filter(person=person).first()
+    open_cases = list(
+        cases_for(user, Capability.CASE_EDIT)
+        .filter(person=person)
+        .exclude(status__in=CLOSED_STATUSES)
+        .order_by("-opened_on", "reference")
+    )
+    chosen = form.cleaned_data.get("case", "").strip().upper()
+    if chosen:
+        case = next((c for c in open_cases if c.reference == chosen), None)
+        if case is None:
+            messages.error(request, _("Choose one of the person's open cases."))
+            return redirect("screening:result", reference=reference)
+    elif len(open_cases) > 1:
+        return render(
+            request,
+            "screening/attach.html",
+            {"screening": screening, "person": person, "cases": open_cases},
+        )
+    else:
+        case = open_cases[0] if open_cases else None
     try:
         actions.attach_to_person(user, screening, person, case)
     except RefusedError as error:
