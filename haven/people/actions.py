@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from haven.accounts.roles import Capability
 from haven.audit.chain import record
 from haven.audit.models import Action
 from haven.core import crypto
 from haven.core.errors import ConcurrentEditError
 from haven.core.pseudonyms import PERSON_PREFIX, create_with_reference
 from haven.core.reference import AgeBand, age_band_for, age_on
+from haven.people import names
+from haven.people.access import people_for
 from haven.people.models import (
     DEMOGRAPHIC_FIELDS,
     IDENTITY_FIELDS,
@@ -26,6 +31,13 @@ from haven.people.models import (
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
+
+# A search shows at most this many people; more would mean the query is too vague.
+SEARCH_LIMIT = 50
+# Possible duplicates shown when recording a person; the rule is strict, so few match.
+DUPLICATE_LIMIT = 10
+# People with a superset of the name's keys read to find them; bounds the decryption work.
+DUPLICATE_SCAN = 200
 
 EDITABLE_FIELDS = tuple(f for f in IDENTITY_FIELDS + DEMOGRAPHIC_FIELDS if f != "age_band")
 
@@ -39,13 +51,20 @@ def _age_band(data: Mapping[str, Any]) -> AgeBand:
     return AgeBand.UNKNOWN
 
 
+class PossibleDuplicateError(Exception):
+    """The new person may already be recorded; the user must look or confirm."""
+
+    def __init__(self, candidates: Sequence[Person]) -> None:
+        super().__init__("possible duplicate")
+        self.candidates = list(candidates)
+
+
+def _names_of(person: Person) -> list[str]:
+    return [person.full_name, person.given_name, person.family_name, *person.aliases]
+
+
 def _index_entries(person: Person) -> set[tuple[str, str]]:
-    names = [person.full_name, person.given_name, person.family_name, *person.aliases]
-    entries = {
-        (IndexKind.NAME.value, crypto.blind_index(IndexKind.NAME, crypto.normalise_text(n)))
-        for n in names
-        if crypto.normalise_text(n)
-    }
+    entries = names.name_entries(_names_of(person))
     for document in person.documents:
         number = crypto.normalise_document_number(str(document.get("number", "")))
         if number:
@@ -75,8 +94,64 @@ def _apply(person: Person, data: Mapping[str, Any]) -> list[str]:
     return changed
 
 
-def create_person(actor: User, data: Mapping[str, Any]) -> Person:
-    """Create a person in the actor's organisation with a fresh pseudonymous reference."""
+def reindex_all() -> int:
+    """Rebuild every person's blind index (after an upgrade or a new index key)."""
+    count = 0
+    for person in Person.objects.order_by("pk").iterator(chunk_size=200):
+        with transaction.atomic():
+            _reindex(person)
+        count += 1
+    return count
+
+
+def possible_duplicates(actor: User, data: Mapping[str, Any]) -> list[Person]:
+    """People the actor may see who could be the person described by `data`.
+
+    The rule: the same name tokens in any order and script (`names.same_name_keys` of the
+    new full name equal those of a candidate's full name or one of their aliases), the
+    same date of birth or the same age band, and the same citizenship (a shared country,
+    or none recorded on either side). Nothing is audited here: the caller shows them.
+    """
+    wanted = names.same_name_keys(str(data.get("full_name", "")))
+    if not wanted:
+        return []
+    digests = {crypto.blind_index(kind, key) for kind, key in wanted}
+    visible = people_for(actor, Capability.PERSON_VIEW)
+    ids = (
+        PersonIndex.objects.filter(person__in=visible, digest__in=digests)
+        .values("person_id")
+        .annotate(found=Count("digest", distinct=True))
+        .filter(found=len(digests))
+        .values_list("person_id", flat=True)
+    )
+    band = _age_band(data)
+    countries = set(data.get("citizenship") or [])
+    # The same date of birth gives the same age band, so "same band or same date of birth"
+    # is "same band", checked in SQL; names and citizenship are compared on the few left.
+    candidates = visible.filter(pk__in=list(ids), age_band=band).order_by("-created_at")
+    found = [
+        person
+        for person in candidates[:DUPLICATE_SCAN]
+        if any(names.same_name_keys(n) == wanted for n in [person.full_name, *person.aliases])
+        and (
+            bool(countries & set(person.citizenship)) or (not countries and not person.citizenship)
+        )
+    ]
+    return found[:DUPLICATE_LIMIT]
+
+
+def create_person(
+    actor: User, data: Mapping[str, Any], *, confirmed_not_duplicate: bool = False
+) -> Person:
+    """Create a person in the actor's organisation with a fresh pseudonymous reference.
+
+    Refuses with `PossibleDuplicateError` when `possible_duplicates` finds someone, unless
+    the actor has looked and said `confirmed_not_duplicate=True`.
+    """
+    if not confirmed_not_duplicate:
+        candidates = possible_duplicates(actor, data)
+        if candidates:
+            raise PossibleDuplicateError(candidates)
 
     def create(reference: str) -> Person:
         person = Person(reference=reference, organisation=actor.organisation, created_by=actor)
@@ -88,7 +163,9 @@ def create_person(actor: User, data: Mapping[str, Any]) -> Person:
             action=Action.PERSON_CREATE,
             object_type="person",
             object_ref=person.reference,
-            changed_fields=changed,
+            changed_fields=[*changed, "confirmed_not_duplicate"]
+            if confirmed_not_duplicate
+            else changed,
         )
         return person
 
@@ -124,35 +201,115 @@ def update_person(
 
 def record_identity_view(actor: User, person: Person) -> None:
     """Every showing of identity data leaves an audit row."""
+    record_identity_views(actor, [person])
+
+
+def record_identity_views(actor: User, people: Iterable[Person]) -> None:
+    """One audit row per person whose identity a page shows, in one transaction."""
     with transaction.atomic():
-        record(
-            actor=actor,
-            action=Action.PERSON_VIEW_IDENTITY,
-            object_type="person",
-            object_ref=person.reference,
-        )
+        for person in people:
+            record(
+                actor=actor,
+                action=Action.PERSON_VIEW_IDENTITY,
+                object_type="person",
+                object_ref=person.reference,
+            )
+
+
+# How a search hit matched, weakest name part first decides: an exact spelling in every
+# part reads "exact"; one part found only by sound makes the whole hit "sounds alike".
+MATCH_DOCUMENT = "document"
+MATCH_EXACT = "exact"
+MATCH_LATIN = "latin"
+MATCH_SOUND = "sound"
+_MATCH_BY_STRENGTH = {3: MATCH_EXACT, 2: MATCH_LATIN, 1: MATCH_SOUND}
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One person found, with how well they matched. Carries no identity."""
+
+    person: Person
+    parts_found: int
+    parts_asked: int
+    match: str
+
+
+@dataclass
+class _Score:
+    strengths: list[int]
+    whole_name: bool = False
+    document: bool = False
+
+    def key(self) -> tuple[bool, int, int, bool]:
+        found = sum(1 for s in self.strengths if s)
+        return (self.document, found, sum(self.strengths), self.whole_name)
+
+    def match(self) -> str:
+        if self.document:
+            return MATCH_DOCUMENT
+        found = [s for s in self.strengths if s]
+        return _MATCH_BY_STRENGTH[min(found)] if found else MATCH_EXACT
+
+
+def search_tokens(name: str) -> list[str]:
+    """The name parts a search looks for (the form refuses more than MAX_SEARCH_TOKENS)."""
+    return names.tokens(name)[: names.MAX_SEARCH_TOKENS]
 
 
 def search_people(
     actor: User, visible: QuerySet[Person], *, name: str = "", document: str = ""
-) -> list[Person]:
-    """Exact search by name or document number among the people the actor may see."""
-    digests: list[tuple[str, str]] = []
-    if crypto.normalise_text(name):
-        digests.append(
-            (IndexKind.NAME, crypto.blind_index(IndexKind.NAME, crypto.normalise_text(name)))
-        )
+) -> list[SearchHit]:
+    """Find people the actor may see by any name parts, in any order and script.
+
+    Ranked: a document number match first, then more name parts found, then stronger
+    matches (exact spelling above the same romanisation above the same sound), then a
+    match of the whole name. A constant number of queries, however many are found.
+    """
+    parts = search_tokens(name)
+    wanted: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for position, part in enumerate(parts):
+        for kind, digest in names.token_keys(part).digests:
+            wanted[digest].append((position, names.STRENGTH[kind]))
+    whole = crypto.normalise_text(name)
+    whole_digest = crypto.blind_index(IndexKind.NAME, whole) if whole else ""
     number = crypto.normalise_document_number(document)
-    if number:
-        digests.append((IndexKind.DOCUMENT, crypto.blind_index(IndexKind.DOCUMENT, number)))
+    document_digest = crypto.blind_index(IndexKind.DOCUMENT, number) if number else ""
+    digests = {*wanted, whole_digest, document_digest} - {""}
     if not digests:
         return []
-    matches: set[int] = set()
-    for kind, digest in digests:
-        matches |= set(
-            PersonIndex.objects.filter(kind=kind, digest=digest).values_list("person_id", flat=True)
+    scores: dict[int, _Score] = {}
+    rows = PersonIndex.objects.filter(person__in=visible, digest__in=digests).values_list(
+        "person_id", "kind", "digest"
+    )
+    for person_id, kind, digest in rows:
+        score = scores.setdefault(person_id, _Score([0] * len(parts)))
+        if kind == IndexKind.DOCUMENT and digest == document_digest:
+            score.document = True
+        elif kind == IndexKind.NAME and digest == whole_digest:
+            score.whole_name = True
+        for position, strength in wanted.get(digest, ()):
+            score.strengths[position] = max(score.strengths[position], strength)
+    ranked = sorted(
+        (
+            pk
+            for pk, score in scores.items()
+            if score.document or score.whole_name or any(score.strengths)
+        ),
+        key=lambda pk: (scores[pk].key(), pk),
+        reverse=True,
+    )[:SEARCH_LIMIT]
+    people = visible.in_bulk(ranked)
+    found = [
+        SearchHit(
+            person=people[pk],
+            parts_found=sum(1 for s in scores[pk].strengths if s),
+            parts_asked=len(parts),
+            match=scores[pk].match(),
         )
-    found = list(visible.filter(pk__in=matches).order_by("-created_at")[:50])
+        for pk in ranked
+        if pk in people
+    ]
     with transaction.atomic():
         record(
             actor=actor,

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.crypto import normalise_document_number
 from haven.core.reference import (
     DOCUMENT_TYPES,
     Gender,
@@ -15,6 +16,7 @@ from haven.core.reference import (
     language_choices,
     language_lookup,
 )
+from haven.people import names
 
 MAX_ALIASES = 10
 MAX_DOCUMENTS = 6
@@ -196,11 +198,41 @@ def document_formset(
 
 
 class SearchForm(forms.Form):
-    name = _text(_("Exact name"), 200)
+    name = _text(_("Name or part of a name"), 200)
     document = _text(_("Document number"), 64)
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"]
+        if not name.strip():
+            return ""
+        parts = names.tokens(name)
+        if not parts:
+            raise ValidationError(_("A name needs at least one letter or digit."))
+        if len(parts) > names.MAX_SEARCH_TOKENS:
+            raise ValidationError(
+                _("Search with at most %(n)s name parts."), params={"n": names.MAX_SEARCH_TOKENS}
+            )
+        return name
+
+    def clean_document(self) -> str:
+        document: str = self.cleaned_data["document"]
+        if document.strip() and not normalise_document_number(document):
+            raise ValidationError(_("A document number needs at least one letter or digit."))
+        return document
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.errors:
+            return data
         if not data.get("name", "").strip() and not data.get("document", "").strip():
             raise ValidationError(_("Enter a name or a document number."))
         return data
+
+
+class DuplicateConfirmForm(forms.Form):
+    """The explicit answer to a possible-duplicate warning."""
+
+    confirmed_not_duplicate = forms.BooleanField(
+        label=_("I have checked: this is a different person. Record them anyway."),
+        required=False,
+    )

@@ -78,14 +78,18 @@ class Person(models.Model):
 
 class IndexKind(models.TextChoices):
     NAME = "name", _("name")
+    NAME_TOKEN = "name_token", _("name part")
+    NAME_LATIN = "name_latin", _("name part in Latin letters")
+    NAME_SOUND = "name_sound", _("sound of a name part")
     DOCUMENT = "document", _("document number")
 
 
 class PersonIndex(models.Model):
-    """Blind index: keyed digests of normalised names and document numbers.
+    """Blind index: keyed digests of normalised names, name parts and document numbers.
 
-    Lets staff find a person by an exact name or document number without the database
-    ever holding either in clear. Rebuilt whenever identity changes.
+    Lets staff find a person by a whole name, any of its parts (as written, romanised, or
+    by sound; see `haven.people.names`) or a document number without the database ever
+    holding any of them in clear. Rebuilt whenever identity changes.
     """
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="index_entries")

@@ -15,7 +15,7 @@ from haven.core.htmx import is_htmx
 from haven.core.reference import COMMON_LANGUAGES
 from haven.people import actions
 from haven.people.access import get_person_for, people_for
-from haven.people.forms import PersonForm, SearchForm, document_formset
+from haven.people.forms import DuplicateConfirmForm, PersonForm, SearchForm, document_formset
 from haven.people.models import Person
 from haven.screening.access import screenings_for
 
@@ -45,7 +45,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
     """POST, never GET: a name or document number must not travel in a URL."""
     user = staff_user(request)
     form = SearchForm(request.POST)
-    results: list[Person] | None = None
+    results: list[actions.SearchHit] | None = None
     if form.is_valid():
         results = actions.search_people(
             user,
@@ -95,15 +95,34 @@ def person_create(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     form = PersonForm(request.POST or None)
     documents = document_formset(request.POST or None)
+    confirm = DuplicateConfirmForm(request.POST or None)
+    duplicates: list[Person] = []
     if request.method == "POST" and form.is_valid() and documents.is_valid():
-        person = actions.create_person(user, form.person_data(documents.documents()))
-        messages.success(request, _("Person record created."))
-        return redirect("people:detail", reference=person.reference)
+        confirmed = confirm.is_valid() and confirm.cleaned_data["confirmed_not_duplicate"]
+        try:
+            person = actions.create_person(
+                user,
+                form.person_data(documents.documents()),
+                confirmed_not_duplicate=confirmed,
+            )
+        except actions.PossibleDuplicateError as warning:
+            # Nothing saved; the candidates' identity is shown, so each showing is audited.
+            duplicates = warning.candidates
+            actions.record_identity_views(user, duplicates)
+        else:
+            messages.success(request, _("Person record created."))
+            return redirect("people:detail", reference=person.reference)
     return render(
         request,
         "people/form.html",
-        {"form": form, "documents": documents, "person": None},
-        status=400 if request.method == "POST" else 200,
+        {
+            "form": form,
+            "documents": documents,
+            "person": None,
+            "duplicates": duplicates,
+            "confirm": DuplicateConfirmForm() if duplicates else None,
+        },
+        status=400 if request.method == "POST" and not duplicates else 200,
     )
 
 

@@ -95,7 +95,7 @@ def test_sign_in_record_khmer_person_find_and_open_then_sign_out(
     # Find the person by exact name, typed in other case; htmx fills #search-results.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
     expect(page).to_have_url(f"{base}/people/")
-    page.get_by_label("Exact name").fill(typed)
+    page.get_by_label("Name or part of a name").fill(typed)
     page.get_by_role("button", name="Search").click()
     results = page.locator("#search-results")
     expect(results.get_by_role("heading", name="Search results")).to_be_visible()
@@ -197,7 +197,7 @@ def test_wrong_code_is_refused_and_csp_blocks_nothing(
     # Exercise the scripts too: htmx swaps search results in under the policy.
     page.goto(f"{base}/people/")
     expect(page.locator("html")).to_have_class(re.compile(r"\bjs\b"))
-    page.get_by_label("Exact name").fill("Nobody By This Name")
+    page.get_by_label("Name or part of a name").fill("Nobody By This Name")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#search-results")).to_contain_text("No one you can see matches")
     expect(page).to_have_url(f"{base}/people/")
