@@ -17,7 +17,8 @@ SENTENCE_ENDS = ".。။។"
 
 def message(catalogue: Catalogue, language: str, key: str, **values: object) -> str:
     texts = catalogue.messages.get(language) or catalogue.messages["en"]
-    return texts.get(key, catalogue.messages["en"][key]).format(**values)
+    text = texts.get(key) or catalogue.messages["en"][key]
+    return text.format(**values) if values else text
 
 
 def _evidence(catalogue: Catalogue, language: str, ids: Iterable[str]) -> str:

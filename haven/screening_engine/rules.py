@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 
 from haven.screening_engine.model import (
     Answer,
@@ -44,17 +45,23 @@ def dimension_met(rules: Iterable[DimensionRule], counts: Mapping[str, int]) -> 
     )
 
 
+# A dimension nobody answered yes in: shared, never mutated.
+NO_EVIDENCE = DimensionResult(
+    False, None, (), MappingProxyType({"strong": 0, "medium": 0, "weak": 0})
+)
+
+
 def dimension_result(
-    graded_yes: Iterable[tuple[str, str]], rules: Iterable[DimensionRule]
+    graded_yes: Sequence[tuple[str, str]], rules: Iterable[DimensionRule]
 ) -> DimensionResult:
     """Apply the combination rule to the "yes" answers (id, grade) of one dimension in one set."""
+    if not graded_yes:
+        return NO_EVIDENCE
     counts = {"strong": 0, "medium": 0, "weak": 0}
     evidence = []
     for ident, grade in graded_yes:
         counts[grade] += 1
         evidence.append(ident)
-    if not evidence:
-        return DimensionResult(False, None, (), counts)
     fired = dimension_met(rules, counts)
     return DimensionResult(fired is not None, fired, tuple(evidence), counts)
 
