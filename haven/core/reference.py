@@ -124,13 +124,33 @@ def _translate(domain: str, text: str) -> str:
 
 
 def country_choices() -> list[tuple[str, str]]:
-    rows = [(c.alpha_2, _translate("iso3166-1", c.name)) for c in pycountry.countries]
+    rows = [(c.alpha_2, _country(c.alpha_2, c.name)) for c in pycountry.countries]
     return sorted(rows, key=lambda row: row[1])
+
+
+# Countries of the region whose names some iso-codes catalogues lack (Burmese above all):
+# Haven's own translations, used only where iso-codes has none.
+COUNTRY_NAMES = {
+    "BN": _("Brunei Darussalam"),
+    "CN": _("China"),
+    "KR": _("Korea, Republic of"),
+    "LA": _("Lao People's Democratic Republic"),
+    "TL": _("Timor-Leste"),
+    "TW": _("Taiwan, Province of China"),
+    "US": _("United States"),
+    "VN": _("Viet Nam"),
+}
+
+
+def _country(alpha_2: str, name: str) -> str:
+    translated = _translate("iso3166-1", name)
+    own = COUNTRY_NAMES.get(alpha_2)
+    return str(own) if translated == name and own is not None else translated
 
 
 def country_name(code: str) -> str:
     country = pycountry.countries.get(alpha_2=code)
-    return _translate("iso3166-1", country.name) if country else code
+    return _country(country.alpha_2, country.name) if country else code
 
 
 def language_lookup(code: str) -> object | None:
@@ -142,9 +162,59 @@ def language_lookup(code: str) -> object | None:
     return None
 
 
+# Haven's own names for the languages its users meet most, translated in Haven's
+# catalogue: the iso-codes catalogues lack Khmer and Burmese entirely and miss many of
+# these names in the other interface languages. Keyed by ISO 639-3 code.
+LANGUAGE_NAMES = {
+    "eng": _("English"),
+    "ind": _("Indonesian"),
+    "tha": _("Thai"),
+    "khm": _("Khmer"),
+    "vie": _("Vietnamese"),
+    "mya": _("Burmese"),
+    "lao": _("Lao"),
+    "msa": _("Malay"),
+    "tgl": _("Tagalog"),
+    "tet": _("Tetum"),
+    "zho": _("Chinese"),
+    "yue": _("Cantonese"),
+    "nep": _("Nepali"),
+    "ben": _("Bengali"),
+    "hin": _("Hindi"),
+    "urd": _("Urdu"),
+    "tam": _("Tamil"),
+    "sin": _("Sinhala"),
+    "pus": _("Pashto"),
+    "fas": _("Persian"),
+    "ara": _("Arabic"),
+    "rus": _("Russian"),
+    "uzb": _("Uzbek"),
+    "kor": _("Korean"),
+    "jpn": _("Japanese"),
+    "mon": _("Mongolian"),
+    "ceb": _("Cebuano"),
+    "jav": _("Javanese"),
+    "sun": _("Sundanese"),
+    "shn": _("Shan"),
+    "ksw": _("S'gaw Karen"),
+    "rhg": _("Rohingya"),
+    "fra": _("French"),
+    "spa": _("Spanish"),
+    "por": _("Portuguese"),
+    "swa": _("Swahili"),
+    "amh": _("Amharic"),
+}
+
+
 def language_name(code: str) -> str:
+    """The language's name in the active language: Haven's own name, else iso-codes'."""
     language = language_lookup(code)
-    return _translate("iso639-3", language.name) if language else code  # type: ignore[attr-defined]
+    if language is None:
+        return code
+    own = LANGUAGE_NAMES.get(language.alpha_3)  # type: ignore[attr-defined]
+    if own is not None:
+        return str(own)
+    return _translate("iso639-3", language.name)  # type: ignore[attr-defined]
 
 
 def language_choices() -> list[tuple[str, str]]:

@@ -6,6 +6,8 @@ encrypted and everything may be shown to the public (unless a provider is not `p
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -15,6 +17,7 @@ from haven.accounts.models import OrganisationType
 from haven.assistance.models import ServiceKind
 from haven.cases.choices import ExploitationType
 from haven.core.reference import Gender, country_name, language_name
+from haven.directory.hours import Hours, local_hours
 
 
 class Provider(models.Model):
@@ -66,6 +69,21 @@ class Provider(models.Model):
     @property
     def language_names(self) -> list[str]:
         return [language_name(code) for code in self.languages]
+
+    @property
+    def address_language(self) -> str:
+        """ "en" for an address in Latin letters (the directory's free text is written in
+        plain English); "" when it is in another script, whose language is not known."""
+        latin = all(
+            not char.isalpha() or unicodedata.name(char, "").startswith("LATIN")
+            for char in self.address
+        )
+        return "en" if latin else ""
+
+    @property
+    def local_opening_hours(self) -> Hours:
+        """The opening hours in the active language where they follow the pattern."""
+        return local_hours(self.opening_hours)
 
 
 class DirectoryService(models.Model):

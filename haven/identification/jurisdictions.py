@@ -25,12 +25,26 @@ class JurisdictionError(ValueError):
     """A jurisdiction file is wrong; the message names the file and the entry."""
 
 
+def _name_in(name: str, translations: tuple[tuple[str, str], ...], language: str) -> str:
+    """`name` in `language` (or its base language) where the profile gives it, else as is."""
+    given = dict(translations)
+    for code in (language, language.split("-", maxsplit=1)[0]):
+        if code in given:
+            return given[code]
+    return name
+
+
 @dataclass(frozen=True)
 class Step:
     name: str
     roles: frozenset[str]
     target_working_days: int | None = None
     not_before_days: int = 0
+    # Language code -> the name in that language, from the profile's `names` table.
+    names: tuple[tuple[str, str], ...] = ()
+
+    def name_in(self, language: str) -> str:
+        return _name_in(self.name, self.names, language)
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,11 @@ class Jurisdiction:
     reflection_days: int
     reflection_starts_at: str
     removal_allowed_during_reflection: bool
+    names: tuple[tuple[str, str], ...] = ()
+
+    def name_in(self, language: str) -> str:
+        """The profile's name in `language` where the profile gives one, else `name`."""
+        return _name_in(self.name, self.names, language)
 
     def is_working_day(self, day: dt.date) -> bool:
         return day.weekday() not in self.weekend and day not in self.holidays
@@ -127,7 +146,18 @@ def _step(data: dict[str, Any], key: str, where: str) -> Step:
     wait = table.get("not_before_days", 0)
     if not isinstance(wait, int) or isinstance(wait, bool) or wait < 0:
         raise JurisdictionError(f"{here}: not_before_days must be a whole number of days")
-    return Step(name, frozenset(map(str, roles)), target, wait)
+    return Step(name, frozenset(map(str, roles)), target, wait, _names(table, here))
+
+
+def _names(data: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
+    """The optional `names` table: the name in other languages, by language code."""
+    names = data.get("names", {})
+    if not isinstance(names, dict) or not all(
+        isinstance(code, str) and isinstance(text, str) and text.strip()
+        for code, text in names.items()
+    ):
+        raise JurisdictionError(f"{where}: names must map language codes to non-empty text")
+    return tuple(sorted((code, text.strip()) for code, text in names.items()))
 
 
 def parse(data: dict[str, Any], where: str) -> Jurisdiction:
@@ -166,6 +196,7 @@ def parse(data: dict[str, Any], where: str) -> Jurisdiction:
         removal_allowed_during_reflection=_need(
             reflection, "removal_allowed", bool, f"{where} [reflection]"
         ),
+        names=_names(data, where),
     )
 
 

@@ -607,7 +607,8 @@ def test_adaptive_interview_reaches_the_full_verdict_in_few_questions(
     assert_fits_phone_width(page, PHONE_390["width"])
 
     # The interface in Khmer: the verdict, route, reasons and next steps in Khmer too.
-    page.get_by_label("Language").select_option("km")  # the menu submits itself
+    page.get_by_label("Language", exact=True).select_option("km")
+    page.get_by_role("button", name="Change", exact=True).click()
     expect(page.locator("html")).to_have_attribute("lang", "km")
     km = catalogue.messages["km"]
     expect(page.locator("section.outcome .route")).to_contain_text(

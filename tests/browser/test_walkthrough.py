@@ -217,7 +217,32 @@ def test_language_switcher_shows_khmer_interface(
     expect(page.locator(".draft")).to_have_count(0)
 
     page.locator("select#language").select_option("km")
+    # Choosing does not move the page (WCAG 3.2.2): the button does.
+    expect(html).to_have_attribute("lang", "en")
+    page.get_by_role("button", name="Change", exact=True).click()
     expect(html).to_have_attribute("lang", "km")
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.locator("p.draft")).to_be_visible()
     shot(page, artifacts, "08-home-khmer")
+
+
+def test_keyboard_user_skips_to_main_content_and_sees_where_focus_is(
+    page: Page, live_server: LiveServer, artifacts: Path
+) -> None:
+    page.goto(f"{live_server.url}/directory/")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).not_to_be_in_viewport()
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    outline = skip.evaluate("element => getComputedStyle(element).outlineWidth")
+    assert outline == "3px", outline
+    shot(page, artifacts, "09-skip-link-focused")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("#main$"))
+    expect(page.locator("main#main")).to_be_focused()
+    # The language menu waits for its button: choosing alone changes nothing.
+    page.get_by_label("Language", exact=True).select_option("th")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("button", name="Change", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", "th")
