@@ -136,6 +136,7 @@ MATRIX: dict[str, Probe] = {
         record_bound=True,
     ),
     "cases:list": Probe("GET", dict.fromkeys(CASE_TEAM, 200)),
+    "cases:due": Probe("GET", dict.fromkeys(CASE_TEAM, 200)),
     "cases:create": Probe(
         "GET", {Role.CASE_WORKER: 200, Role.SUPERVISOR: 200}, person_a, record_bound=True
     ),

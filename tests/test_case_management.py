@@ -703,7 +703,7 @@ class TeamAndHomeTests(CaseManagementTestCase):
         self.assertEqual(page.status_code, 200)
         self.assertContains(page, "<h2>Due</h2>", html=False)
         self.assertContains(page, "First decision past its target date")
-        overdue = [i for i in page.context["due"] if i.kind == "first_decision_overdue"]
+        overdue = [i for i in page.context["due"].items if i.kind == "first_decision_overdue"]
         self.assertEqual(
             [(i.case.reference, i.due_on) for i in overdue], [(case.reference, due_on)]
         )

@@ -134,6 +134,31 @@ class Case(models.Model):
         ordering = ["-opened_on", "-created_at"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        # One index per filter and order of the case list (haven.cases.listing) and per
+        # kind of due item (haven.cases.due): every page is a range read, not a scan and sort.
+        indexes = [
+            models.Index(fields=["organisation", "-opened_on", "-id"], name="case_org_opened"),
+            models.Index(fields=["organisation", "-updated_at", "-id"], name="case_org_changed"),
+            models.Index(fields=["organisation", "reference"], name="case_org_reference"),
+            models.Index(
+                fields=["organisation", "status", "-opened_on", "-id"],
+                name="case_org_status_opened",
+            ),
+            models.Index(
+                fields=["organisation", "identification_status", "-opened_on", "-id"],
+                name="case_org_ident_opened",
+            ),
+            models.Index(fields=["assigned_to", "-opened_on", "-id"], name="case_worker_opened"),
+            models.Index(
+                fields=["organisation", "identification_status", "first_decision_due", "reference"],
+                name="case_org_first_due",
+            ),
+            models.Index(
+                fields=["organisation", "identification_status", "final_decision_due", "reference"],
+                name="case_org_final_due",
+            ),
+            models.Index(fields=["organisation", "reflection_ends"], name="case_org_reflection"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -251,6 +276,8 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # The home page's newest activity reads the newest events first and stops at ten.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="caseevent_newest")]
 
     def __str__(self) -> str:
         return f"{self.kind} on case {self.case_id}"

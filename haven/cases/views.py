@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,14 +14,16 @@ from haven.accounts.models import User
 from haven.accounts.roles import Capability, can
 from haven.assistance.models import ReturnPlan, Stage
 from haven.cases import actions
-from haven.cases.access import cases_for, get_case_for
-from haven.cases.due import due_items
+from haven.cases.access import cases_for, due_cases_for, get_case_for
+from haven.cases.due import due_items, due_summary, overdue_by_worker, parse_cursor
 from haven.cases.forms import CaseForm, CaseRecordForm, ClosureRequestForm, JourneyForm
+from haven.cases.listing import CaseListForm, case_page
 from haven.cases.models import Case, CaseStatus
 from haven.cases.pages import case_action, case_form_page
 from haven.core.decorators import requires, staff_user
 from haven.core.errors import ConcurrentEditError, RefusedError, stale_edit_message
 from haven.core.forms import VersionForm
+from haven.core.htmx import is_htmx
 from haven.identification import jurisdictions
 from haven.identification.actions import legal_targets
 from haven.people.access import get_person_for
@@ -35,10 +36,58 @@ APPROVE = "approve"
 @requires(Capability.CASE_VIEW)
 @require_http_methods(["GET"])
 def case_list(request: HttpRequest) -> HttpResponse:
+    """Filter, sort, page. htmx asks for the results alone when a filter changes."""
     user = staff_user(request)
-    cases = cases_for(user, Capability.CASE_VIEW).select_related("person", "assigned_to")
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "cases/list.html", {"page": page})
+    form = CaseListForm(request.GET, workers=actions.case_workers(user.organisation_id))
+    page, ignored = case_page(cases_for(user, Capability.CASE_VIEW), form, timezone.localdate())
+    context = {
+        "form": form,
+        "page": page,
+        "ignored": ignored,
+        "next_url": _query_with(request, after=page.next_after) if page.next_after else "",
+        "first_url": _query_with(request, after="") if form.value("after") else "",
+    }
+    template = "cases/_list_results.html" if is_htmx(request) else "cases/list.html"
+    return render(request, template, context)
+
+
+def _query_with(request: HttpRequest, **changes: str) -> str:
+    params = request.GET.copy()
+    for name, value in changes.items():
+        if value:
+            params[name] = value
+        else:
+            params.pop(name, None)
+    return f"?{params.urlencode()}"
+
+
+@requires(Capability.CASE_VIEW)
+@require_http_methods(["GET"])
+def due_list(request: HttpRequest) -> HttpResponse:
+    """Everything due on the user's cases (as on their home page), most overdue first, a
+    page at a time."""
+    user = staff_user(request)
+    cases = due_cases_for(user)
+    today = timezone.localdate()
+    overdue_only = request.GET.get("overdue") == "1"
+    after_text = request.GET.get("after", "")
+    after = parse_cursor(after_text) if after_text else None
+    if after_text and after is None:
+        messages.warning(request, _("That page of the list does not exist: showing the first."))
+    items = due_items(cases, today, overdue_only=overdue_only, after=after, limit=PAGE_SIZE + 1)
+    more = len(items) > PAGE_SIZE
+    items = items[:PAGE_SIZE]
+    return render(
+        request,
+        "cases/due_list.html",
+        {
+            "summary": due_summary(cases, today, overdue_only=overdue_only, shown=0),
+            "items": items,
+            "overdue_only": overdue_only,
+            "next_url": _query_with(request, after=items[-1].cursor) if more else "",
+            "first_url": _query_with(request, after="") if after else "",
+        },
+    )
 
 
 @requires(Capability.CASE_CREATE)
@@ -308,24 +357,25 @@ def team(request: HttpRequest) -> HttpResponse:
     """A supervisor's view of the team's caseload and what is overdue."""
     user = staff_user(request)
     cases = cases_for(user, Capability.TEAM_VIEW)
-    items = due_items(cases, timezone.localdate())
+    today = timezone.localdate()
     rows = {w.pk: _load_row(w) for w in actions.case_workers(user.organisation_id)}
     others = _load_row(None)  # not assigned, or assigned to someone no longer a case worker
 
     def row(worker_pk: int | None) -> dict[str, Any]:
         return rows.get(worker_pk, others) if worker_pk is not None else others
 
-    for counted in cases.values("assigned_to", "status").annotate(n=Count("pk")):
+    for counted in cases.order_by().values("assigned_to", "status").annotate(n=Count("pk")):
         if counted["status"] == CaseStatus.ACTIVE:
             row(counted["assigned_to"])["open"] += counted["n"]
         elif counted["status"] == CaseStatus.FOLLOW_UP:
             row(counted["assigned_to"])["follow_up"] += counted["n"]
-    for item in items:
-        if item.overdue:
-            row(item.case.assigned_to_id)["overdue"] += 1
+    for worker_pk, n in overdue_by_worker(cases, today).items():
+        row(worker_pk)["overdue"] += n
     shown = [*rows.values(), *([others] if others["open"] or others["follow_up"] else [])]
     return render(
-        request, "cases/team.html", {"rows": shown, "items": [i for i in items if i.overdue]}
+        request,
+        "cases/team.html",
+        {"rows": shown, "due": due_summary(cases, today, overdue_only=True)},
     )
 
 

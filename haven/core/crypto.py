@@ -178,6 +178,31 @@ def decrypt(token: str, context: str) -> str:
     return plain.decode("utf-8")
 
 
+def reseal(tokens: list[str], context: str) -> list[str]:
+    """Open each token and seal it again under the primary key, for `haven keys rotate`.
+
+    The same as `encrypt(decrypt(token))` for each, with one cipher object per key rather
+    than one per value: the batch form of re-encryption."""
+    ring = key_ring()
+    ciphers = {kid: AESGCM(key) for kid, key in ring.data_keys.items()}
+    sealer, aad = ciphers[ring.primary], context.encode("utf-8")
+    prefix = f"{TOKEN_PREFIX}${ring.primary}$"
+    sealed = []
+    for token in tokens:
+        kid = key_id_of(token)
+        cipher = ciphers.get(kid)
+        if cipher is None:
+            raise DecryptionError(f"Data key {kid!r} is not in the key ring.")
+        try:
+            raw = base64.b64decode(token.split("$")[2], validate=True)
+            plain = cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad)
+        except (ValueError, InvalidTag):
+            raise DecryptionError("Stored value failed authentication.") from None
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        sealed.append(prefix + _b64(nonce + sealer.encrypt(nonce, plain, aad)))
+    return sealed
+
+
 # Zero-width and other format characters (category Cf) are dropped: Khmer and Burmese
 # text is often typed with zero-width spaces between words, and they must not make the
 # same name search differently.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.apps import apps
@@ -13,7 +13,7 @@ from django.db.models import Model
 from haven.core import crypto
 from haven.core.fields import EncryptedTextField
 
-BATCH = 500
+BATCH = 2000
 
 
 def encrypted_columns() -> Iterator[tuple[type[Model], EncryptedTextField]]:
@@ -45,24 +45,83 @@ def key_usage() -> Counter[str]:
     return usage
 
 
-def rotate() -> dict[str, int]:
-    """Re-seal every value not under the primary key. Returns counts per column."""
-    primary = crypto.key_ring().primary
+Progress = Callable[[int], None]
+
+
+def stale_count() -> int:
+    """How many stored values are sealed under a key other than the primary."""
+    primary_prefix = f"{crypto.TOKEN_PREFIX}${crypto.key_ring().primary}$%"
+    total = 0
+    with connection.cursor() as cursor:
+        for model, field in encrypted_columns():
+            table, column = _names(model, field)
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {table} WHERE {column} IS NOT NULL "  # noqa: S608
+                f"AND {column} NOT LIKE %s",
+                [primary_prefix],
+            )
+            total += cursor.fetchone()[0]
+    return total
+
+
+def _names(model: type[Model], field: EncryptedTextField) -> tuple[str, str]:
     quote = connection.ops.quote_name
+    return quote(model._meta.db_table), quote(field.column)
+
+
+def rotate(batch: int = BATCH, progress: Progress | None = None) -> dict[str, int]:
+    """Re-seal every value not under the primary key. Returns counts per column.
+
+    Column by column in primary-key order, one transaction per batch of `batch` values,
+    each written by a single UPDATE. Stopped at any point, it leaves every value readable
+    (under the old key or the new one) and a rerun carries on: values already under the
+    primary key are not read again. A value changed since it was read is left for the
+    change, which sealed it under the primary key already."""
+    primary_prefix = f"{crypto.TOKEN_PREFIX}${crypto.key_ring().primary}$%"
     done: dict[str, int] = {}
     for model, field in encrypted_columns():
-        stale = [(pk, tok) for pk, tok in _rows(model, field) if crypto.key_id_of(tok) != primary]
-        table, column = quote(model._meta.db_table), quote(field.column)
-        pk_column = quote(model._meta.pk.column)
-        for start in range(0, len(stale), BATCH):
+        table, column = _names(model, field)
+        pk = connection.ops.quote_name(model._meta.pk.column)
+        # Names come from model metadata, never from input.
+        select = (
+            f"SELECT {pk}, {column} FROM {table} WHERE {column} IS NOT NULL "  # noqa: S608
+            f"AND {column} NOT LIKE %s AND {pk} > %s ORDER BY {pk} LIMIT %s"
+        )
+        first = select.replace(f"AND {pk} > %s ", "")
+        last: Any = None
+        count = 0
+        while True:
             with transaction.atomic(), connection.cursor() as cursor:
-                for pk, token in stale[start : start + BATCH]:
-                    plain = crypto.decrypt(token, field.crypto_context)
-                    cursor.execute(
-                        f"UPDATE {table} SET {column} = %s "  # noqa: S608
-                        f"WHERE {pk_column} = %s AND {column} = %s",
-                        [crypto.encrypt(plain, field.crypto_context), pk, token],
-                    )
-        if stale:
-            done[f"{model._meta.label_lower}.{field.name}"] = len(stale)
+                if last is None:
+                    cursor.execute(first, [primary_prefix, batch])
+                else:
+                    cursor.execute(select, [primary_prefix, last, batch])
+                rows = cursor.fetchall()
+                if not rows:
+                    break
+                sealed = crypto.reseal([token for _pk, token in rows], field.crypto_context)
+                values = ", ".join(["(%s, %s, %s)"] * len(rows))
+                cursor.execute(
+                    f"WITH v(id, token, sealed) AS (VALUES {values}) "  # noqa: S608
+                    f"UPDATE {table} SET {column} = v.sealed FROM v "
+                    # The range lets the database find the batch's rows by primary key
+                    # instead of scanning the table for each batch.
+                    f"WHERE {table}.{pk} = v.id AND {table}.{column} = v.token "
+                    f"AND {table}.{pk} BETWEEN %s AND %s",
+                    [
+                        *(
+                            x
+                            for (key, token), new in zip(rows, sealed, strict=True)
+                            for x in (key, token, new)
+                        ),
+                        rows[0][0],
+                        rows[-1][0],
+                    ],
+                )
+            last = rows[-1][0]
+            count += len(rows)
+            if progress is not None:
+                progress(len(rows))
+        if count:
+            done[f"{model._meta.label_lower}.{field.name}"] = count
     return done

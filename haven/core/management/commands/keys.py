@@ -1,17 +1,18 @@
 from __future__ import annotations
 
 import secrets
+import time
 from argparse import ArgumentParser
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import transaction
 
 from haven.audit.chain import record
 from haven.audit.models import Action
 from haven.core import crypto
-from haven.core.encrypted_columns import key_usage, rotate
+from haven.core.encrypted_columns import BATCH, key_usage, rotate, stale_count
 
 
 class Command(BaseCommand):
@@ -25,11 +26,21 @@ class Command(BaseCommand):
         )
         sub.add_parser("status", help="Show the primary key and how many values each key seals.")
         sub.add_parser("add", help="Add a new data key to the key file and make it primary.")
-        sub.add_parser("rotate", help="Re-encrypt every value under the primary key.")
+        rotate_parser = sub.add_parser(
+            "rotate",
+            help="Re-encrypt every value under the primary key, in batches; safe to stop "
+            "and run again.",
+        )
+        rotate_parser.add_argument(
+            "--batch", type=int, default=BATCH, help="Values per transaction."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "init":
             self._init(print_only=options["print"])
+            return
+        if options["action"] == "rotate":
+            self._rotate(batch=options["batch"])
             return
         getattr(self, f"_{options['action']}")()
 
@@ -73,8 +84,15 @@ class Command(BaseCommand):
         crypto.reset_key_ring_cache()
         self.stdout.write(f"Added data key {kid} and made it primary. Now run: haven keys rotate")
 
-    def _rotate(self) -> None:
-        done = rotate()
+    def _rotate(self, *, batch: int) -> None:
+        if batch < 1:
+            raise CommandError("--batch must be at least 1.")
+        bar = ProgressBar(self.stdout, stale_count()) if self.stdout.isatty() else None
+        started = time.perf_counter()
+        done = rotate(batch=batch, progress=bar.advance if bar else None)
+        if bar is not None:
+            bar.finish()
+        elapsed = time.perf_counter() - started
         with transaction.atomic():
             record(
                 actor=None,
@@ -87,3 +105,25 @@ class Command(BaseCommand):
         for column, count in sorted(done.items()):
             self.stdout.write(f"  {column}: {count}")
         self.stdout.write(f"Re-encrypted {total} values under key {crypto.key_ring().primary}.")
+        if total and elapsed > 0:
+            self.stdout.write(f"{total / elapsed:,.0f} values per second.")
+
+
+class ProgressBar:
+    """A one-line bar redrawn in place; only ever shown on a terminal."""
+
+    WIDTH = 40
+
+    def __init__(self, out: OutputWrapper, total: int) -> None:
+        self.out, self.total, self.done = out, total, 0
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        share = self.done / self.total if self.total else 1.0
+        filled = int(self.WIDTH * min(share, 1.0))
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        self.out.write(f"\r[{bar}] {self.done}/{self.total}", ending="")
+        self.out.flush()
+
+    def finish(self) -> None:
+        self.out.write("")

@@ -1,0 +1,266 @@
+"""`haven bench pages --cases N`: the main pages timed against N fictional cases.
+
+The cases go into a scratch database beside the configured one (a new SQLite file in a
+temporary folder, or a new database on the same PostgreSQL server), which is dropped at
+the end: the configured database is never read or written. Each page is fetched through
+Django's test client as a signed-in user of the right role; the report gives the median
+and 95th percentile, the number of queries, and how much slower the page is than its own
+SQL run bare (`raw_sql_ratio`: 1 would mean all the time goes to the database).
+
+`haven bench screening` and `haven bench interview` are the screening app's benchmarks;
+this command takes over the name (haven.core comes first in INSTALLED_APPS) and hands
+those two on unchanged."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import statistics
+import tempfile
+import time
+import warnings
+from argparse import ArgumentParser
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, connections
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import reverse
+
+from haven.accounts.actions import create_user, ensure_organisation
+from haven.accounts.models import OrganisationType, User
+from haven.accounts.roles import Role
+from haven.cases.models import Case
+from haven.cases.synthetic import build_cases
+from haven.screening.management.commands.bench import Command as ScreeningBench
+
+WORKERS = 20
+TIMED_RUNS = 15
+
+
+@dataclass(frozen=True)
+class Timing:
+    p50_ms: float
+    p95_ms: float
+    queries: int
+    raw_sql_ratio: float
+
+    def as_json(self) -> dict[str, float | int]:
+        return {
+            "p50_ms": round(self.p50_ms, 2),
+            "p95_ms": round(self.p95_ms, 2),
+            "queries": self.queries,
+            "raw_sql_ratio": round(self.raw_sql_ratio, 2),
+        }
+
+
+def _p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+Statement = tuple[str, Any]
+
+
+class Recorder:
+    """Every statement the connection runs, with its parameters (`execute_wrapper`)."""
+
+    def __init__(self) -> None:
+        self.statements: list[Statement] = []
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        self.statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    @property
+    def reads(self) -> list[Statement]:
+        return [(sql, p) for sql, p in self.statements if sql.lstrip().upper().startswith("SELECT")]
+
+
+def _raw_sql_ms(statements: list[Statement]) -> float:
+    """The recorded reads run again directly, fetched in full, in milliseconds."""
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+    return (time.perf_counter() - start) * 1000
+
+
+def measure(work: Callable[[], object], runs: int = TIMED_RUNS) -> Timing:
+    work()  # warm caches, templates and the connection
+    recorder = Recorder()
+    with connection.execute_wrapper(recorder):
+        work()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        samples.append((time.perf_counter() - start) * 1000)
+    raw = statistics.median(_raw_sql_ms(recorder.reads) for _ in range(3))
+    p50 = statistics.median(samples)
+    return Timing(p50, _p95(samples), len(recorder.statements), p50 / raw if raw else 0.0)
+
+
+@contextmanager
+def scratch_database() -> Iterator[str]:
+    """Point the default connection at a new, empty database for the duration.
+
+    A new connection object stands in for the configured one, which is left as it was
+    (not even closed: an in-memory test database would vanish) and put back at the end."""
+    configured = connections["default"]
+    original = configured.settings_dict
+    postgres = configured.vendor == "postgresql"
+    folder = None
+    if postgres:
+        name = f"haven_bench_{secrets.token_hex(4)}"
+        _admin_sql(original, f'CREATE DATABASE "{name}"')
+    else:
+        folder = tempfile.TemporaryDirectory(prefix="haven-bench-")
+        name = str(Path(folder.name) / "bench.sqlite3")
+    if name == original["NAME"]:
+        raise CommandError("The scratch database would be the configured one: refusing.")
+    scratch_settings = {**original, "NAME": name, "TEST": {**original.get("TEST", {})}}
+    scratch = configured.__class__(scratch_settings, "default")
+    connections["default"] = scratch
+    try:
+        with warnings.catch_warnings():
+            # Django warns that overriding DATABASES is unusual: the connection is swapped
+            # above, so code reading the setting and code using the connection agree.
+            warnings.filterwarnings("ignore", "Overriding setting DATABASES")
+            with override_settings(DATABASES={**settings.DATABASES, "default": scratch_settings}):
+                yield name
+    finally:
+        scratch.close()
+        connections["default"] = configured
+        if postgres:
+            _admin_sql(original, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if folder is not None:
+            folder.cleanup()
+
+
+def _admin_sql(database: dict[str, Any], sql: str) -> None:
+    # CREATE and DROP DATABASE cannot run in a transaction, nor against the target itself.
+    with psycopg.connect(
+        dbname="postgres",
+        host=database.get("HOST") or None,
+        port=database.get("PORT") or None,
+        user=database.get("USER") or None,
+        password=database.get("PASSWORD") or None,
+        autocommit=True,
+    ) as admin:
+        admin.execute(sql.encode())  # the name is ours: haven_bench_<hex>
+
+
+class Command(ScreeningBench):
+    help = (
+        "Benchmarks. `haven bench pages --cases N` times the main pages against N fictional "
+        "cases in a scratch database; `haven bench screening` and `haven bench interview` "
+        "time the screening engine."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("target", choices=["screening", "interview", "pages"])
+        parser.add_argument("--count", type=int, default=2000, help="screening: inputs")
+        parser.add_argument("--rounds", type=int, default=5, help="screening: rounds")
+        parser.add_argument("--cases", type=int, default=1000, help="pages: fictional cases")
+        parser.add_argument("--runs", type=int, default=TIMED_RUNS, help="pages: timed runs")
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["target"] != "pages":
+            super().handle(*args, **options)
+            return
+        if options["cases"] < 1:
+            raise CommandError("--cases must be at least 1.")
+        started = time.perf_counter()
+        with scratch_database(), override_settings(DEBUG=False):
+            call_command("migrate", verbosity=0, interactive=False)
+            users = self._build(options["cases"])
+            built = time.perf_counter() - started
+            pages = self._measure(users, options["runs"])
+        if options["format"] == "json":
+            report = {
+                "cases": options["cases"],
+                "pages": {k: t.as_json() for k, t in pages.items()},
+            }
+            self.stdout.write(json.dumps(report))
+            return
+        self.stdout.write(f"{options['cases']} fictional cases, built in {built:.1f} s")
+        self.stdout.write(
+            f"{'page':32} {'p50 ms':>9} {'p95 ms':>9} {'queries':>8} {'÷ raw SQL':>10}"
+        )
+        for name, t in pages.items():
+            self.stdout.write(
+                f"{name:32} {t.p50_ms:9.1f} {t.p95_ms:9.1f} {t.queries:8d} {t.raw_sql_ratio:10.1f}"
+            )
+
+    def _build(self, count: int) -> dict[Role, User]:
+        org, _created = ensure_organisation(
+            actor=None,
+            name="Fictional Bench Organisation",
+            org_type=OrganisationType.NGO,
+            country="TH",
+        )
+        password = secrets.token_urlsafe(16)
+
+        def user(name: str, role: Role) -> User:
+            return create_user(
+                actor=None, organisation_id=org.pk, username=name, password=password, roles=[role]
+            )
+
+        users = {role: user(f"bench-{role.value}", role) for role in Role}
+        workers = [users[Role.CASE_WORKER]]
+        workers += [user(f"bench-worker-{n:02d}", Role.CASE_WORKER) for n in range(1, WORKERS)]
+        build_cases(org, users[Role.SUPERVISOR], workers, count)
+        return users
+
+    def _measure(self, users: dict[Role, User], runs: int) -> dict[str, Timing]:
+        clients = {}
+        for role, user in users.items():
+            clients[role] = Client()
+            clients[role].force_login(user)
+        supervisor = clients[Role.SUPERVISOR]
+        case = Case.objects.filter(assigned_to=users[Role.CASE_WORKER]).order_by("pk").first()
+        if case is None:
+            case = Case.objects.order_by("pk").first()
+        assert case is not None  # noqa: S101 - build_cases made at least one
+
+        def get(client: Client, url: str) -> Callable[[], object]:
+            def fetch() -> object:
+                response = client.get(url)
+                if response.status_code != 200:
+                    raise CommandError(f"{url} answered {response.status_code}")
+                return response
+
+            return fetch
+
+        cases = reverse("cases:list")
+        work: dict[str, Callable[[], object]] = {
+            f"home:{role.value}": get(clients[role], reverse("core:home")) for role in Role
+        }
+        work |= {
+            "case_list": get(supervisor, cases),
+            "case_list:case_worker": get(clients[Role.CASE_WORKER], cases),
+            "case_list:filtered": get(supervisor, f"{cases}?status=Active&identification=presumed"),
+            "case_list:overdue": get(supervisor, f"{cases}?overdue=yes&sort=changed"),
+            "case_list:child_stage": get(supervisor, f"{cases}?child=yes&stage=initial"),
+            "case_page": get(supervisor, reverse("cases:detail", args=[case.reference])),
+            "team": get(supervisor, reverse("cases:team")),
+            "due_list": get(supervisor, reverse("cases:due")),
+            "due_list:case_worker": get(clients[Role.CASE_WORKER], reverse("cases:due")),
+            "haven due": lambda: call_command("due", stdout=StringIO()),
+        }
+        with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+            return {name: measure(fetch, runs) for name, fetch in work.items()}
