@@ -46,6 +46,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "ignored": ignored,
         "next_url": _query_with(request, after=page.next_after) if page.next_after else "",
         "first_url": _query_with(request, after="") if form.value("after") else "",
+        # On a phone the filters fold away unless one is in use.
+        "filtered": any(value for key, value in request.GET.items() if key != "after"),
     }
     template = "cases/_list_results.html" if is_htmx(request) else "cases/list.html"
     return render(request, template, context)
