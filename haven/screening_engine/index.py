@@ -17,15 +17,10 @@ GRADE_WEIGHT = {"strong": 3, "medium": 2, "weak": 1}
 class CatalogueIndex:
     graded: Mapping[str, Mapping[str, tuple[tuple[Indicator, str], ...]]]  # set -> dim -> rows
     placement: Mapping[str, Mapping[str, tuple[str, str]]]  # set -> id -> (dimension, grade)
-    act: tuple[Indicator, ...]  # every indicator whose palermo list has "act"
-    act_ids: frozenset[str]
-    trafficking: tuple[Indicator, ...]
-    smuggling: tuple[Indicator, ...]
-    flagged: tuple[Indicator, ...]
+    act_ids: frozenset[str]  # every indicator whose palermo list has "act"
     gateways: tuple[Indicator, ...]  # the quick screening, in interview order
     purpose_alone: Mapping[str, tuple[Indicator, ...]]  # profile -> indicators
-    concern: tuple[Indicator, ...]  # real signs of deception, coercion or exploitation
-    concern_ids: frozenset[str]
+    concern_ids: frozenset[str]  # real signs of deception, coercion or exploitation
     order: Mapping[str, int]  # id -> position in the catalogue
     weight: Mapping[str, Mapping[str, int]]  # set -> id -> grade weight
     opens: Mapping[str, tuple[str, ...]]  # id -> what a "yes" to it opens
@@ -88,14 +83,9 @@ def build_index(catalogue: Catalogue) -> CatalogueIndex:
             set_name: {i.id: (dim, grade) for dim, rows in dims.items() for i, grade in rows}
             for set_name, dims in graded.items()
         },
-        act=tuple(i for i in trafficking if ACT in i.palermo),
         act_ids=frozenset(i.id for i in trafficking if ACT in i.palermo),
-        trafficking=trafficking,
-        smuggling=tuple(i for i in indicators if i.kind == "smuggling"),
-        flagged=tuple(i for i in indicators if i.flags),
         gateways=tuple(gateways),
         purpose_alone={p: tuple(i for i in trafficking if p in i.purpose_alone) for p in PROFILES},
-        concern=concern,
         concern_ids=frozenset(i.id for i in concern),
         order={i.id: n for n, i in enumerate(indicators)},
         opens={i.id: adaptive_opens(i) for i in indicators},

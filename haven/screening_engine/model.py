@@ -215,8 +215,8 @@ class Assessment:
 @dataclass(frozen=True)
 class Suggestion:
     id: str
-    # "would_change_outcome" | "needed_for_missing_element" | "would_make_dimension_positive"
-    # | "unexplored"
+    # "would_change_outcome" | "needed_for_missing_element" | "could_raise_flag"
+    # | "protection_need" (see adaptive.REASONS)
     reason: str
 
 

@@ -122,10 +122,6 @@ def combination_met(
     return all(any(route_met(r, dimensions, special) for r in group) for group in groups)
 
 
-def yes_ids(indicators: Iterable[Indicator], answers: Mapping[str, Answer]) -> tuple[str, ...]:
-    return tuple(i.id for i in indicators if answers.get(i.id) == "yes")
-
-
 def forced_labour(
     indicators: Iterable[Indicator],
     answers: Mapping[str, Answer],
