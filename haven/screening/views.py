@@ -219,14 +219,22 @@ def screening_profile(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _after_save(
-    request: HttpRequest, screening: Screening, *, suspended: bool, back: str, forward: str
+    request: HttpRequest,
+    screening: Screening,
+    *,
+    suspended: bool,
+    back: str | None,
+    forward: str | None,
 ) -> HttpResponse:
+    """Where saving leads; None means wherever the interview goes next (worked out only
+    then: it assesses the answers)."""
     if suspended:
         return redirect("screening:suspended", reference=screening.reference)
     if "pause" in request.POST:
         messages.success(request, _("Progress saved. You can resume this screening at any time."))
         return redirect("screening:list")
-    return redirect(back if "back" in request.POST else forward)
+    target = back if "back" in request.POST else forward
+    return redirect(target or next_step(screening))
 
 
 def _questions(
@@ -287,8 +295,8 @@ def _questions(
             request,
             screening,
             suspended=suspended,
-            back=back or next_step(screening),
-            forward=forward or next_step(screening),
+            back=back,
+            forward=forward,
         )
     language = screening.interview_language
     rows = [
