@@ -103,9 +103,8 @@ def evidence(result: dict[str, Any], language: str) -> list[dict[str, Any]]:
     catalogue = default_catalogue()
     by_id = catalogue.by_id
     elements = {name: set(value["evidence"]) for name, value in result["elements"].items() if value}
-    seen = result.get("seen") or sorted(
-        {i for ids in elements.values() for i in ids}, key=list(by_id).index
-    )
+    # A result stored before `seen` existed: its element evidence, in catalogue order.
+    seen = result.get("seen") or [i for i in by_id if any(i in ids for ids in elements.values())]
     positive: dict[str, str] = {}
     for data in result["sets"].values():
         for dim, d in data.get("dimensions", {}).items():
