@@ -47,15 +47,10 @@ def _group_label(group: str, language: str) -> str:
     return message(default_catalogue(), language, f"route_{group}")
 
 
-def worded(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
-    """The stored result with its sentences in `language` (the verdict never changes)."""
-    return engine.worded(snapshot, language)
-
-
 def in_language(snapshot: dict[str, Any], language: str, *, child: bool) -> dict[str, Any]:
     """What the person may be told, in one language: route, key reasons, next steps."""
     catalogue = default_catalogue()
-    data = worded(snapshot, language)
+    data = engine.worded(snapshot, language)
     by_id = catalogue.by_id
     return {
         "language": language,
@@ -159,7 +154,7 @@ def context(
 ) -> dict[str, Any]:
     """Everything the result page shows, from one stored or live result."""
     catalogue = default_catalogue()
-    shown = worded(snapshot, language)
+    shown = engine.worded(snapshot, language)
     child = screening.child_wording
     by_id = catalogue.by_id
     interview = screening.interview_language
