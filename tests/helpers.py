@@ -128,3 +128,10 @@ def form_as_sent(response: HttpResponse) -> FormData:
             if value is not None:
                 data[field.html_name] = _as_posted(value)
     return data
+
+
+def home_section(response: HttpResponse, anchor: str) -> str:
+    """The HTML of the home page's card with that id ("incoming", "outgoing", "intake")."""
+    html = response.content.decode()
+    start = html.index(f'<section class="card" id="{anchor}">')
+    return html[start : html.index("</section>", start)]

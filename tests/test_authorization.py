@@ -25,7 +25,7 @@ from haven.accounts.models import User
 from haven.accounts.roles import Role
 from haven.assistance.models import FollowUp, Service, SupportObjective
 from haven.cases.actions import closed_case_message
-from haven.cases.models import Case
+from haven.cases.models import Case, Intake
 from haven.referrals.models import Referral
 from tests.closed_cases import close, everything_about
 from tests.directory_matrix import DIRECTORY_MATRIX
@@ -74,6 +74,19 @@ def screening_topic_a(world: World) -> dict[str, Any]:
 
 def case_status_a(world: World) -> dict[str, Any]:
     return {**case_a(world), "status": "FollowUp"}
+
+
+def intake_a(world: World) -> dict[str, Any]:
+    """A person of organisation A waiting in its intake queue."""
+    item, _created = Intake.objects.get_or_create(
+        screening=world.screenings["A"],
+        defaults={
+            "organisation": world.orgs["A"],
+            "person": world.people["A"],
+            "handed_over_by": world.user("A", Role.SCREENER),
+        },
+    )
+    return {"pk": item.pk}
 
 
 def case_decision_a(world: World) -> dict[str, Any]:
@@ -138,7 +151,11 @@ MATRIX: dict[str, Probe] = {
     "cases:list": Probe("GET", dict.fromkeys(CASE_TEAM, 200)),
     "cases:due": Probe("GET", dict.fromkeys(CASE_TEAM, 200)),
     "cases:create": Probe(
-        "GET", {Role.CASE_WORKER: 200, Role.SUPERVISOR: 200}, person_a, record_bound=True
+        "GET",
+        # An intake officer opens cases only from the intake queue: no person is theirs to see.
+        {Role.CASE_WORKER: 200, Role.SUPERVISOR: 200, Role.INTAKE_OFFICER: 404},
+        person_a,
+        record_bound=True,
     ),
     "cases:detail": Probe("GET", dict.fromkeys(CASE_TEAM, 200), case_a, record_bound=True),
     "cases:edit": Probe(
@@ -156,6 +173,14 @@ MATRIX: dict[str, Probe] = {
         "POST", {Role.SUPERVISOR: 302}, case_decision_a, data=STALE, record_bound=True
     ),
     "cases:team": Probe("GET", {Role.SUPERVISOR: 200}),
+    "cases:intake": Probe("GET", {Role.SUPERVISOR: 200, Role.INTAKE_OFFICER: 200}),
+    "cases:intake_assign": Probe(
+        "POST",
+        {Role.SUPERVISOR: 302, Role.INTAKE_OFFICER: 302},
+        intake_a,
+        data={"version": "999"},
+        record_bound=True,
+    ),
     "cases:notifications_read": Probe("POST", STAFF),
     "identification:change": Probe("GET", dict.fromkeys(CASE_TEAM, 200), case_a, record_bound=True),
     "assistance:assessment_add": Probe(
@@ -183,7 +208,7 @@ MATRIX: dict[str, Probe] = {
         "GET", dict.fromkeys(CASE_EDITORS, 200), follow_up_a, record_bound=True
     ),
     "referrals:outgoing": Probe("GET", dict.fromkeys(CASE_EDITORS, 200)),
-    "referrals:incoming": Probe("GET", dict.fromkeys(CASE_EDITORS, 200)),
+    "referrals:incoming": Probe("GET", dict.fromkeys((*CASE_EDITORS, Role.COORDINATOR), 200)),
     "referrals:import": Probe("GET", {Role.SUPERVISOR: 200}),
     "referrals:flows": Probe("GET", {Role.COORDINATOR: 200}),
     "referrals:consent_add": Probe(
@@ -216,6 +241,13 @@ MATRIX: dict[str, Probe] = {
     ),
     "referrals:respond": Probe(
         "POST", dict.fromkeys(CASE_EDITORS, 302), sent_to_a, data=STALE, record_bound=True
+    ),
+    "referrals:route": Probe(
+        "POST",
+        {Role.SUPERVISOR: 302, Role.COORDINATOR: 302},
+        sent_to_a,
+        data=STALE,
+        record_bound=True,
     ),
     "referrals:complete": Probe(
         "POST", dict.fromkeys(CASE_EDITORS, 302), sent_to_a, data=STALE, record_bound=True
@@ -255,6 +287,9 @@ MATRIX: dict[str, Probe] = {
         {**dict.fromkeys(SCREENERS, 200), Role.DETERMINATION_OFFICER: 404},
         screening_a,
         record_bound=True,
+    ),
+    "screening:hand_over": Probe(
+        "POST", dict.fromkeys(VIEWERS, 302), screening_a, record_bound=True
     ),
     "screening:attach": Probe(
         "POST",

@@ -92,6 +92,7 @@ class CaseManagementTestCase(HavenTestCase):
             assigned_to=self.worker,
             opened_on=dt.date(2026, 2, 2),
             summary="",
+            confirmed_second_case=True,
         )
         if fields:
             Case.objects.filter(pk=case.pk).update(**fields)

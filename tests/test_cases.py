@@ -16,7 +16,7 @@ class CaseTests(HavenTestCase):
         person = self.world.people["A"]
         response = client.post(
             reverse("cases:create", kwargs={"reference": person.reference}),
-            {"opened_on": "2026-03-01", "summary": "First contact"},
+            {"opened_on": "2026-03-01", "summary": "First contact", "confirmed_second_case": "on"},
         )
         case = Case.objects.get(reference=response["Location"].split("/")[2])
         self.assertEqual(case.assigned_to, self.world.user("A", Role.CASE_WORKER))

@@ -292,9 +292,11 @@ class AllowedAfterClosureTests(HavenTestCase):
             reverse("cases:detail", args=[case.reference])
         )
         withdraw = reverse("referrals:consent_withdraw", args=[case.reference, consent.pk])
-        self.assertContains(page, f'action="{withdraw}"')
-        response = self.client_for("A", Role.CASE_WORKER).post(withdraw, follow=True)
-        self.assertContains(response, "Recipients lost access at once")
+        self.assertContains(page, f'href="{withdraw}"')
+        response = self.client_for("A", Role.CASE_WORKER).post(
+            withdraw, {"reason": ""}, follow=True
+        )
+        self.assertContains(response, "Recipients inside Haven lost access at once")
         consent.refresh_from_db()
         self.assertIsNotNone(consent.withdrawn_at)
         self.assertEqual(
@@ -375,6 +377,7 @@ class AssignmentRuleTests(HavenTestCase):
             assigned_to=assignee,
             opened_on=today(),
             summary="",
+            confirmed_second_case=True,
         )
 
     def test_a_case_cannot_be_assigned_outside_its_organisation(self) -> None:

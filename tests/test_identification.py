@@ -267,6 +267,7 @@ class TransitionTableTests(IdentificationTestCase):
             assigned_to=self.worker,
             opened_on=dt.date(2026, 2, 1),
             summary="",
+            confirmed_second_case=True,
         )
         own = start_screening(
             self.worker, readiness=READY, person=self.world.people["A"], case=other_case

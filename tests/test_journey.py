@@ -77,6 +77,7 @@ class ScreeningReachesTheCaseTests(HavenTestCase):
             assigned_to=self.worker,
             opened_on=dt.date.today(),
             summary="Second case",
+            confirmed_second_case=True,
         )
         screening = self.anonymous_screening(documents_confiscated_at_destination="yes")
         client = self.client_for("A", Role.CASE_WORKER)

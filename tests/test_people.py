@@ -183,6 +183,7 @@ class PeopleTests(HavenTestCase):
                 assigned_to=worker,
                 opened_on=self.world.cases["A"].opened_on,
                 summary="",
+                confirmed_second_case=True,
             )
         with CaptureQueriesContext(connection) as many:
             client.get(reverse("cases:list"))

@@ -51,7 +51,7 @@ from haven.referrals.models import (
     Referral,
     ReferralStatus,
 )
-from tests.helpers import hidden_version, raw_rows
+from tests.helpers import hidden_version, home_section, raw_rows
 from tests.personas import HavenTestCase, consent_data
 
 CATEGORIES = [c.value for c in DataCategory]
@@ -327,7 +327,7 @@ class ConsentTests(HavenTestCase):
             follow=True,
         )
         assert response.status_code == 200
-        assert "Recipients lost access at once" in text_of(response)
+        assert "Recipients inside Haven lost access at once" in text_of(response)
         page = self.packet_page()
         assert NAME_A not in page
         assert "No personal information is shared." in page
@@ -739,11 +739,12 @@ class FlowTests(HavenTestCase):
         assert due.for_organisation(self.world.orgs["A"]) == [self.referral]
         assert due.for_organisation(self.world.orgs["B"]) == [self.referral]
         assert other not in due.for_organisation(self.world.orgs["A"])
-        for client in (self.sender, self.receiver):
-            home = text_of(client.get(reverse("core:home")))
-            assert "No answer since" in home
-            assert self.referral.reference in home
-            assert other.reference not in home
+        # The sender among its own referrals, the receiver among what it was sent.
+        for client, anchor in ((self.sender, "outgoing"), (self.receiver, "incoming")):
+            shown = home_section(client.get(reverse("core:home")), anchor)
+            assert "No answer since" in shown
+            assert self.referral.reference in shown
+            assert other.reference not in shown
         # An answered referral reminds no one, however old.
         actions.respond(
             self.receiver_user,

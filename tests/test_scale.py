@@ -34,21 +34,24 @@ _numbers = count(1000)
 
 # Queries per page, pinned. Each stays the same with 5 or 50 more cases (below). Every page
 # starts with the session and the user (2) and ends with the session's save (3); the due
-# lists read two counts and one query per kind of item (7, or 3 when only overdue).
+# lists read two counts and one query per kind of item (7, or 3 when only overdue). Unread
+# notifications are one query for everyone; the intake queue (count and first five) and
+# incoming referrals (count and first five) two each, for those who see them.
 HOME = {
-    Role.SCREENER: 7,
-    Role.CASE_WORKER: 22,
-    Role.SUPERVISOR: 22,
+    Role.SCREENER: 8,
+    Role.CASE_WORKER: 23,
+    Role.SUPERVISOR: 25,
     Role.DETERMINATION_OFFICER: 20,
-    Role.COORDINATOR: 6,
-    Role.ANALYST: 6,
-    Role.ORG_ADMIN: 6,
-    Role.SYSTEM_ADMIN: 6,
+    Role.COORDINATOR: 9,
+    Role.ANALYST: 7,
+    Role.ORG_ADMIN: 7,
+    Role.SYSTEM_ADMIN: 7,
+    Role.INTAKE_OFFICER: 9,
 }
 PAGES = {
     "case_list": 7,
     "case_list_filtered": 7,
-    "case_page": 23,
+    "case_page": 24,
     "team": 15,
     "due_list": 14,  # counts (2), then one page of items (7)
 }

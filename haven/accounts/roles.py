@@ -27,6 +27,9 @@ class Role(models.TextChoices):
     ANALYST = "analyst", _("Data analyst")
     ORG_ADMIN = "org_admin", _("Organisation admin")
     SYSTEM_ADMIN = "system_admin", _("System admin")
+    # Named by the organisation to take people handed over from screenings and give each
+    # a case worker: reads the intake queue (verdict and flags, never identity).
+    INTAKE_OFFICER = "intake_officer", _("Intake officer")
 
 
 class Scope(enum.Enum):
@@ -43,6 +46,7 @@ class Capability(enum.Enum):
     CASE_VIEW = "case.view"
     CASE_EDIT = "case.edit"
     CASE_ASSIGN = "case.assign"
+    INTAKE_ASSIGN = "intake.assign"  # the intake queue: give a handed-over person a worker
     SCREENING_CREATE = "screening.create"
     SCREENING_VIEW = "screening.view"
     IDENTIFICATION_CHANGE = "identification.change"  # the jurisdiction says which moves
@@ -54,6 +58,7 @@ class Capability(enum.Enum):
     CONSENT_RECORD = "consent.record"
     REFERRAL_SEND = "referral.send"
     REFERRAL_RECEIVE = "referral.receive"  # see incoming packets, accept, decline, complete
+    REFERRAL_ROUTE = "referral.route"  # see incoming referrals' headers, pass them to a colleague
     REFERRAL_OVERRIDE = "referral.override"  # emergency sharing without consent
     REFERRAL_EXCHANGE = "referral.exchange"  # cross-border files between deployments
     REFERRAL_FLOWS = "referral.flows"  # counts across organisations, never identities
@@ -79,14 +84,19 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
         Role.CASE_WORKER: _OWN_ASSIGNED,
         Role.SUPERVISOR: _ORG,
     },
-    Capability.CASE_CREATE: {Role.CASE_WORKER: _OWN_ASSIGNED, Role.SUPERVISOR: _ORG},
+    Capability.CASE_CREATE: {
+        Role.CASE_WORKER: _OWN_ASSIGNED,
+        Role.SUPERVISOR: _ORG,
+        Role.INTAKE_OFFICER: _ORG,
+    },
     Capability.CASE_VIEW: {
         Role.CASE_WORKER: _OWN_ASSIGNED,
         Role.SUPERVISOR: _ORG,
         Role.DETERMINATION_OFFICER: _ORG,
     },
     Capability.CASE_EDIT: {Role.CASE_WORKER: _OWN_ASSIGNED, Role.SUPERVISOR: _ORG},
-    Capability.CASE_ASSIGN: {Role.SUPERVISOR: _ORG},
+    Capability.CASE_ASSIGN: {Role.SUPERVISOR: _ORG, Role.INTAKE_OFFICER: _ORG},
+    Capability.INTAKE_ASSIGN: {Role.SUPERVISOR: _ORG, Role.INTAKE_OFFICER: _ORG},
     Capability.SCREENING_CREATE: {
         Role.SCREENER: _OWN,
         Role.CASE_WORKER: _OWN_ASSIGNED,
@@ -115,6 +125,8 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
     Capability.CONSENT_RECORD: {Role.CASE_WORKER: _OWN_ASSIGNED, Role.SUPERVISOR: _ORG},
     Capability.REFERRAL_SEND: {Role.CASE_WORKER: _OWN_ASSIGNED, Role.SUPERVISOR: _ORG},
     Capability.REFERRAL_RECEIVE: {Role.CASE_WORKER: _ORG, Role.SUPERVISOR: _ORG},
+    # Coordinators route what arrives without reading the packets: least privilege.
+    Capability.REFERRAL_ROUTE: {Role.SUPERVISOR: _ORG, Role.COORDINATOR: _ORG},
     Capability.REFERRAL_OVERRIDE: {Role.CASE_WORKER: _OWN_ASSIGNED, Role.SUPERVISOR: _ORG},
     Capability.REFERRAL_EXCHANGE: {Role.SUPERVISOR: _ORG},
     Capability.REFERRAL_FLOWS: {Role.COORDINATOR: _ORG},

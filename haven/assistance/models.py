@@ -201,6 +201,14 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["due_on", "pk"]
+        indexes = [
+            # The due lists (haven.cases.due) read only check-ins not yet recorded, by date.
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(done_on__isnull=True),
+                name="followup_open_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"follow-up {self.due_on} of case {self.case_id}"

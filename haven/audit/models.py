@@ -27,6 +27,8 @@ class Action(models.TextChoices):
     PERSON_SEARCH = "person.search", _("People searched by name or document")
     CASE_CREATE = "case.create", _("Case opened")
     CASE_UPDATE = "case.update", _("Case edited")
+    INTAKE_HAND_OVER = "intake.hand_over", _("Person handed over to casework")
+    INTAKE_ASSIGN = "intake.assign", _("Case worker given to a handed-over person")
     SCREENING_START = "screening.start", _("Screening started")
     SCREENING_ANSWER = "screening.answer", _("Screening answers saved")
     SCREENING_RESUME = "screening.resume", _("Screening resumed")
@@ -55,6 +57,8 @@ class Action(models.TextChoices):
     REFERRAL_OVERRIDE = "referral.override", _("Emergency sharing without consent")
     REFERRAL_EXPORT = "referral.export", _("Referral exported")
     REFERRAL_IMPORT = "referral.import", _("Referral file imported")
+    REFERRAL_ROUTE = "referral.route", _("Incoming referral passed to a colleague")
+    REFERRAL_CASE = "referral.case", _("Case opened for an incoming referral")
 
 
 class AuditEntry(models.Model):

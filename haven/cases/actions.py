@@ -24,6 +24,7 @@ from haven.cases.models import (
     EventKind,
     JourneyEvent,
     Notification,
+    writing_language,
 )
 from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.pseudonyms import CASE_PREFIX, create_with_reference
@@ -70,10 +71,32 @@ def refuse_future(*days: dt.date | None) -> None:
         raise RefusedError(_("The date cannot be in the future."))
 
 
+class ActiveCaseExistsError(Exception):
+    """The person already has an active case in the organisation; the user must look at
+    it or confirm that a second case is meant. Not a refusal: nothing is wrong yet."""
+
+    def __init__(self, cases: Iterable[Case]) -> None:
+        super().__init__("active case exists")
+        # Only the cases the actor may see; there may be others held by colleagues.
+        self.cases = list(cases)
+
+
 def open_case(
-    actor: User, person: Person, *, assigned_to: User | None, opened_on: dt.date, summary: str
+    actor: User,
+    person: Person,
+    *,
+    assigned_to: User | None,
+    opened_on: dt.date,
+    summary: str,
+    confirmed_second_case: bool = False,
 ) -> Case:
-    """Open a case for a person of the actor's organisation."""
+    """Open a case for a person of the actor's organisation.
+
+    Raises `ActiveCaseExistsError` when the person already has an active case in the
+    organisation, unless the actor has looked and said `confirmed_second_case=True`. The
+    person's row is locked while checking, so two people opening at once cannot both miss
+    each other's case.
+    """
     if not can(actor, Capability.CASE_CREATE):
         raise RefusedError(_("Your role may not open cases."))
     if person.organisation_id != actor.organisation_id:
@@ -82,6 +105,18 @@ def open_case(
     refuse_future(opened_on)
 
     def create(reference: str) -> Case:
+        if not confirmed_second_case:
+            # Two people opening a first case at once: the second waits here, then sees it.
+            locked = type(person).objects.select_for_update(no_key=True).filter(pk=person.pk)
+            locked.values_list("pk", flat=True).get()
+            active = Case.objects.filter(
+                person=person, organisation_id=actor.organisation_id
+            ).exclude(status__in=CLOSED_STATUSES)
+            if active.exists():
+                visible = cases_for(actor, Capability.CASE_VIEW).filter(pk__in=active)
+                raise ActiveCaseExistsError(
+                    visible.select_related("assigned_to").order_by("opened_on", "pk")
+                )
         case = Case.objects.create(
             reference=reference,
             person=person,
@@ -94,6 +129,8 @@ def open_case(
         )
         changed = ["person", "opened_on"]
         changed += [f for f, v in (("assigned_to", assigned_to), ("summary", summary)) if v]
+        if confirmed_second_case:
+            changed.append("confirmed_second_case")
         audit_case(actor, case, Action.CASE_CREATE, changed)
         record_event(actor, case, EventKind.OPENED)
         return case
@@ -122,6 +159,7 @@ def update_case(
         changed = []
         if current.summary != summary:
             current.summary = summary
+            current.summary_language = writing_language()
             changed.append("summary")
         if current.opened_on != opened_on:
             current.opened_on = opened_on
@@ -173,7 +211,7 @@ def record_event(actor: User, case: Case, kind: str, code: str = "") -> CaseEven
     transaction, so history, notification and the change stand or fall together."""
     event = CaseEvent.objects.create(case=case, kind=kind, code=code, actor=actor)
     Notification.objects.bulk_create(
-        Notification(user=member, event=event)
+        Notification(user=member, event=event, created_at=event.created_at)
         for member in case_team(case)
         if member.pk != actor.pk
     )

@@ -44,6 +44,9 @@ class CaseForm(forms.Form):
         help_text=_("Only what the case team needs. Do not repeat identity details here."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # The answer to "this person already has an active case": shown only with that warning.
+    confirmed_second_case = checkbox(_("Open a second case anyway"))
+    CONFIRMATION = "confirmed_second_case"
 
     def __init__(self, *args: Any, organisation_id: int, can_assign: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,6 +60,10 @@ class CaseForm(forms.Form):
             ]
         else:
             del self.fields["assigned_to"]
+
+    def entry_fields(self) -> list[forms.BoundField]:
+        """The fields of the case itself, without the answer to the second-case warning."""
+        return [field for field in self if field.name != self.CONFIRMATION]
 
     def clean_opened_on(self) -> dt.date:
         value: dt.date = self.cleaned_data["opened_on"]

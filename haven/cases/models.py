@@ -5,6 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from haven.cases.choices import (
@@ -18,6 +19,11 @@ from haven.cases.choices import (
 )
 from haven.core.fields import EncryptedTextField
 from haven.identification.status import IdentificationStatus, TraffickingStatus
+
+
+def writing_language() -> str:
+    """The language the user is writing in: the active interface language."""
+    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
 
 class CaseStatus(models.TextChoices):
@@ -59,6 +65,9 @@ class Case(models.Model):
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     # Notes can hold anything the person said: encrypted like identity.
     summary = EncryptedTextField(_("summary notes"))
+    # The interface language the summary was written in, so the page can mark it with
+    # its own `lang` when shown in another (screen readers, fonts, translation tools).
+    summary_language = models.CharField(max_length=8, default=writing_language, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
@@ -263,6 +272,9 @@ class EventKind(models.TextChoices):
     REFERRAL = "referral", _("Referral sent")
     REFERRAL_UPDATE = "referral_update", _("Referral answered or updated")
     OVERRIDE = "override", _("Emergency sharing without consent")
+    ASSIGNED = "assigned", _("Case worker assigned")
+    HANDED_OVER = "handed_over", _("Screening handed over to casework")
+    REFERRED_IN = "referred_in", _("Incoming referral joined to the case")
 
 
 class CaseEvent(models.Model):
@@ -283,17 +295,112 @@ class CaseEvent(models.Model):
         return f"{self.kind} on case {self.case_id}"
 
 
+class NoticeKind(models.TextChoices):
+    """What a notification about a referral says (a case's own news is its CaseEvent)."""
+
+    REFERRAL_RECEIVED = "referral_received", _("New incoming referral")
+    REFERRAL_ROUTED = "referral_routed", _("Incoming referral passed to you")
+    REFERRAL_REVOKED = "referral_revoked", _("Referral revoked by the sender")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn: the referral shares less")
+
+
 class Notification(models.Model):
-    """Tells a member of the case team that something happened on a case."""
+    """Tells a user that something happened: on a case of their team (`event`), or on a
+    referral their organisation received (`referral`, with `kind`). Exactly one of the two."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    event = models.ForeignKey(CaseEvent, on_delete=models.CASCADE, related_name="notifications")
+    event = models.ForeignKey(
+        CaseEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    kind = models.CharField(max_length=20, choices=NoticeKind.choices, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-event__created_at", "-pk"]
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["user", "-created_at"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(event__isnull=False, referral__isnull=True, kind="")
+                    | models.Q(event__isnull=True, referral__isnull=False) & ~models.Q(kind="")
+                ),
+                name="notification_about_one_thing",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"notification {self.pk} for user {self.user_id}"
+
+
+class Intake(models.Model):
+    """A person handed over from a completed screening, waiting for a case worker.
+
+    The intake queue is every waiting intake of an organisation (`assigned_at` unset);
+    supervisors and intake officers assign each in one step (`haven.cases.intake`).
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    screening = models.OneToOneField(
+        "screening.Screening", on_delete=models.PROTECT, related_name="intake"
+    )
+    # Copied from the screening when handed over, so the queue can be ordered in SQL:
+    # 0 urgent (urgent medical need, no safe place tonight), 1 child, 2 presumed, 3 other.
+    priority = models.PositiveSmallIntegerField(default=3)
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    handed_over_at = models.DateTimeField(default=timezone.now, editable=False)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["priority", "handed_over_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["organisation", "priority", "handed_over_at"],
+                condition=models.Q(assigned_at__isnull=True),
+                name="intake_waiting",
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(assigned_at__isnull=True),
+                name="one_waiting_intake_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"intake {self.pk} of person {self.person_id}"
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.assigned_at is None

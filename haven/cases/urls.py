@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from haven.cases import views
+from haven.cases import intake_views, views
 
 
 class ClosureDecisionConverter:
@@ -40,5 +40,7 @@ urlpatterns = [
         name="close_decide",
     ),
     path("team/", views.team, name="team"),
+    path("intake/", intake_views.intake_list, name="intake"),
+    path("intake/<int:pk>/assign/", intake_views.intake_assign, name="intake_assign"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]

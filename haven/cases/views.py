@@ -105,6 +105,7 @@ def case_create(request: HttpRequest, reference: str) -> HttpResponse:
         can_assign=can_assign,
     )
     refused = ""
+    active: list[Case] | None = None
     if request.method == "POST" and form.is_valid():
         try:
             case = actions.open_case(
@@ -113,17 +114,21 @@ def case_create(request: HttpRequest, reference: str) -> HttpResponse:
                 assigned_to=form.assignee() if can_assign else actions.default_assignee(user),
                 opened_on=form.cleaned_data["opened_on"],
                 summary=form.cleaned_data["summary"],
+                confirmed_second_case=form.cleaned_data["confirmed_second_case"],
             )
         except RefusedError as error:
             refused = error.message
+        except actions.ActiveCaseExistsError as warning:
+            # Nothing saved; the user looks at the active case or confirms a second one.
+            active = warning.cases
         else:
             messages.success(request, _("Case opened."))
             return redirect("cases:detail", reference=case.reference)
     return render(
         request,
         "cases/form.html",
-        {"form": form, "person": person, "case": None, "refused": refused},
-        status=400 if request.method == "POST" else 200,
+        {"form": form, "person": person, "case": None, "refused": refused, "active": active},
+        status=400 if request.method == "POST" and active is None else 200,
     )
 
 
@@ -189,6 +194,11 @@ def case_page_context(user: User, case: Case) -> dict[str, Any]:
         "events": case.events.select_related("actor")[:20],
         "consents": case.consents.select_related("recipient_provider", "recorded_by"),
         "referrals": case.referrals.all(),
+        # Referrals this organisation received and took on in this case (the packets).
+        "incoming_referrals": case.incoming_referrals.filter(
+            recipient_organisation_id=case.organisation_id
+        ).select_related("sender_organisation"),
+        "can_read_referrals": can(user, Capability.REFERRAL_RECEIVE),
         "can_consent": may[Capability.CONSENT_RECORD] and not case.is_closed,
         # The person may withdraw consent whatever the case's status (withdraw_consent).
         "can_withdraw_consent": may[Capability.CONSENT_RECORD],

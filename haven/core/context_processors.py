@@ -28,8 +28,12 @@ def haven(request: HttpRequest) -> dict[str, object]:
             "cases": can(user, Capability.CASE_VIEW),
             "screenings": can(user, Capability.SCREENING_VIEW),
             "team": can(user, Capability.TEAM_VIEW),
+            "intake": can(user, Capability.INTAKE_ASSIGN),
             "referrals": can(user, Capability.REFERRAL_SEND)
-            or can(user, Capability.REFERRAL_RECEIVE),
+            or can(user, Capability.REFERRAL_RECEIVE)
+            or can(user, Capability.REFERRAL_ROUTE),
+            "referrals_receive": can(user, Capability.REFERRAL_RECEIVE),
+            "referrals_send": can(user, Capability.REFERRAL_SEND),
             "flows": can(user, Capability.REFERRAL_FLOWS),
             "exchange": can(user, Capability.REFERRAL_EXCHANGE),
             "directory": can(user, Capability.DIRECTORY_EDIT)

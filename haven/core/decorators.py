@@ -13,14 +13,14 @@ from haven.accounts.roles import Capability, can
 V = TypeVar("V", bound=Callable[..., HttpResponse])
 
 
-def requires(capability: Capability) -> Callable[[V], V]:
-    """403 unless one of the user's roles grants `capability` (in any scope)."""
+def requires(*capabilities: Capability) -> Callable[[V], V]:
+    """403 unless one of the user's roles grants one of `capabilities` (in any scope)."""
 
     def decorate(view: V) -> V:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             user = request.user
-            if not isinstance(user, User) or not can(user, capability):
+            if not isinstance(user, User) or not any(can(user, c) for c in capabilities):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -14,16 +14,20 @@ from django.views.decorators.http import require_http_methods
 from haven.accounts.roles import Capability, can
 from haven.cases.access import cases_for, due_cases_for
 from haven.cases.due import due_summary
+from haven.cases.intake import intake_queue
 from haven.cases.models import CaseEvent, Notification
 from haven.core.decorators import staff_user
 from haven.people.access import people_for
 from haven.referrals.access import incoming_for, outgoing_for
-from haven.referrals.due import waiting_too_long
+from haven.referrals.due import is_waiting_too_long, waiting_too_long
 from haven.referrals.models import ReferralStatus
+from haven.referrals.receiving import routable_for
 
 logger = logging.getLogger(__name__)
 
 CASE_COUNT_CAP = 1000
+INTAKE_ON_HOME = 5
+REFERRALS_ON_HOME = 5
 
 
 @login_not_required
@@ -44,31 +48,47 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_http_methods(["GET"])
 def home(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
-    context: dict[str, object] = {}
+    context: dict[str, object] = {"case_count_cap": CASE_COUNT_CAP}
+    # Everyone's own news: about cases of their team, or referrals their organisation got.
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    context["notifications"] = unread.select_related("event__case", "event__actor", "referral")[:10]
+    if can(user, Capability.INTAKE_ASSIGN):
+        queue = intake_queue(user)
+        context["intake_waiting"] = list(queue[:INTAKE_ON_HOME])
+        context["intake_count"] = queue.order_by().values("pk")[: CASE_COUNT_CAP + 1].count()
     if can(user, Capability.CASE_VIEW):
         cases = cases_for(user, Capability.CASE_VIEW)
         context["my_cases"] = cases.filter(assigned_to=user).select_related("person")[:10]
         # Counting stops at the cap: the exact number of a country's cases is not worth
         # a scan on every home page.
         context["case_count"] = cases.order_by().values("pk")[: CASE_COUNT_CAP + 1].count()
-        context["case_count_cap"] = CASE_COUNT_CAP
         # A case worker's "due" is their own caseload; a supervisor's, the organisation's.
         context["due"] = due_summary(due_cases_for(user), timezone.localdate())
-        unread = Notification.objects.filter(user=user, read_at__isnull=True)
-        context["notifications"] = unread.select_related("event__case", "event__actor")[:10]
         # Newest activity: what the notifications above do not already say.
         context["activity"] = (
             CaseEvent.objects.filter(case__in=cases)
             .exclude(notifications__in=unread)
             .select_related("case", "actor")[:10]
         )
-    if can(user, Capability.REFERRAL_SEND) or can(user, Capability.REFERRAL_RECEIVE):
-        sent = outgoing_for(user) if can(user, Capability.REFERRAL_SEND) else None
-        received = incoming_for(user)
-        context["referral_reminders"] = waiting_too_long(
-            (sent | received) if sent is not None else received
+    # What others sent this organisation, and what this user's cases sent: apart, so a
+    # reminder about one's own referral never reads as something waiting for an answer.
+    if can(user, Capability.REFERRAL_RECEIVE) or can(user, Capability.REFERRAL_ROUTE):
+        received = incoming_for(user) if can(user, Capability.REFERRAL_RECEIVE) else None
+        waiting = (received if received is not None else routable_for(user)).filter(
+            status=ReferralStatus.SENT
         )
-        context["incoming_waiting"] = received.filter(status=ReferralStatus.SENT).count()
+        context["incoming_waiting"] = waiting.order_by().values("pk")[: CASE_COUNT_CAP + 1].count()
+        context["incoming_first"] = [
+            (referral, is_waiting_too_long(referral))
+            for referral in waiting.select_related("handled_by").order_by("sent_at", "pk")[
+                :REFERRALS_ON_HOME
+            ]
+        ]
+        context["incoming_opens_packet"] = received is not None
+    if can(user, Capability.REFERRAL_SEND):
+        context["outgoing_reminders"] = waiting_too_long(
+            outgoing_for(user), limit=REFERRALS_ON_HOME
+        )
     if can(user, Capability.PERSON_VIEW):
         context["recent_people"] = people_for(user, Capability.PERSON_VIEW).order_by("-created_at")[
             :5

@@ -65,6 +65,10 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The people list: an organisation's people, newest first.
+        indexes = [
+            models.Index(fields=["organisation", "-created_at", "-id"], name="person_org_newest")
+        ]
         verbose_name = _("person")
         verbose_name_plural = _("people")
 

@@ -1,22 +1,32 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from haven.accounts.models import User
 from haven.accounts.roles import Capability, can
 from haven.cases.access import cases_for
+from haven.cases.models import Case
 from haven.core.decorators import requires, staff_user
-from haven.core.errors import ConcurrentEditError, stale_edit_message
+from haven.core.errors import ConcurrentEditError, RefusedError, stale_edit_message
 from haven.core.htmx import is_htmx
 from haven.core.reference import COMMON_LANGUAGES
 from haven.people import actions
 from haven.people.access import get_person_for, people_for
 from haven.people.forms import DuplicateConfirmForm, PersonForm, SearchForm, document_formset
 from haven.people.models import Person
+from haven.referrals import actions as referral_actions
+from haven.referrals import receiving
+from haven.referrals.access import get_incoming_for
+from haven.referrals.models import DataCategory, Direction, Referral
 from haven.screening.access import screenings_for
 
 PAGE_SIZE = 25
@@ -26,7 +36,7 @@ PAGE_SIZE = 25
 @require_http_methods(["GET"])
 def person_list(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
-    people = people_for(user, Capability.PERSON_VIEW).order_by("-created_at")
+    people = people_for(user, Capability.PERSON_VIEW).order_by("-created_at", "-id")
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -92,19 +102,40 @@ def _document_initial(person: Person) -> list[dict[str, str]]:
 @requires(Capability.PERSON_CREATE)
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
+    """Record a person; from an accepted incoming referral (`?referral=`), pre-filled with
+    what its packet holds under live consent, and the referral's case opened with them."""
     user = staff_user(request)
-    form = PersonForm(request.POST or None)
-    documents = document_formset(request.POST or None)
+    referral = _referral_taken_on(request, user)
+    if isinstance(referral, HttpResponse):
+        return referral
+    initial, documents_initial = _referral_initial(user, referral, request.method == "GET")
+    form = PersonForm(request.POST or None, initial=initial)
+    documents = document_formset(request.POST or None, initial=documents_initial)
     confirm = DuplicateConfirmForm(request.POST or None)
     duplicates: list[Person] = []
+    if request.method == "POST" and referral is not None and request.POST.get("use_person"):
+        existing = (
+            people_for(user, Capability.PERSON_VIEW)
+            .filter(reference=request.POST["use_person"])
+            .first()
+        )
+        if existing is None:
+            messages.error(request, _("No person you can see has that reference."))
+            return redirect(f"{reverse('people:create')}?referral={referral.reference}")
+        return _take_on(request, referral, lambda: receiving.open_case(user, referral, existing))
     if request.method == "POST" and form.is_valid() and documents.is_valid():
         confirmed = confirm.is_valid() and confirm.cleaned_data["confirmed_not_duplicate"]
+        data = form.person_data(documents.documents())
         try:
-            person = actions.create_person(
-                user,
-                form.person_data(documents.documents()),
-                confirmed_not_duplicate=confirmed,
-            )
+            if referral is not None:
+                return _take_on(
+                    request,
+                    referral,
+                    lambda: receiving.take_on(
+                        user, referral, data, confirmed_not_duplicate=confirmed
+                    ),
+                )
+            person = actions.create_person(user, data, confirmed_not_duplicate=confirmed)
         except actions.PossibleDuplicateError as warning:
             # Nothing saved; the candidates' identity is shown, so each showing is audited.
             duplicates = warning.candidates
@@ -121,9 +152,65 @@ def person_create(request: HttpRequest) -> HttpResponse:
             "person": None,
             "duplicates": duplicates,
             "confirm": DuplicateConfirmForm() if duplicates else None,
+            "referral": referral,
         },
         status=400 if request.method == "POST" and not duplicates else 200,
     )
+
+
+def _referral_taken_on(request: HttpRequest, user: User) -> Referral | HttpResponse | None:
+    """The incoming referral a new person is recorded for, if any (404 unless it is one
+    the user may answer); a page back to it when no case can be opened for it now."""
+    reference = (request.GET.get("referral") or request.POST.get("referral") or "").strip()
+    if not reference:
+        return None
+    referral = get_incoming_for(user, reference.upper())
+    if not receiving.may_open_case(user, referral):
+        messages.error(
+            request, _("A case can be opened only for an accepted referral without one.")
+        )
+        return redirect("referrals:packet", reference=referral.reference)
+    return referral
+
+
+def _referral_initial(
+    user: User, referral: Referral | None, showing: bool
+) -> tuple[dict[str, object], list[dict[str, str]]]:
+    """The packet's values under live consent, read (and audited) when the form is shown."""
+    if referral is None or not showing:
+        return {}, []
+    referral_actions.packet_for(user, referral)  # the audited look at the packet
+    categories = referral_actions.visible_categories(referral, timezone.now())
+    initial = receiving.prefill(referral, categories)
+    documents: list[dict[str, str]] = []
+    if (
+        referral.direction == Direction.OUTGOING
+        and referral.case is not None
+        and DataCategory.IDENTITY in categories
+    ):
+        documents = [
+            {k: str(d.get(k, "")) for k in ("type", "number", "country")}
+            for d in referral.case.person.documents
+        ]
+    return initial, documents
+
+
+def _take_on(
+    request: HttpRequest, referral: Referral, save: Callable[[], tuple[Case, bool]]
+) -> HttpResponse:
+    """Open (or join) the referral's case; a refusal goes back to the referral."""
+    try:
+        case, opened = save()
+    except RefusedError as error:
+        messages.error(request, error.message)
+        return redirect("referrals:packet", reference=referral.reference)
+    messages.success(
+        request,
+        _("Case opened for the referral.")
+        if opened
+        else _("The referral joined the person's active case."),
+    )
+    return redirect("cases:detail", reference=case.reference)
 
 
 @requires(Capability.PERSON_VIEW)

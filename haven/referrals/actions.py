@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,11 +21,12 @@ from haven.accounts.roles import Capability, can
 from haven.audit.chain import record
 from haven.audit.models import Action
 from haven.cases.actions import audit_case, locked_case, record_event
-from haven.cases.models import EventKind
+from haven.cases.models import EventKind, NoticeKind
 from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.pseudonyms import REFERRAL_PREFIX, create_with_reference
 from haven.directory.models import DirectoryService
 from haven.referrals import packet as packets
+from haven.referrals import receiving
 from haven.referrals.consent import consents_of, in_order, live_categories
 from haven.referrals.letters import new_password
 from haven.referrals.models import (
@@ -97,23 +99,41 @@ def record_consent(actor: User, case: Case, data: Mapping[str, Any]) -> Consent:
     return consent
 
 
-def withdraw_consent(actor: User, consent: Consent) -> None:
-    """At once: no new sharing, and packets shared under it lose what it covered.
+def withdraw_consent(actor: User, consent: Consent, *, reason: str = "") -> None:
+    """At once: no new sharing, and packets shared inside Haven under it lose what it
+    covered. Letters and files that already left Haven cannot be recalled
+    (`Consent.sent_outside_haven` lists them). The optional reason is stored encrypted; the
+    audit row names the field, never its value.
 
     Always possible, on a closed case too: withdrawing only ever protects the person, and
     they must not have to wait for anyone to reopen their case to stop the sharing."""
     case = consent.case
     assert case is not None  # noqa: S101 - record_consent always ties it to a case
+    reason = reason.strip()
     with transaction.atomic():
         locked = locked_case(actor, case, Capability.CONSENT_RECORD, even_if_closed=True)
         current = Consent.objects.select_for_update().get(pk=consent.pk)
         if current.withdrawn_at is not None:
             raise RefusedError(_("This consent was already withdrawn."))
-        current.withdrawn_at = timezone.now()
+        now = timezone.now()
+        shared = [
+            (referral, set(visible_categories(referral, now)))
+            for referral in locked.referrals.filter(
+                channel=Channel.HAVEN,
+                status__in=(ReferralStatus.SENT, ReferralStatus.ACCEPTED),
+            ).select_related("service__provider")
+        ]
+        current.withdrawn_at = now
         current.withdrawn_by = actor
-        current.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        audit_case(actor, locked, Action.CONSENT_WITHDRAW, ["withdrawn_at"])
+        current.withdrawal_reason = reason
+        current.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+        changed = ["withdrawn_at", "withdrawal_reason"] if reason else ["withdrawn_at"]
+        audit_case(actor, locked, Action.CONSENT_WITHDRAW, changed)
         record_event(actor, locked, EventKind.CONSENT_WITHDRAWN, current.purpose)
+        # Each recipient inside Haven whose packet now shows less is told.
+        for referral, before in shared:
+            if set(visible_categories(referral, now)) < before:
+                receiving.notify_receivers(referral, NoticeKind.CONSENT_WITHDRAWN, actor)
     consent.refresh_from_db()
 
 
@@ -129,6 +149,7 @@ def preview(
     reason: str,
     details: str,
     categories: list[str],
+    contact: User | None = None,
 ) -> packets.Packet:
     """Exactly what the recipient would see if sent now."""
     on = timezone.localdate()
@@ -143,6 +164,7 @@ def preview(
         case=case,
         categories=shared,
         on=on,
+        contact=packets.contact_of(contact) if contact is not None else None,
     )
 
 
@@ -157,11 +179,13 @@ def send_referral(
     categories: list[str],
     channel: str,
     other_deployment: str = "",
+    contact: User | None = None,
 ) -> Referral:
     """Refer the person to a service, sharing only the chosen, consented categories.
 
     Only to a service that takes referrals now, never to the case's own organisation, and
-    only from a case that is open."""
+    only from a case that is open. The contact person the recipient calls back is an active
+    user of the case's organisation: the actor unless another is named."""
     if channel == Channel.CROSS_BORDER and not (
         other_deployment
         and Deployment.objects.filter(ident=other_deployment, is_self=False).exists()
@@ -179,6 +203,16 @@ def send_referral(
             raise RefusedError(_("This provider is your own organisation."))
         if channel == Channel.HAVEN and provider.organisation_id is None:
             raise RefusedError(_("This provider does not use Haven: send a letter or a file."))
+        # As the accounts are now, not as the form saw them.
+        named = contact or actor
+        if (
+            not get_user_model()
+            .objects.filter(pk=named.pk, is_active=True, organisation_id=current.organisation_id)
+            .exists()
+        ):
+            raise RefusedError(
+                _("The contact person must be an active user of the organisation of the case.")
+            )
         allowed = allowed_categories(current, provider, purpose, timezone.localdate())
         refused = [c for c in categories if c not in allowed]
         if refused:
@@ -203,10 +237,15 @@ def send_referral(
             categories=in_order(categories),
             # The encrypted file's password, read out by phone: made once, with the referral.
             file_password=new_password() if channel == Channel.ENCRYPTED_FILE else "",
+            contact=named,
             created_by=actor,
         )
-        _audit(actor, Action.REFERRAL_SEND, referral, ["categories", "channel", "purpose"])
+        _audit(
+            actor, Action.REFERRAL_SEND, referral, ["categories", "channel", "purpose", "contact"]
+        )
         record_event(actor, current, EventKind.REFERRAL, referral.channel)
+        if channel == Channel.HAVEN:
+            receiving.notify_receivers(referral, NoticeKind.REFERRAL_RECEIVED, actor)
         return referral
 
     return create_with_reference(REFERRAL_PREFIX, create)
@@ -342,6 +381,7 @@ def revoke(actor: User, referral: Referral, *, expected_version: int) -> None:
         current.status = ReferralStatus.REVOKED
         current.revoked_at = timezone.now()
         _save(actor, current, Action.REFERRAL_REVOKE, ["status"])
+        receiving.notify_receivers(current, NoticeKind.REFERRAL_REVOKED, actor)
     referral.refresh_from_db()
 
 

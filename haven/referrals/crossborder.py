@@ -16,9 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.audit.models import Action
+from haven.cases.models import NoticeKind
 from haven.core.errors import RefusedError
 from haven.core.pseudonyms import REFERRAL_PREFIX, create_with_reference
 from haven.referrals import packet as packets
+from haven.referrals import receiving
 from haven.referrals.actions import _audit, visible_categories
 from haven.referrals.exchange import ExchangeError, Identity, KeyPair, open_file, seal
 from haven.referrals.models import (
@@ -198,6 +200,7 @@ def _incoming(
             created_by=actor,
         )
         _audit(actor, Action.REFERRAL_IMPORT, referral, ["packet"])
+        receiving.notify_receivers(referral, NoticeKind.REFERRAL_RECEIVED, actor)
         return referral
 
     return create_with_reference(REFERRAL_PREFIX, create)

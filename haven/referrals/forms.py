@@ -90,12 +90,20 @@ class ReferralForm(forms.Form):
         required=False,
         help_text=_("Only for a referral to another Haven deployment."),
     )
+    contact = forms.ChoiceField(
+        label=_("Contact person"),
+        required=False,  # blank: the sender
+        help_text=_(
+            "Whom the recipient calls back. Their name and work e-mail go with the referral."
+        ),
+    )
 
     def __init__(
         self,
         *args: Any,
         services: list[tuple[int, str]],
         deployments: list[tuple[str, str]],
+        contacts: list[tuple[int, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -105,10 +113,17 @@ class ReferralForm(forms.Form):
         other = self.fields["other_deployment"]
         assert isinstance(other, forms.ChoiceField)  # noqa: S101
         other.choices = [("", "—"), *deployments]
+        contact = self.fields["contact"]
+        assert isinstance(contact, forms.ChoiceField)  # noqa: S101
+        contact.choices = [(str(pk), name) for pk, name in contacts]
         self.service_ids = {str(pk): pk for pk, _label in services}
+        self.contact_ids = {str(pk): pk for pk, _name in contacts}
 
     def service_id(self) -> int | None:
         return self.service_ids.get(self.cleaned_data.get("service", ""))
+
+    def contact_id(self) -> int | None:
+        return self.contact_ids.get(self.cleaned_data.get("contact", ""))
 
 
 class RespondForm(forms.Form):
@@ -152,8 +167,31 @@ class OverrideForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+class WithdrawConsentForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example, what the person said. It is stored encrypted."),
+    )
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Exchange file from another Haven deployment"))
 
 
 SERVICE_LABELS = dict(ServiceKind.choices)
+
+
+class RouteForm(forms.Form):
+    """Pass an incoming referral to a colleague who answers referrals."""
+
+    colleague = forms.TypedChoiceField(label=_("Pass to"), coerce=int)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, colleagues: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["colleague"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101
+        field.choices = [("", "—"), *colleagues]

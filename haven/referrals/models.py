@@ -77,6 +77,7 @@ class Consent(models.Model):
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    withdrawal_reason = EncryptedTextField(_("reason for withdrawing"))
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]
@@ -103,6 +104,45 @@ class Consent(models.Model):
     def category_labels(self) -> list[str]:
         names = dict(DataCategory.choices)
         return [str(names.get(c, c)) for c in self.categories]
+
+    def sent_outside_haven(self) -> list[Referral]:
+        """The referrals of its case sent under this consent's scope by a channel that
+        leaves Haven (letter, encrypted file, file to another deployment): what withdrawing
+        cannot recall, so the worker knows whom to call.
+
+        In scope: same purpose, a recipient this consent names, at least one category it
+        covers, sent while it was live."""
+        if self.case_id is None:
+            return []
+        sent = (
+            Referral.objects.filter(
+                case_id=self.case_id,
+                direction=Direction.OUTGOING,
+                purpose=self.purpose,
+                sent_at__gte=self.recorded_at,
+            )
+            .exclude(channel=Channel.HAVEN)
+            .select_related("service__provider")
+            .order_by("sent_at", "pk")
+        )
+        if self.withdrawn_at is not None:
+            sent = sent.filter(sent_at__lt=self.withdrawn_at)
+        covered = set(self.categories)
+        return [
+            referral
+            for referral in sent
+            if covered & set(referral.categories)
+            and timezone.localtime(referral.sent_at).date() <= self.expires_on
+            and self._names_recipient_of(referral)
+        ]
+
+    def _names_recipient_of(self, referral: Referral) -> bool:
+        if referral.service is None:
+            return False
+        provider = referral.service.provider
+        if self.recipient_provider_id is not None:
+            return self.recipient_provider_id == provider.pk
+        return bool(self.recipient_org_type) and self.recipient_org_type == provider.org_type
 
 
 class ReferralStatus(models.TextChoices):
@@ -188,6 +228,10 @@ class Referral(models.Model):
     override_categories = models.JSONField(default=list)
     # Encrypted-file channel: the one-time password the sender reads out to the recipient.
     file_password = EncryptedTextField(_("file password"))
+    # Whom the recipient calls back: a user of the sending organisation (work contact only).
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -198,6 +242,17 @@ class Referral(models.Model):
     )
     completed_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Receiving side: the colleague a coordinator passed it to, and the case it opened here.
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    receiver_case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incoming_referrals",
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -1,8 +1,9 @@
 """The referral packet: exactly the consented categories of one person's data, nothing else.
 
 A packet is a plain structure (so the same one feeds the recipient's page, the letter, the
-encrypted file and the cross-border export): header facts that carry no personal data,
-then one section per shared category, each a list of (field key, text) pairs.
+encrypted file and the cross-border export): header facts that carry no personal data of
+the person referred (the sender's contact person is a staff member's work contact), then
+one section per shared category, each a list of (field key, text) pairs.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from haven.screening.models import Screening, ScreeningStatus
 from haven.screening_engine import default_catalogue
 
 if TYPE_CHECKING:
+    from haven.accounts.models import User
     from haven.cases.models import Case
     from haven.referrals.models import Referral
 
@@ -168,6 +170,11 @@ SECTIONS = {
 }
 
 
+def contact_of(user: User) -> dict[str, str]:
+    """The work contact of the sender's contact person: display name and work e-mail."""
+    return {"name": user.get_full_name() or user.get_username(), "email": user.email}
+
+
 def build(
     *,
     reference: str,
@@ -179,6 +186,7 @@ def build(
     case: Case | None,
     categories: list[str],
     on: dt.date,
+    contact: dict[str, str] | None = None,
 ) -> Packet:
     """Everything the recipient may see: `categories` must already be the live ones."""
     sections = []
@@ -188,6 +196,7 @@ def build(
     return {
         "reference": reference,
         "sender": sender,
+        "contact": contact or {},
         "service": service,
         "purpose": purpose,
         "reason": reason,
@@ -210,7 +219,18 @@ def for_referral(referral: Referral, categories: list[str], on: dt.date) -> Pack
         case=referral.case,
         categories=categories,
         on=on,
+        contact=contact_of(referral.contact) if referral.contact else None,
     )
+
+
+def _contact_shown(packet: Packet) -> dict[str, str]:
+    """The contact person as a page may show it. A packet imported from another deployment
+    may have none (sent before contacts existed) or a malformed one: then nothing."""
+    contact = packet.get("contact")
+    if not isinstance(contact, dict):
+        return {}
+    shown = {key: contact.get(key) for key in ("name", "email")}
+    return {key: value for key, value in shown.items() if isinstance(value, str) and value}
 
 
 def display(packet: Packet) -> dict[str, Any]:
@@ -221,6 +241,7 @@ def display(packet: Packet) -> dict[str, Any]:
         "service_label": kinds.get(packet["service"], packet["service"]),
         "purpose_label": dict(Purpose.choices).get(packet["purpose"], packet["purpose"]),
         "reason_label": dict(ReferralReason.choices).get(packet["reason"], packet["reason"]),
+        "contact": _contact_shown(packet),
         "sections": [
             {
                 "label": dict(DataCategory.choices).get(s["category"], s["category"]),

@@ -23,6 +23,7 @@ urlpatterns = [
     path("<referral_ref:reference>/export/", views.export, name="export"),
     path("<referral_ref:reference>/packet/", views.packet, name="packet"),
     path("<referral_ref:reference>/respond/", views.respond, name="respond"),
+    path("<referral_ref:reference>/route/", views.route, name="route"),
     path("<referral_ref:reference>/complete/", views.complete, name="complete"),
     path("<referral_ref:reference>/acknowledgement/", views.acknowledgement, name="ack"),
 ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts.models import OrganisationType, User
-from haven.accounts.roles import Capability
+from haven.accounts.roles import Capability, can
 from haven.cases.access import get_case_for
 from haven.cases.models import Case
 from haven.cases.pages import case_form_page, case_url
@@ -26,7 +26,7 @@ from haven.core.feedback import run_action
 from haven.core.forms import VersionForm
 from haven.directory.models import DirectoryService, Provider
 from haven.people.actions import record_identity_view
-from haven.referrals import actions, crossborder, letters
+from haven.referrals import actions, crossborder, letters, receiving
 from haven.referrals import packet as packets
 from haven.referrals.access import (
     consents_for,
@@ -44,6 +44,8 @@ from haven.referrals.forms import (
     OverrideForm,
     ReferralForm,
     RespondForm,
+    RouteForm,
+    WithdrawConsentForm,
 )
 from haven.referrals.models import (
     Channel,
@@ -83,17 +85,38 @@ def consent_add(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @requires(Capability.CONSENT_RECORD)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def consent_withdraw(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """Say honestly what withdrawing does, list what cannot be recalled, then withdraw."""
     user = staff_user(request)
     case = get_case_for(user, reference, Capability.CONSENT_RECORD)
-    consent = get_object_or_404(consents_for(user), case=case, pk=pk)
-    run_action(
-        request,
-        lambda: actions.withdraw_consent(user, consent),
-        _("Consent withdrawn. Recipients lost access at once."),
+    consent = get_object_or_404(
+        consents_for(user).select_related("recipient_provider", "withdrawn_by"), case=case, pk=pk
     )
-    return redirect(case_url(case, "referrals"))
+    outside = consent.sent_outside_haven()
+    form = WithdrawConsentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        done = (
+            _(
+                "Consent withdrawn. Recipients inside Haven lost access at once. Letters and "
+                "files already sent outside Haven cannot be recalled: contact those recipients."
+            )
+            if outside
+            else _("Consent withdrawn. Recipients inside Haven lost access at once.")
+        )
+
+        def withdraw() -> None:
+            actions.withdraw_consent(user, consent, reason=form.cleaned_data["reason"])
+
+        if run_action(request, withdraw, done):
+            return redirect(case_url(case, "referrals"))
+        return redirect(request.path)  # refused: the page says why (already withdrawn)
+    return render(
+        request,
+        "referrals/withdraw.html",
+        {"case": case, "consent": consent, "outside": outside, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # --- sending --------------------------------------------------------------------------
@@ -112,8 +135,27 @@ def _deployments() -> list[tuple[str, str]]:
     return [(d.ident, d.name) for d in Deployment.objects.filter(is_self=False)]
 
 
+def _contacts(case: Case) -> list[tuple[int, str]]:
+    """Who may be named as the contact person: the active users of the case's organisation."""
+    users = User.objects.filter(organisation_id=case.organisation_id, is_active=True)
+    return [(u.pk, u.get_full_name() or u.username) for u in users.order_by("username")]
+
+
+def _contact(case: Case, form: ReferralForm) -> User | None:
+    """The chosen contact person, or None for the sender. send_referral checks again that
+    they are still an active user of the case's organisation."""
+    chosen = form.contact_id()
+    if chosen is None:
+        return None
+    return User.objects.filter(organisation_id=case.organisation_id, pk=chosen).first()
+
+
 def _preview(
-    user: User, case: Case, service: DirectoryService, data: dict[str, Any]
+    user: User,
+    case: Case,
+    service: DirectoryService,
+    data: dict[str, Any],
+    contact: User | None,
 ) -> dict[str, Any]:
     """Exactly what would go, and which chosen categories no live consent covers."""
     allowed = actions.allowed_categories(
@@ -126,6 +168,7 @@ def _preview(
         reason=data["reason"],
         details=data["details"].strip(),
         categories=data["categories"],
+        contact=contact or user,
     )
     if IDENTITY_CATEGORIES & {section["category"] for section in built["sections"]}:
         record_identity_view(user, case.person)  # the preview shows identity: audited
@@ -147,7 +190,8 @@ def referral_new(request: HttpRequest, reference: str) -> HttpResponse:
         request.POST or None,
         services=_service_choices(case.organisation_id),
         deployments=_deployments(),
-        initial={"channel": Channel.HAVEN},
+        contacts=_contacts(case),
+        initial={"channel": Channel.HAVEN, "contact": str(user.pk)},
     )
     preview: dict[str, Any] | None = None
     refused = ""
@@ -156,6 +200,7 @@ def referral_new(request: HttpRequest, reference: str) -> HttpResponse:
             DirectoryService.objects.select_related("provider"), pk=form.service_id() or 0
         )
         data = form.cleaned_data
+        contact = _contact(case, form)
         if "send" in request.POST:
             try:
                 referral = actions.send_referral(
@@ -168,6 +213,7 @@ def referral_new(request: HttpRequest, reference: str) -> HttpResponse:
                     categories=data["categories"],
                     channel=data["channel"],
                     other_deployment=data["other_deployment"],
+                    contact=contact,
                 )
             except RefusedError as error:
                 refused = error.message
@@ -176,7 +222,7 @@ def referral_new(request: HttpRequest, reference: str) -> HttpResponse:
                 return redirect("referrals:detail", reference=referral.reference)
         # A closed case sends nothing (send_referral refuses it): nothing to preview either.
         if not case.is_closed:
-            preview = _preview(user, case, service, data)
+            preview = _preview(user, case, service, data, contact)
     return render(
         request,
         "referrals/new.html",
@@ -192,7 +238,7 @@ def outgoing(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/list.html",
-        {"referrals": outgoing_for(user)[:200], "incoming": False},
+        {"rows": [(r, None) for r in outgoing_for(user)[:200]], "incoming": False},
     )
 
 
@@ -331,13 +377,63 @@ def _exchange_file(
 # --- receiving ------------------------------------------------------------------------
 
 
-@requires(Capability.REFERRAL_RECEIVE)
+@requires(Capability.REFERRAL_RECEIVE, Capability.REFERRAL_ROUTE)
 @require_http_methods(["GET"])
 def incoming(request: HttpRequest) -> HttpResponse:
+    """What others sent the organisation. Those who answer open each packet; those who
+    route (coordinators) see who sent what for which service, and pass it on."""
     user = staff_user(request)
-    return render(
-        request, "referrals/list.html", {"referrals": incoming_for(user)[:200], "incoming": True}
+    reads = can(user, Capability.REFERRAL_RECEIVE)
+    routes = can(user, Capability.REFERRAL_ROUTE)
+    shown = (incoming_for(user) if reads else receiving.routable_for(user)).select_related(
+        "handled_by"
     )
+    referrals = list(shown[:200])
+    colleagues = (
+        [(u.pk, u.username) for u in receiving.handlers(user.organisation_id)] if routes else []
+    )
+    return render(
+        request,
+        "referrals/list.html",
+        {
+            "rows": [
+                (
+                    r,
+                    RouteForm(
+                        colleagues=colleagues, initial={"version": r.version}, prefix=f"r{r.pk}"
+                    )
+                    if routes and r.is_open
+                    else None,
+                )
+                for r in referrals
+            ],
+            "incoming": True,
+            "opens_packet": reads,
+        },
+    )
+
+
+@requires(Capability.REFERRAL_ROUTE)
+@require_POST
+def route(request: HttpRequest, reference: str) -> HttpResponse:
+    user = staff_user(request)
+    referral = get_object_or_404(receiving.routable_for(user), reference=reference)
+    colleagues = receiving.handlers(user.organisation_id)
+    form = RouteForm(
+        request.POST, colleagues=[(u.pk, u.username) for u in colleagues], prefix=f"r{referral.pk}"
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose the colleague who answers this referral."))
+        return redirect("referrals:incoming")
+    colleague = next(u for u in colleagues if u.pk == form.cleaned_data["colleague"])
+    run_action(
+        request,
+        lambda: receiving.route(
+            user, referral, colleague, expected_version=form.cleaned_data["version"]
+        ),
+        _("Passed on: your colleague is told on their home page."),
+    )
+    return redirect("referrals:incoming")
 
 
 @requires(Capability.REFERRAL_RECEIVE)
@@ -354,6 +450,7 @@ def packet(request: HttpRequest, reference: str) -> HttpResponse:
             "referral": referral,
             "packet": packets.display(built),
             "respond_form": RespondForm(initial={"version": referral.version}),
+            "may_open_case": receiving.may_open_case(user, referral),
             "complete_form": CompleteForm(initial={"version": referral.version}),
         },
     )

@@ -21,4 +21,5 @@ urlpatterns = [
     path("<screening_ref:reference>/suspended/", views.screening_suspended, name="suspended"),
     path("<screening_ref:reference>/result/", views.screening_result, name="result"),
     path("<screening_ref:reference>/attach/", views.screening_attach, name="attach"),
+    path("<screening_ref:reference>/hand-over/", views.screening_hand_over, name="hand_over"),
 ]

@@ -14,10 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts.models import User
 from haven.accounts.roles import Capability, can
+from haven.cases import intake
 from haven.cases.access import cases_for, get_case_for
-from haven.cases.models import CLOSED_STATUSES
+from haven.cases.models import CLOSED_STATUSES, Intake
 from haven.core.decorators import requires, staff_user
 from haven.core.errors import ConcurrentEditError, RefusedError, stale_edit_message
+from haven.core.feedback import run_action
 from haven.core.forms import VersionForm
 from haven.people.access import get_person_for, people_for
 from haven.screening import actions, engine, presentation
@@ -438,9 +440,17 @@ def screening_suspended(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _result_context(user: User, screening: Screening, snapshot: dict[str, Any]) -> dict[str, Any]:
+    handed_over = Intake.objects.filter(screening=screening).select_related("assigned_to").first()
+    case = screening.case
     return {
         **presentation.context(user, screening, snapshot, get_language() or "en"),
         "interview_draft": interview_draft_language(screening),
+        "intake": handed_over,
+        # `intake.hand_over` decides; this only spares the button where it would refuse.
+        "can_hand_over": screening.is_completed
+        and screening.person_id is not None
+        and handed_over is None
+        and not (case is not None and case.assigned_to_id and not case.is_closed),
     }
 
 
@@ -487,6 +497,20 @@ def screening_result(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request, "screening/result.html", context, status=400 if request.method == "POST" else 200
     )
+
+
+@requires(Capability.SCREENING_VIEW)
+@require_POST
+def screening_hand_over(request: HttpRequest, reference: str) -> HttpResponse:
+    """Put the screened person in the organisation's intake queue."""
+    user = staff_user(request)
+    screening = get_screening_for(user, reference, Capability.SCREENING_VIEW)
+    run_action(
+        request,
+        lambda: intake.hand_over(user, screening),
+        _("Handed over: the person waits in the intake queue for a case worker."),
+    )
+    return redirect(f"{reverse('screening:result', args=[reference])}#casework")
 
 
 @requires(Capability.SCREENING_CREATE)

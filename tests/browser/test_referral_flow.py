@@ -74,9 +74,9 @@ def share(page: Page, label: str) -> Locator:
 
 def incoming_waiting(page: Page) -> Locator:
     section = page.locator("section").filter(
-        has=page.get_by_role("heading", level=2, name="Referrals", exact=True)
+        has=page.get_by_role("heading", level=2, name="Incoming referrals", exact=True)
     )
-    return section.get_by_role("link", name=re.compile(r"incoming referrals? waits? for your"))
+    return section.get_by_role("link", name=re.compile(r"incoming referrals? waits? for an answer"))
 
 
 def status(page: Page) -> Locator:
@@ -118,7 +118,7 @@ def test_consented_referral_accepted_completed_and_cut_off_by_withdrawal(
     sign_in(page_a, worker_a)
     sign_in(page_b, worker_b)
     # B already has the fixture referral from A waiting.
-    expect(incoming_waiting(page_b)).to_have_text("1 incoming referral waits for your answer")
+    expect(incoming_waiting(page_b)).to_have_text("1 incoming referral waits for an answer")
 
     # --- 1. A records the person's consent: identity and health, not contact. ----------
     page = page_a
@@ -153,7 +153,7 @@ def test_consented_referral_accepted_completed_and_cut_off_by_withdrawal(
         f"until {short(expires)} · Verbal"
     )
     expect(consent).not_to_contain_text("Contact")
-    expect(consent.get_by_role("button", name=re.compile("^Withdraw"))).to_be_visible()
+    expect(consent.get_by_role("link", name=re.compile("^Withdraw"))).to_be_visible()
 
     # --- 2. A refers the person to B's shelter; Contact is refused. --------------------
     referrals_section(page).get_by_role("link", name="Refer to a service").click()
@@ -209,7 +209,7 @@ def test_consented_referral_accepted_completed_and_cut_off_by_withdrawal(
     # --- 3. B finds it waiting and sees the packet, never the case. --------------------
     page = page_b
     page.goto(f"{base}/")
-    expect(incoming_waiting(page)).to_have_text("2 incoming referrals wait for your answer")
+    expect(incoming_waiting(page)).to_have_text("2 incoming referrals wait for an answer")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Referrals").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Outgoing referrals")
     page.get_by_role("link", name="Incoming referrals").click()
@@ -283,11 +283,17 @@ def test_consented_referral_accepted_completed_and_cut_off_by_withdrawal(
     referral_item = referrals_section(page).get_by_role("listitem").filter(has_text=reference)
     expect(referral_item).to_contain_text("Help given")
     consent = referrals_section(page).get_by_role("listitem").filter(has_text=HEALTH)
-    consent.get_by_role("button", name=re.compile("^Withdraw")).click()
+    consent.get_by_role("link", name=re.compile("^Withdraw")).click()
+    # The page says what withdrawing does and cannot undo, and asks to confirm.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Withdraw consent")
+    expect(page.locator("main")).to_contain_text("cannot be recalled")
+    page.get_by_label("Reason (optional)").fill("Wants to stop sharing for now.")
+    shot(page, artifacts, 7, "withdraw-confirm")
+    page.get_by_role("button", name="Withdraw consent").click()
     expect(page).to_have_url(f"{case_url}#referrals")
-    expect_message(page, "Consent withdrawn. Recipients lost access at once.")
+    expect_message(page, "Consent withdrawn. Recipients inside Haven lost access at once.")
     expect(consent).to_contain_text(f"withdrawn {short(today)}")
-    expect(consent.get_by_role("button", name=re.compile("^Withdraw"))).to_have_count(0)
+    expect(consent.get_by_role("link", name=re.compile("^Withdraw"))).to_have_count(0)
     page.goto(referral_url)
     expect(fact(page, "The recipient can see now")).to_have_text("nothing")
 
@@ -298,4 +304,4 @@ def test_consented_referral_accepted_completed_and_cut_off_by_withdrawal(
     expect(section_heading(page, IDENTITY)).to_have_count(0)
     expect(section_heading(page, HEALTH)).to_have_count(0)
     expect(page.locator("main")).to_contain_text("No personal information is shared.")
-    shot(page, artifacts, 7, "packet-after-withdrawal")
+    shot(page, artifacts, 8, "packet-after-withdrawal")

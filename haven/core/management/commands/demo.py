@@ -14,6 +14,7 @@ from django.utils import timezone
 from haven.accounts.actions import create_user, ensure_organisation
 from haven.accounts.models import Organisation, OrganisationType, User
 from haven.accounts.roles import Role
+from haven.cases import intake
 from haven.cases.actions import open_case
 from haven.cases.demo import STORIES
 from haven.cases.models import Case
@@ -48,6 +49,7 @@ ROLE_LOGINS = {
     Role.ANALYST: "analyst",
     Role.ORG_ADMIN: "orgadmin",
     Role.SYSTEM_ADMIN: "sysadmin",
+    Role.INTAKE_OFFICER: "intake",
 }
 
 # Invented people. Names are plainly fictional ("Demo", "Sample", "Test" in each script).
@@ -86,6 +88,17 @@ PEOPLE: dict[str, list[dict[str, Any]]] = {
             "languages": ["my"],
             "case": True,
             "story": "screened_only",
+        },
+        {
+            "full_name": "Ka Demo Nyein",
+            "gender": "Feminine",
+            "estimated_age": "27",
+            "age_basis": "Own account",
+            "citizenship": ["MM"],
+            "languages": ["my"],
+            "case": False,
+            "screening": "adult_labour",
+            "hand_over": True,  # screened this morning, waits in the intake queue
         },
         {
             "full_name": "Demo Sample Withdrew",
@@ -151,6 +164,9 @@ PEOPLE: dict[str, list[dict[str, Any]]] = {
 }
 
 
+# What a demo person's entry says about the story, not about the person.
+DEMO_KEYS = ("case", "screening", "story", "hand_over")
+
 # Fictional completed screenings, so the result pages and the case history show something.
 SCREENINGS: dict[str, dict[str, Any]] = {
     "adult_labour": {
@@ -193,7 +209,9 @@ DEMO_READINESS = {
 }
 
 
-def _demo_screening(actor: User, spec: dict[str, Any], person: Person, case: Case | None) -> None:
+def _demo_screening(
+    actor: User, spec: dict[str, Any], person: Person, case: Case | None
+) -> Screening:
     screening = start_screening(actor, readiness=DEMO_READINESS, person=person, case=case)
     profile = {**spec["profile"], "interview_language": "en"}
     set_profile(actor, screening, profile, expected_version=screening.version)
@@ -205,6 +223,7 @@ def _demo_screening(actor: User, spec: dict[str, Any], person: Person, case: Cas
     complete(
         actor, screening, judgement=result.outcome, reason="", expected_version=screening.version
     )
+    return screening
 
 
 class Command(BaseCommand):
@@ -263,7 +282,7 @@ class Command(BaseCommand):
     def _people(self, org: Organisation, prefix: str, users: dict[Role, User]) -> None:
         screener, worker = users[Role.SCREENER], users[Role.CASE_WORKER]
         for spec in PEOPLE[prefix]:
-            data = {k: v for k, v in spec.items() if k not in ("case", "screening", "story")}
+            data = {k: v for k, v in spec.items() if k not in DEMO_KEYS}
             digest = crypto.blind_index(IndexKind.NAME, crypto.normalise_text(data["full_name"]))
             if PersonIndex.objects.filter(
                 person__organisation=org, kind=IndexKind.NAME, digest=digest
@@ -280,7 +299,9 @@ class Command(BaseCommand):
                     summary="Fictional demo case. Nothing here is about a real person.",
                 )
             if "screening" in spec:
-                _demo_screening(screener, SCREENINGS[spec["screening"]], person, case)
+                screening = _demo_screening(screener, SCREENINGS[spec["screening"]], person, case)
+                if spec.get("hand_over"):
+                    intake.hand_over(screener, screening)
             if case is not None and "story" in spec:
                 STORIES[spec["story"]](users, case)
                 self.story_cases[spec["story"]] = case
