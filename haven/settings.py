@@ -8,6 +8,8 @@ asks for it, in either mode.
 
 from __future__ import annotations
 
+import os
+import re
 import secrets
 from pathlib import Path
 
@@ -28,19 +30,62 @@ PRODUCTION = HAVEN_ENV == "production"
 VAR_DIR = env_path("HAVEN_VAR_DIR", PROJECT_DIR / "var")
 
 DEBUG = env_bool("HAVEN_DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise ConfigError("HAVEN_DEBUG must be off in production: debug pages show personal data.")
+
+
+def _private_var_dir() -> None:
+    """var/ holds the development secret key, key ring and database: its owner only."""
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _owner_only(VAR_DIR, 0o700)
+
+
+def _owner_only(path: Path, mode: int = 0o600) -> None:
+    """Narrow a file Haven created earlier with a looser mode (before this rule)."""
+    if path.exists() and path.stat().st_mode & 0o077:
+        path.chmod(mode)
+
+
+def _create_private(path: Path, content: str = "") -> None:
+    """Create `path` readable by its owner only from the first byte (no chmod race)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(content)
 
 
 def _development_secret_key() -> str:
     path = VAR_DIR / "secret_key"
+    _private_var_dir()
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(64))
-        path.chmod(0o600)
+        _create_private(path, secrets.token_urlsafe(64))
+    _owner_only(path)
     return path.read_text().strip()
 
 
+# Keys anyone could guess: the word "secret" and friends, and what Django's startproject
+# writes (django-insecure-...). Length alone would let "x" * 50 through.
+WEAK_SECRET_KEYS = frozenset({"changeme", "change-me", "secret", "password", "x", "haven"})
+MIN_SECRET_KEY_LENGTH = 50
+
+
+def _production_secret_key() -> str:
+    key = env_str("HAVEN_SECRET_KEY")
+    if (
+        len(key) < MIN_SECRET_KEY_LENGTH
+        or key.strip().lower() in WEAK_SECRET_KEYS
+        or key.startswith("django-insecure-")
+        or len(set(key)) < 5  # Django's own check (security.W009) asks for 5
+    ):
+        raise ConfigError(
+            f"HAVEN_SECRET_KEY is too weak for production: give at least "
+            f"{MIN_SECRET_KEY_LENGTH} random characters (e.g. from `python -c "
+            f"'import secrets; print(secrets.token_urlsafe(64))'`)."
+        )
+    return key
+
+
 SECRET_KEY = (
-    env_str("HAVEN_SECRET_KEY")
+    _production_secret_key()
     if PRODUCTION
     else env_str("HAVEN_SECRET_KEY", "") or _development_secret_key()
 )
@@ -52,6 +97,8 @@ ALLOWED_HOSTS = (
 )
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ConfigError("HAVEN_ALLOWED_HOSTS is required in production.")
+if PRODUCTION and "*" in ALLOWED_HOSTS:
+    raise ConfigError("HAVEN_ALLOWED_HOSTS must name the host names in production, not '*'.")
 CSRF_TRUSTED_ORIGINS = env_list("HAVEN_CSRF_TRUSTED_ORIGINS", [])
 
 # Keys for personal data live apart from SECRET_KEY: HAVEN_KEYS holds the key ring as
@@ -60,12 +107,22 @@ CSRF_TRUSTED_ORIGINS = env_list("HAVEN_CSRF_TRUSTED_ORIGINS", [])
 HAVEN_KEYS_JSON = env_str("HAVEN_KEYS", "")
 HAVEN_KEY_FILE = env_path("HAVEN_KEY_FILE", VAR_DIR / "keys.json")
 HAVEN_CREATE_MISSING_KEYS = not PRODUCTION
+if PRODUCTION and not HAVEN_KEYS_JSON and not HAVEN_KEY_FILE.is_file():
+    raise ConfigError(
+        "No Haven key ring in production: set HAVEN_KEYS, or HAVEN_KEY_FILE to an existing "
+        "key file (see README, Key management)."
+    )
 # This deployment's private keys for cross-border referral files (`haven exchange init`).
 HAVEN_EXCHANGE_KEY_FILE = env_path("HAVEN_EXCHANGE_KEY_FILE", VAR_DIR / "exchange.json")
 # Days without an answer before a referral raises a reminder on both sides.
 HAVEN_REFERRAL_REMINDER_DAYS = env_int("HAVEN_REFERRAL_REMINDER_DAYS", 3, minimum=1)
 # Longest an emergency override may last, in hours.
 HAVEN_OVERRIDE_MAX_HOURS = env_int("HAVEN_OVERRIDE_MAX_HOURS", 72, minimum=1)
+# PostgreSQL: the application's role, which owns nothing. `haven migrate`, run as the
+# owner, grants it exactly the application's privileges (haven.core.dbroles).
+HAVEN_APP_DB_ROLE = env_str("HAVEN_APP_DB_ROLE", "")
+if HAVEN_APP_DB_ROLE and not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", HAVEN_APP_DB_ROLE):
+    raise ConfigError("HAVEN_APP_DB_ROLE must be a plain PostgreSQL role name (a-z, 0-9, _).")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -87,11 +144,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "haven.core.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen (its refusal is translated), before CSRF reads a body.
+    "haven.core.middleware.RequestSizeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -126,6 +186,14 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'haven.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    _sqlite = Path(str(DATABASES["default"]["NAME"]))
+    if not PRODUCTION and _sqlite.parent == VAR_DIR:
+        # Created empty here, owner-only, before SQLite would create it with the umask;
+        # SQLite gives its journal and WAL files the database file's mode.
+        _private_var_dir()
+        if not _sqlite.exists():
+            _create_private(_sqlite)
+        _owner_only(_sqlite)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -193,9 +261,46 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Request limits, chosen rather than inherited. Forms are short text: 256 KiB of fields
+# (file uploads excluded) and 400 fields are far above the longest form (the screening
+# interview). Uploads above 256 KiB are spooled to a temporary file rather than held in
+# memory; the only upload (a cross-border exchange file) is refused above 2 MB by its
+# form, and HAVEN_MAX_REQUEST_BYTES refuses any larger body before it is read (413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
 FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+HAVEN_MAX_REQUEST_BYTES = env_int("HAVEN_MAX_REQUEST_BYTES", 4 * 1024 * 1024, minimum=1024 * 1024)
+# Powerful browser features Haven never uses, refused for every page (and any frame).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "web-share",
+        "xr-spatial-tracking",
+    )
+}
 
 # --- Languages --------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -224,6 +329,7 @@ LANGUAGE_COOKIE_SECURE = PRODUCTION
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 if not PRODUCTION:
+    _private_var_dir()
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,8 +1,9 @@
 """Authorization matrix entries for the directory's URLs (see tests/test_authorization.py).
 
 The public directory answers everyone, signed in or not. Staff pages: organisation
-admins keep their own organisation's entry, system admins keep the whole directory (most
-providers do not run Haven), and the provider's own staff update its free places.
+admins keep their own organisation's entry, the directory steward keeps the whole
+directory (most providers do not run Haven), system admins keep none of it, and the
+provider's own staff update its free places.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from haven.directory.models import DirectoryService, Provider
 from tests.personas import World
 
 EVERYONE = dict.fromkeys(Role, 200)
-# Not linked to any organisation: only system admins keep it; an organisation admin of
-# either organisation is told it does not exist.
-KEPT_BY_SYSTEM_ADMINS = {Role.SYSTEM_ADMIN: 200, Role.ORG_ADMIN: 404}
+# Not linked to any organisation: only the directory steward keeps it; an organisation
+# admin of either organisation is told it does not exist; a system admin is refused.
+KEPT_BY_THE_STEWARD = {Role.DIRECTORY_STEWARD: 200, Role.ORG_ADMIN: 404}
 AVAILABILITY = {Role.CASE_WORKER: 200, Role.SUPERVISOR: 200, Role.ORG_ADMIN: 200}
 
 
@@ -69,26 +70,26 @@ DIRECTORY_MATRIX: dict[str, dict[str, Any]] = {
             Role.CASE_WORKER: 200,
             Role.SUPERVISOR: 200,
             Role.ORG_ADMIN: 200,
-            Role.SYSTEM_ADMIN: 200,
+            Role.DIRECTORY_STEWARD: 200,
         },
     },
     "directory:provider_add": {
         "method": "GET",
-        "allowed": {Role.ORG_ADMIN: 200, Role.SYSTEM_ADMIN: 200},
+        "allowed": {Role.ORG_ADMIN: 200, Role.DIRECTORY_STEWARD: 200},
     },
     "directory:provider_edit": {
         "method": "GET",
-        "allowed": KEPT_BY_SYSTEM_ADMINS,
+        "allowed": KEPT_BY_THE_STEWARD,
         "kwargs": unlinked_provider,
     },
     "directory:service_add": {
         "method": "GET",
-        "allowed": KEPT_BY_SYSTEM_ADMINS,
+        "allowed": KEPT_BY_THE_STEWARD,
         "kwargs": unlinked_provider,
     },
     "directory:service_edit": {
         "method": "GET",
-        "allowed": KEPT_BY_SYSTEM_ADMINS,
+        "allowed": KEPT_BY_THE_STEWARD,
         "kwargs": unlinked_service,
     },
     # Free places of organisation A's own service: A's staff only, B's are told "not found".

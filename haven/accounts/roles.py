@@ -3,7 +3,8 @@
 Deny by default: a capability not listed for a role is refused. Scopes say which records
 a granted capability reaches: those the user created (OWN), those assigned to them
 (ASSIGNED), or all of their organisation's (ORGANISATION). Nothing reaches another
-organisation's records.
+organisation's records, with one named exception: the directory steward keeps the whole
+public directory (DEPLOYMENT scope), because most providers in it do not run Haven.
 """
 
 from __future__ import annotations
@@ -30,12 +31,19 @@ class Role(models.TextChoices):
     # Named by the organisation to take people handed over from screenings and give each
     # a case worker: reads the intake queue (verdict and flags, never identity).
     INTAKE_OFFICER = "intake_officer", _("Intake officer")
+    # Keeps the public directory of the whole deployment: every provider, including those
+    # outside Haven, and links providers to organisations. Reaches no case, person or user.
+    DIRECTORY_STEWARD = "directory_steward", _("Directory steward (whole deployment)")
 
 
 class Scope(enum.Enum):
     OWN = "own"
     ASSIGNED = "assigned"
     ORGANISATION = "organisation"
+    # Every record of the deployment, whatever organisation holds it (or none). Only the
+    # directory honours it (haven.directory.access); haven.core.access.scoped() does not,
+    # so granting it anywhere else reaches nothing: it fails closed.
+    DEPLOYMENT = "deployment"
 
 
 class Capability(enum.Enum):
@@ -70,6 +78,7 @@ class Capability(enum.Enum):
 _OWN = frozenset({Scope.OWN})
 _OWN_ASSIGNED = frozenset({Scope.OWN, Scope.ASSIGNED})
 _ORG = frozenset({Scope.ORGANISATION})
+_DEPLOYMENT = frozenset({Scope.DEPLOYMENT})
 
 GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
     Capability.PERSON_CREATE: {Role.SCREENER: _OWN, Role.CASE_WORKER: _OWN, Role.SUPERVISOR: _ORG},
@@ -116,7 +125,10 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
     Capability.ASSISTANCE_EDIT: {Role.CASE_WORKER: _OWN_ASSIGNED, Role.SUPERVISOR: _ORG},
     Capability.CASE_CLOSE_APPROVE: {Role.SUPERVISOR: _ORG},
     Capability.TEAM_VIEW: {Role.SUPERVISOR: _ORG},
-    Capability.DIRECTORY_EDIT: {Role.ORG_ADMIN: _ORG, Role.SYSTEM_ADMIN: _ORG},
+    # An organisation admin keeps their own organisation's entry; the steward, named for
+    # the deployment, keeps every entry. System admins of an organisation do not: being
+    # an admin somewhere must not reach other organisations' entries.
+    Capability.DIRECTORY_EDIT: {Role.ORG_ADMIN: _ORG, Role.DIRECTORY_STEWARD: _DEPLOYMENT},
     Capability.DIRECTORY_AVAILABILITY: {
         Role.CASE_WORKER: _ORG,
         Role.SUPERVISOR: _ORG,
@@ -131,8 +143,14 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
     Capability.REFERRAL_EXCHANGE: {Role.SUPERVISOR: _ORG},
     Capability.REFERRAL_FLOWS: {Role.COORDINATOR: _ORG},
     Capability.AUDIT_VIEW: {Role.ORG_ADMIN: _ORG},
+    # The user list and unlocking accounts (haven.accounts.views) filter on the admin's
+    # own organisation: a system admin never sees or unlocks another organisation's users.
     Capability.USERS_VIEW: {Role.ORG_ADMIN: _ORG, Role.SYSTEM_ADMIN: _ORG},
-    Capability.ORGANISATIONS_VIEW: {Role.SYSTEM_ADMIN: _ORG},
+    # Deliberately deployment-wide, and the only system-admin grant that is: the list of
+    # organisations (name, type, country, number of users) so that an operator can see
+    # who is set up. It shows no record of any organisation: no person, case, referral,
+    # user name or audit row. Everything else a system admin holds is organisation-scoped.
+    Capability.ORGANISATIONS_VIEW: {Role.SYSTEM_ADMIN: _DEPLOYMENT},
 }
 
 # Roles whose holders can read identity data. Every role must sign in with a second

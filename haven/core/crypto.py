@@ -32,9 +32,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from haven.core import safejson
+
 TOKEN_PREFIX = "hv1"  # noqa: S105 - a format marker, not a secret
 NONCE_BYTES = 12
 KEY_BYTES = 32
+# A ring of a thousand rotated keys is under 100 KiB; anything larger is not a key ring.
+MAX_KEY_RING_BYTES = 256 * 1024
 
 
 class DecryptionError(Exception):
@@ -76,10 +80,16 @@ def _key(value: object, what: str) -> bytes:
     return raw
 
 
-def parse_key_ring(text: str) -> KeyRing:
+def parse_key_ring(text: str | bytes) -> KeyRing:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
+        data = safejson.loads(text, max_bytes=MAX_KEY_RING_BYTES, max_depth=2)
+    except safejson.TooLargeError:
+        raise ImproperlyConfigured(
+            f"Haven key ring is larger than {MAX_KEY_RING_BYTES} bytes."
+        ) from None
+    except safejson.TooDeepError:
+        raise ImproperlyConfigured("Haven key ring is nested too deep to be a key ring.") from None
+    except safejson.UnsafeJSONError:
         raise ImproperlyConfigured("Haven key ring is not valid JSON.") from None
     if not isinstance(data, dict) or not isinstance(data.get("data_keys"), dict):
         raise ImproperlyConfigured("Haven key ring needs a 'data_keys' object.")
@@ -109,9 +119,10 @@ def new_key_ring() -> KeyRing:
 
 def write_key_file(ring: KeyRing, path: Path) -> None:
     """Write the key ring readable by its owner only, replacing the file atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a leftover .tmp keeps its old mode through O_CREAT
     with os.fdopen(fd, "w") as handle:
         handle.write(ring.to_json())
     tmp.replace(path)
@@ -145,7 +156,8 @@ def _load_key_ring() -> KeyRing:
                 "No Haven key ring: set HAVEN_KEYS or HAVEN_KEY_FILE (see README, Key management)."
             )
         write_key_file(new_key_ring(), path)
-    return parse_key_ring(path.read_text())
+    with path.open("rb") as handle:
+        return parse_key_ring(handle.read(MAX_KEY_RING_BYTES + 1))
 
 
 def encrypt(plaintext: str, context: str) -> str:

@@ -1,7 +1,8 @@
 """Domain actions on the directory. Each runs in one transaction with its audit row.
 
 Audit rows name the fields changed, as everywhere in Haven, although nothing here is
-personal data. `actor` is None only for the demo loader.
+personal data. `actor` is None only for the demo loader. Each action checks that the
+actor keeps the entry (haven.directory.access), whatever view or command calls it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from haven.audit.chain import record
 from haven.core.errors import ConcurrentEditError, RefusedError
+from haven.directory.access import may_keep, may_list_for, may_update_availability
 from haven.directory.models import DirectoryService, Provider
 
 if TYPE_CHECKING:
@@ -65,8 +67,21 @@ def _check_service(data: Mapping[str, Any], available: int | None = None) -> Non
         )
 
 
+def _refuse_keeping(actor: User | None, provider: Provider) -> None:
+    if actor is not None and not may_keep(actor, provider):
+        raise RefusedError(_("You may not change this provider's entry in the directory."))
+
+
+def _refuse_listing(actor: User | None, data: Mapping[str, Any]) -> None:
+    if actor is not None and not may_list_for(actor, data.get("organisation")):
+        raise RefusedError(_("You may not list a provider for that organisation."))
+
+
 def create_provider(actor: User | None, data: Mapping[str, Any]) -> Provider:
-    """List a new provider. `data["organisation"]` links it to an organisation in Haven."""
+    """List a new provider. `data["organisation"]` links it to an organisation in Haven;
+    an organisation admin may list their own organisation only, the directory steward any
+    organisation or none."""
+    _refuse_listing(actor, data)
     with transaction.atomic():
         provider = Provider.objects.create(**data)
         _audit(actor, PROVIDER_ACTION, provider, _filled(data))
@@ -79,6 +94,10 @@ def update_provider(
     """Save an edit made from `expected_version`; refuse it if someone saved since."""
     with transaction.atomic():
         current = Provider.objects.select_for_update().get(pk=provider.pk)
+        # Checked on the locked row: a steward re-linking it meanwhile cannot slip past.
+        _refuse_keeping(actor, current)
+        if "organisation" in data:
+            _refuse_listing(actor, data)
         if current.version != expected_version:
             raise ConcurrentEditError
         changed = _apply(current, data)
@@ -91,6 +110,7 @@ def update_provider(
 def add_service(
     actor: User | None, provider: Provider, data: Mapping[str, Any]
 ) -> DirectoryService:
+    _refuse_keeping(actor, provider)
     _check_service(data)
     with transaction.atomic():
         service = DirectoryService.objects.create(provider=provider, **data)
@@ -105,6 +125,7 @@ def update_service(
     of it: they change through `update_availability`, so neither overwrites the other."""
     with transaction.atomic():
         current = DirectoryService.objects.select_for_update().get(pk=service.pk)
+        _refuse_keeping(actor, current.provider)
         if current.version != expected_version:
             raise ConcurrentEditError
         _check_service(data, current.available)
@@ -120,6 +141,8 @@ def update_availability(
 ) -> DirectoryService:
     """Record how many places are free now (None: not known). The latest count is the
     truth, so this takes no version: a second update simply replaces the first."""
+    if actor is not None and not may_update_availability(actor, service):
+        raise RefusedError(_("You may not update the free places of this service."))
     with transaction.atomic():
         current = DirectoryService.objects.select_for_update().get(pk=service.pk)
         if available is not None and current.capacity is not None and available > current.capacity:

@@ -24,10 +24,18 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from haven.core import safejson
+
 FORMAT = "haven-exchange"
 VERSION = 1
 CONTEXT = b"haven-exchange-v1"
 MAX_FILE_BYTES = 2_000_000
+# Identity and key files are a few hundred bytes of flat JSON.
+MAX_KEY_FILE_BYTES = 64 * 1024
+# The envelope and the signed wrapper are flat objects; the message body (a referral
+# packet) is a few levels deep.
+MAX_ENVELOPE_DEPTH = 2
+MAX_MESSAGE_DEPTH = 16
 
 
 class ExchangeError(ValueError):
@@ -120,13 +128,21 @@ class KeyPair:
 
     @classmethod
     def load(cls, path: Path) -> KeyPair:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_json_file(path)
         identity = Identity.from_json(data)
         return cls(
             identity,
             Ed25519PrivateKey.from_private_bytes(_unb64(data["signing_private"])),
             X25519PrivateKey.from_private_bytes(_unb64(data["encryption_private"])),
         )
+
+
+def read_json_file(path: Path) -> Any:
+    """A small JSON file (identity or keys), or ExchangeError("malformed") saying why."""
+    try:
+        return safejson.load_file(path, max_bytes=MAX_KEY_FILE_BYTES, max_depth=MAX_ENVELOPE_DEPTH)
+    except safejson.UnsafeJSONError as error:
+        raise ExchangeError("malformed", str(error)) from None
 
 
 def _public(key: Ed25519PublicKey | X25519PublicKey) -> str:
@@ -205,12 +221,12 @@ class Opened:
 
 def open_file(own: KeyPair, trusted: dict[str, Identity], data: bytes) -> Opened:
     """Decrypt and verify a file, or raise ExchangeError naming what is wrong."""
-    if len(data) > MAX_FILE_BYTES:
-        raise ExchangeError("too_large")
     try:
-        envelope = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ExchangeError("malformed") from None
+        envelope = safejson.loads(data, max_bytes=MAX_FILE_BYTES, max_depth=MAX_ENVELOPE_DEPTH)
+    except safejson.TooLargeError:
+        raise ExchangeError("too_large") from None
+    except safejson.UnsafeJSONError as error:
+        raise ExchangeError("malformed", str(error)) from None
     if not isinstance(envelope, dict) or envelope.get("format") != FORMAT:
         raise ExchangeError("malformed")
     if envelope.get("version") != VERSION:
@@ -232,12 +248,15 @@ def open_file(own: KeyPair, trusted: dict[str, Identity], data: bytes) -> Opened
         signed = ChaCha20Poly1305(key).decrypt(
             _unb64(envelope.get("nonce")), _unb64(envelope.get("ciphertext")), _aad(header)
         )
-        inner = json.loads(signed)
+        inner = safejson.loads(signed, max_bytes=MAX_FILE_BYTES, max_depth=MAX_ENVELOPE_DEPTH)
         payload = _unb64(inner["payload"])
         Ed25519PublicKey.from_public_bytes(_unb64(sender.signing_key)).verify(
             _unb64(inner["signature"]), CONTEXT + payload
         )
-        message = json.loads(payload)
+        message = safejson.loads(payload, max_bytes=MAX_FILE_BYTES, max_depth=MAX_MESSAGE_DEPTH)
+    except safejson.UnsafeJSONError as error:
+        # Signed by a trusted sender yet beyond the limits: refused like a damaged file.
+        raise ExchangeError("malformed", str(error)) from None
     except (InvalidTag, ValueError, KeyError, TypeError):
         raise ExchangeError("tampered") from None
     except InvalidSignature:

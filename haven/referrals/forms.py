@@ -11,6 +11,7 @@ from haven.accounts.models import OrganisationType
 from haven.assistance.models import ServiceKind
 from haven.core.forms import checkbox
 from haven.referrals.actions import OVERRIDE_CATEGORIES
+from haven.referrals.exchange import MAX_FILE_BYTES
 from haven.referrals.models import Channel, ConsentMethod, DataCategory, Purpose, ReferralReason
 
 CONSENT_DAYS = 180
@@ -179,6 +180,15 @@ class WithdrawConsentForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Exchange file from another Haven deployment"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        # Refused by its announced size, before a byte of it is read into memory.
+        if upload.size is None or upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is too large to be a Haven exchange file."), code="too_large"
+            )
+        return upload
 
 
 SERVICE_LABELS = dict(ServiceKind.choices)

@@ -50,6 +50,7 @@ ROLE_LOGINS = {
     Role.ORG_ADMIN: "orgadmin",
     Role.SYSTEM_ADMIN: "sysadmin",
     Role.INTAKE_OFFICER: "intake",
+    Role.DIRECTORY_STEWARD: "steward",
 }
 
 # Invented people. Names are plainly fictional ("Demo", "Sample", "Test" in each script).

@@ -12,8 +12,19 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from haven.referrals.crossborder import remember
-from haven.referrals.exchange import ExchangeError, Identity, KeyPair
+from haven.referrals.exchange import ExchangeError, Identity, KeyPair, read_json_file
 from haven.referrals.models import Deployment
+
+USAGE_ERROR = 2  # bad input: a file that is not what it claims, or beyond the limits
+
+
+def _own_keys(path: Path) -> KeyPair:
+    try:
+        return KeyPair.load(path)
+    except (OSError, KeyError, ExchangeError) as error:
+        raise CommandError(
+            f"{path}: not a Haven key file ({error})", returncode=USAGE_ERROR
+        ) from None
 
 
 class Command(BaseCommand):
@@ -44,16 +55,18 @@ class Command(BaseCommand):
         if action == "identity":
             if not path.exists():
                 raise CommandError("No keys yet: run `haven exchange init` first.")
-            keys = KeyPair.load(path)
+            keys = _own_keys(path)
             remember(keys.identity, is_self=True)
             self.stdout.write(json.dumps(keys.identity.to_json(), indent=2, ensure_ascii=False))
             return
         if action == "trust":
             try:
-                identity = Identity.from_json(json.loads(Path(options["file"]).read_text("utf-8")))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError, ExchangeError) as error:
-                raise CommandError(f"Not a Haven identity file: {error}") from None
-            if path.exists() and KeyPair.load(path).identity.ident == identity.ident:
+                identity = Identity.from_json(read_json_file(Path(options["file"])))
+            except (OSError, ExchangeError) as error:
+                raise CommandError(
+                    f"Not a Haven identity file: {error}", returncode=USAGE_ERROR
+                ) from None
+            if path.exists() and _own_keys(path).identity.ident == identity.ident:
                 raise CommandError("That is this deployment's own identity.")
             remember(identity, is_self=False)
             self.stdout.write(f"Trusting {identity.ident} ({identity.name}).")

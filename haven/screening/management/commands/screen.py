@@ -9,6 +9,7 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from haven.core import safejson
 from haven.screening_engine import (
     Catalogue,
     CatalogueError,
@@ -23,6 +24,8 @@ from haven.screening_engine.model import ScreeningInput
 USAGE_ERROR = 2
 # An answer set for the whole catalogue is a few KiB; anything far larger is not one.
 MAX_INPUT_BYTES = 1024 * 1024
+# Answers are an object of lists of small objects: a few levels deep.
+MAX_INPUT_DEPTH = 16
 
 
 class Command(BaseCommand):
@@ -93,13 +96,15 @@ def _parse(catalogue: Catalogue, raw: bytes, inputs: list[ScreeningInput]) -> li
     if len(raw) > MAX_INPUT_BYTES:
         return [f"input larger than {MAX_INPUT_BYTES // 1024} KiB: not a screening"]
     try:
-        data = json.loads(raw.decode("utf-8"))
+        raw.decode("utf-8")
     except UnicodeDecodeError:
         return ["not valid UTF-8"]
-    except json.JSONDecodeError as error:
-        return [f"not valid JSON ({error.msg})"]
-    except RecursionError:
-        return ["JSON nested too deeply: not a screening"]
+    try:
+        data = safejson.loads(raw, max_bytes=MAX_INPUT_BYTES, max_depth=MAX_INPUT_DEPTH)
+    except safejson.TooDeepError:
+        return [f"JSON nested deeper than {MAX_INPUT_DEPTH} levels: not a screening"]
+    except safejson.UnsafeJSONError as error:
+        return [str(error)]
     try:
         inputs.append(parse_input(catalogue, data))
     except InputError as error:
