@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import hashers
 
+from tests import app_role
 from tests.personas import World, build_world
 
 
@@ -14,6 +16,13 @@ def _cheap_password_hashing() -> None:
     settings.PASSWORD_HASHERS = ["tests.hashers.CheapArgon2PasswordHasher"]
     hashers.get_hashers.cache_clear()
     hashers.get_hashers_by_algorithm.cache_clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _application_role(django_db_setup: None, django_db_blocker: Any) -> None:
+    """On PostgreSQL, run as the application role from here on (tests/app_role.py)."""
+    with django_db_blocker.unblock():
+        app_role.start()
 
 
 @pytest.fixture

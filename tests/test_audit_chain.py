@@ -12,6 +12,7 @@ from django.urls import reverse
 from haven.accounts.roles import Role
 from haven.audit.chain import record, verify
 from haven.audit.models import AppendOnlyError, AuditEntry
+from tests import app_role
 from tests.personas import HavenTestCase
 
 TABLE = AuditEntry._meta.db_table
@@ -27,8 +28,9 @@ def run_verify() -> tuple[int, str]:
 
 
 def tamper(sql: str, params: list[object]) -> None:
-    """Change the table behind the application's back, as a database admin could."""
-    with connection.cursor() as cursor:
+    """Change the table behind the application's back, as its owner could: the
+    application's own role may neither write audit rows nor disable the trigger."""
+    with app_role.as_owner(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Flush deferred foreign-key checks first: PostgreSQL will not alter a table
             # with trigger events pending in the test's transaction.
@@ -36,7 +38,7 @@ def tamper(sql: str, params: list[object]) -> None:
             cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER haven_audit_append_only")
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER haven_audit_append_only")
+            cursor.execute(f"ALTER TABLE {TABLE} ENABLE ALWAYS TRIGGER haven_audit_append_only")
 
 
 class AuditChainTests(HavenTestCase):
@@ -81,8 +83,8 @@ class AuditChainTests(HavenTestCase):
         tamper(f"UPDATE {TABLE} SET seq = seq + 100000 WHERE seq > %s", [original.seq])
         tamper(
             f"INSERT INTO {TABLE} (seq, created_at, action, object_type, object_ref, "
-            "changed_fields, key_id, prev_hash, entry_hash) "
-            "VALUES (%s, %s, %s, '', '', '[]', 'audit', %s, %s)",
+            "changed_fields, key_id, mac_version, prev_hash, entry_hash) "
+            "VALUES (%s, %s, %s, '', '', '[]', 'audit', 2, %s, %s)",
             [original.seq + 1, original.created_at, "auth.login", original.entry_hash, "f" * 64],
         )
         code, text = run_verify()

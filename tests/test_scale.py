@@ -27,6 +27,7 @@ from haven.cases.synthetic import build_cases
 from haven.core import crypto
 from haven.identification.status import IdentificationStatus
 from haven.people.models import Person
+from tests import app_role
 from tests.helpers import raw_rows
 from tests.personas import HavenTestCase
 
@@ -281,6 +282,20 @@ class CaseListTests(ScaleTestCase):
 
 
 class BenchTests(TransactionTestCase):
+    """The bench creates and drops a scratch database: as the owner, on PostgreSQL."""
+
+    owner = app_role.as_owner()
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.owner.__enter__()
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        super().tearDownClass()
+        cls.owner.__exit__(None, None, None)
+
     def test_bench_pages_reports_every_page_in_json(self) -> None:
         out = StringIO()
         call_command(

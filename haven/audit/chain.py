@@ -1,10 +1,14 @@
 """The tamper-evident audit trail: append entries, verify the chain.
 
-Each entry's hash is an HMAC (audit key from the key ring, not in the database) over its
-own fields and the previous entry's hash. Editing a row breaks its hash; deleting one
-leaves a gap in the contiguous sequence and breaks the next link; inserting one needs the
-audit key. The head row records the last link so that truncating the tail is caught too.
-On PostgreSQL a trigger also refuses UPDATE and DELETE on the table.
+Each entry's hash is an HMAC (audit key from the key ring, not in the database) over every
+stored column of the entry, the previous entry's hash included (`_payload`). Editing a row
+breaks its hash; deleting one leaves a gap in the contiguous sequence and breaks the next
+link; inserting one needs the audit key. The head row records the last link so that
+truncating the tail is caught too, and signed checkpoints kept off the machine
+(`haven.audit.checkpoint`) catch a tail cut together with a head set back. On PostgreSQL
+triggers also refuse UPDATE, DELETE and TRUNCATE of entries and any move of the head
+backwards, in replica mode too (migration 0007), and the application's database role may
+only read and append (`haven.core.dbroles`).
 """
 
 from __future__ import annotations
@@ -26,7 +30,11 @@ if TYPE_CHECKING:
 GENESIS = "0" * 64
 
 
+MAC_VERSION = 2
+
+
 def _payload(entry: AuditEntry) -> bytes:
+    """What the MAC covers. Version 2: every stored column but the MAC itself."""
     fields = {
         "seq": entry.seq,
         "created_at": entry.created_at.isoformat(),
@@ -38,6 +46,8 @@ def _payload(entry: AuditEntry) -> bytes:
         "changed_fields": list(entry.changed_fields),
         "prev_hash": entry.prev_hash,
     }
+    if entry.mac_version >= 2:  # the MAC format's version
+        fields |= {"key_id": entry.key_id, "mac_version": entry.mac_version}
     return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
@@ -72,6 +82,7 @@ def record(
             object_ref=object_ref,
             changed_fields=sorted(set(changed_fields)),
             prev_hash=head.entry_hash,
+            mac_version=MAC_VERSION,
         )
         entry.entry_hash = compute_hash(entry)
         entry.save()
@@ -110,4 +121,13 @@ def verify() -> Verdict:
     head_hash = head.entry_hash if head else GENESIS
     if head_seq != checked or head_hash != prev_hash:
         return Verdict(False, checked, checked + 1, "entries after this point were removed")
+    if checked == 0 and _has_users():
+        # Creating a user writes an entry: users without a trail means it was emptied.
+        return Verdict(False, 0, 1, "the trail is empty although users exist: it was emptied")
     return Verdict(True, checked)
+
+
+def _has_users() -> bool:
+    from haven.accounts.models import User  # noqa: PLC0415 - accounts records into audit
+
+    return User.objects.exists()

@@ -88,6 +88,9 @@ class AuditEntry(models.Model):
     object_ref = models.CharField(_("object reference"), max_length=64, blank=True)
     changed_fields = models.JSONField(_("changed fields"), default=list)
     key_id = models.CharField(max_length=16, default="audit")
+    # Which columns the MAC covers: 1 (entries written before December 2026) leaves out
+    # key_id; 2 covers every stored column, this one included (haven.audit.chain).
+    mac_version = models.PositiveSmallIntegerField(default=1, editable=False)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64)
 
