@@ -24,6 +24,7 @@ from haven.cases.actions import audit_case, locked_case, record_event
 from haven.cases.models import EventKind, NoticeKind
 from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.pseudonyms import REFERRAL_PREFIX, create_with_reference
+from haven.core.testing_hooks import pause_point
 from haven.directory.models import DirectoryService
 from haven.referrals import packet as packets
 from haven.referrals import receiving
@@ -246,6 +247,7 @@ def send_referral(
         record_event(actor, current, EventKind.REFERRAL, referral.channel)
         if channel == Channel.HAVEN:
             receiving.notify_receivers(referral, NoticeKind.REFERRAL_RECEIVED, actor)
+        pause_point("referral-send")
         return referral
 
     return create_with_reference(REFERRAL_PREFIX, create)

@@ -19,6 +19,7 @@ from haven.audit.models import Action
 from haven.cases.models import NoticeKind
 from haven.core.errors import RefusedError
 from haven.core.pseudonyms import REFERRAL_PREFIX, create_with_reference
+from haven.core.testing_hooks import pause_point
 from haven.referrals import packet as packets
 from haven.referrals import receiving
 from haven.referrals.actions import _audit, visible_categories
@@ -169,6 +170,7 @@ def import_file(actor: User, data: bytes) -> Referral:
                 referral = _acknowledged(actor, sender, opened.body)
             else:
                 raise RefusedError(_("This is not a Haven exchange file, or it is damaged."))
+            pause_point("crossborder-import")
     except IntegrityError:
         raise RefusedError(_("This file was already imported.")) from None
     return referral

@@ -13,6 +13,7 @@ from haven.audit.chain import record
 from haven.audit.models import Action
 from haven.core import crypto
 from haven.core.encrypted_columns import BATCH, key_usage, rotate, stale_count
+from haven.core.testing_hooks import pausing
 
 
 class Command(BaseCommand):
@@ -89,7 +90,7 @@ class Command(BaseCommand):
             raise CommandError("--batch must be at least 1.")
         bar = ProgressBar(self.stdout, stale_count()) if self.stdout.isatty() else None
         started = time.perf_counter()
-        done = rotate(batch=batch, progress=bar.advance if bar else None)
+        done = rotate(batch=batch, progress=pausing("keys-rotate", bar.advance if bar else None))
         if bar is not None:
             bar.finish()
         elapsed = time.perf_counter() - started
