@@ -6,7 +6,7 @@ HAVEN := $(BIN)/haven
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev lint types unit postgres browser translations clean
+.PHONY: run test setup setup-dev lint types unit postgres browser translations clean loadtest
 
 $(VENV)/.runtime: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ postgres: setup-dev
 
 test: lint types unit postgres
 	@echo "== all checks passed =="
+
+# Load and soak test against a scratch PostgreSQL database `haven_load` (never the
+# configured one): LOADTEST_ARGS="--cases 10000 --users 20 --duration 1m" for a quick run.
+loadtest: setup
+	$(BIN)/python -m pip install --quiet -e '.[load]'
+	$(HAVEN) loadtest $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info test-artifacts

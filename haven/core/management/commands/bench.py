@@ -256,6 +256,7 @@ class Command(ScreeningBench):
             "case_list:filtered": get(supervisor, f"{cases}?status=Active&identification=presumed"),
             "case_list:overdue": get(supervisor, f"{cases}?overdue=yes&sort=changed"),
             "case_list:child_stage": get(supervisor, f"{cases}?child=yes&stage=initial"),
+            "people_list": get(supervisor, reverse("people:list")),
             "case_page": get(supervisor, reverse("cases:detail", args=[case.reference])),
             "team": get(supervisor, reverse("cases:team")),
             "due_list": get(supervisor, reverse("cases:due")),
