@@ -18,9 +18,10 @@ def _cheap_password_hashing() -> None:
     hashers.get_hashers_by_algorithm.cache_clear()
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _application_role(django_db_setup: None, django_db_blocker: Any) -> None:
-    """On PostgreSQL, run as the application role from here on (tests/app_role.py)."""
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """pytest-django's test database, then, on PostgreSQL, the application role from here
+    on (tests/app_role.py). Only when a test uses the database."""
     with django_db_blocker.unblock():
         app_role.start()
 
