@@ -14,12 +14,19 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from django.conf import settings
+
 ENV = "HAVEN_TEST_PAUSE_DIR"
+
+
+def _folder() -> str:
+    """The gate folder; never in production, whatever the environment says."""
+    return "" if settings.PRODUCTION else os.environ.get(ENV, "")
 
 
 def pause_point(name: str) -> None:
     """Wait here while the test's gate file `name` exists; a no-op in production."""
-    folder = os.environ.get(ENV)
+    folder = _folder()
     if not folder:
         return
     gate = Path(folder) / name
@@ -34,7 +41,7 @@ def pausing(name: str, callback: Callable[[int], None] | None) -> Callable[[int]
     """`callback` (a progress report), followed by `pause_point(name)` when tests ask for it.
 
     Returns `callback` itself unless HAVEN_TEST_PAUSE_DIR is set."""
-    if not os.environ.get(ENV):
+    if not _folder():
         return callback
 
     def report(n: int) -> None:
