@@ -265,7 +265,8 @@ def locked_case(
     return current
 
 
-def _bump(current: Case) -> None:
+def bump(current: Case) -> None:
+    """A new version of a case that was changed (optimistic locking)."""
     current.version += 1
     current.updated_at = timezone.now()
     current.save()
@@ -317,7 +318,7 @@ def update_case_record(
         if "cooperation" in changed:
             current.cooperation_since = timezone.localdate()
             changed.append("cooperation_since")
-        _bump(current)
+        bump(current)
         audit_case(actor, current, Action.CASE_RECORD, changed)
         record_event(actor, current, EventKind.RECORD)
     case.refresh_from_db()
@@ -397,7 +398,7 @@ def change_case_status(actor: User, case: Case, to: str, *, expected_version: in
         current.status = to
         if reopening:
             current.closed_on = None
-        _bump(current)
+        bump(current)
         audit_case(actor, current, Action.CASE_STATUS, ["status"])
         record_event(actor, current, EventKind.REOPENED if reopening else EventKind.STATUS, to)
     case.refresh_from_db()
@@ -423,7 +424,7 @@ def request_closure(
         current.closure_details = details
         current.closure_requested_by = actor
         current.closure_requested_at = timezone.now()
-        _bump(current)
+        bump(current)
         audit_case(
             actor,
             current,
@@ -451,7 +452,7 @@ def decide_closure(actor: User, case: Case, *, approve: bool, expected_version: 
             current.closed_on = timezone.localdate()
             changed += ["status", "closed_on"]
         current.closure_requested_status = ""
-        _bump(current)
+        bump(current)
         audit_case(actor, current, Action.CASE_CLOSURE_DECIDE, changed)
         kind = EventKind.CLOSURE_APPROVED if approve else EventKind.CLOSURE_REJECTED
         record_event(actor, current, kind, current.status)

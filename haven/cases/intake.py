@@ -62,6 +62,21 @@ def active_cases(intake: Intake) -> QuerySet[Case]:
     )
 
 
+def why_not_hand_over(screening: Screening) -> str:
+    """Why this screening cannot be handed over now, or "" when it can. The rule of
+    `hand_over`, also asked by the result page before offering the button."""
+    if not screening.is_completed:
+        return _("Complete the screening before handing the person over.")
+    if screening.person_id is None:
+        return _("Attach the screening to the person first: the case worker needs the record.")
+    case = screening.case
+    if case is not None and case.assigned_to_id and not case.is_closed:
+        return _("This screening's case already has a case worker, who can see the screening.")
+    if Intake.objects.filter(screening=screening).exists():
+        return _("This screening was already handed over.")
+    return ""
+
+
 def hand_over(actor: User, screening: Screening) -> Intake:
     """Put the screened person in the intake queue of the screening's organisation.
 
@@ -78,26 +93,18 @@ def hand_over(actor: User, screening: Screening) -> Intake:
         )
         if current is None:
             raise RefusedError(_("Your role does not allow handing over this screening."))
-        if not current.is_completed:
-            raise RefusedError(_("Complete the screening before handing the person over."))
-        if current.person_id is None:
-            raise RefusedError(
-                _("Attach the screening to the person first: the case worker needs the record.")
-            )
-        case = current.case
-        if case is not None and case.assigned_to_id and not case.is_closed:
-            raise RefusedError(
-                _("This screening's case already has a case worker, who can see the screening.")
-            )
-        if Intake.objects.filter(screening=current).exists():
-            raise RefusedError(_("This screening was already handed over."))
-        if Intake.objects.filter(person_id=current.person_id, assigned_at__isnull=True).exists():
+        refusal = why_not_hand_over(current)
+        if refusal:
+            raise RefusedError(refusal)
+        person_id = current.person_id
+        assert person_id is not None  # noqa: S101 - why_not_hand_over refuses no person
+        if Intake.objects.filter(person_id=person_id, assigned_at__isnull=True).exists():
             raise RefusedError(_("This person already waits for a case worker."))
         try:
             with transaction.atomic():
                 intake = Intake.objects.create(
                     organisation_id=current.organisation_id,
-                    person_id=current.person_id,
+                    person_id=person_id,
                     screening=current,
                     priority=priority_of(current),
                     handed_over_by=actor,
@@ -162,9 +169,7 @@ def assign(
             target = actions.locked_case(actor, case, Capability.INTAKE_ASSIGN)
             if target.assigned_to_id != case_worker.pk:
                 target.assigned_to = case_worker
-                target.version += 1
-                target.updated_at = timezone.now()
-                target.save()
+                actions.bump(target)
                 actions.audit_case(actor, target, Action.CASE_UPDATE, ["assigned_to"])
         screening = current.screening
         if screening.case_id is None:

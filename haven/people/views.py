@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -179,8 +178,8 @@ def _referral_initial(
     """The packet's values under live consent, read (and audited) when the form is shown."""
     if referral is None or not showing:
         return {}, []
-    referral_actions.packet_for(user, referral)  # the audited look at the packet
-    categories = referral_actions.visible_categories(referral, timezone.now())
+    packet = referral_actions.packet_for(user, referral)  # the audited look at the packet
+    categories = [section["category"] for section in packet.get("sections", [])]
     initial = receiving.prefill(referral, categories)
     documents: list[dict[str, str]] = []
     if (

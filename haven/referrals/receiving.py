@@ -39,10 +39,15 @@ if TYPE_CHECKING:
 RECEIVING_CAPABILITIES = (Capability.REFERRAL_RECEIVE, Capability.REFERRAL_ROUTE)
 
 
+def _active_users(organisation_id: int, *capabilities: Capability) -> list[User]:
+    """The organisation's active users whose roles grant one of `capabilities`."""
+    users = User.objects.filter(organisation_id=organisation_id, is_active=True)
+    return [u for u in users if any(can(u, c) for c in capabilities)]
+
+
 def receivers(organisation_id: int) -> list[User]:
     """The active users of the organisation who answer or route incoming referrals."""
-    users = User.objects.filter(organisation_id=organisation_id, is_active=True)
-    return [u for u in users if any(can(u, c) for c in RECEIVING_CAPABILITIES)]
+    return _active_users(organisation_id, *RECEIVING_CAPABILITIES)
 
 
 def notify_receivers(referral: Referral, kind: str, actor: User | None) -> int:
@@ -70,8 +75,7 @@ def routable_for(user: User) -> QuerySet[Referral]:
 
 def handlers(organisation_id: int) -> list[User]:
     """Who an incoming referral can be routed to: those who may read and answer it."""
-    users = User.objects.filter(organisation_id=organisation_id, is_active=True)
-    return [u for u in users if can(u, Capability.REFERRAL_RECEIVE)]
+    return _active_users(organisation_id, Capability.REFERRAL_RECEIVE)
 
 
 def route(actor: User, referral: Referral, colleague: User, *, expected_version: int) -> None:

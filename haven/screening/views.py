@@ -441,16 +441,11 @@ def screening_suspended(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _result_context(user: User, screening: Screening, snapshot: dict[str, Any]) -> dict[str, Any]:
     handed_over = Intake.objects.filter(screening=screening).select_related("assigned_to").first()
-    case = screening.case
     return {
         **presentation.context(user, screening, snapshot, get_language() or "en"),
         "interview_draft": interview_draft_language(screening),
         "intake": handed_over,
-        # `intake.hand_over` decides; this only spares the button where it would refuse.
-        "can_hand_over": screening.is_completed
-        and screening.person_id is not None
-        and handed_over is None
-        and not (case is not None and case.assigned_to_id and not case.is_closed),
+        "can_hand_over": handed_over is None and not intake.why_not_hand_over(screening),
     }
 
 
