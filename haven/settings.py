@@ -141,6 +141,11 @@ INSTALLED_APPS = [
     "haven.assistance",
     "haven.directory",
     "haven.referrals",
+    # After Haven's apps, so that Haven's templates for allauth's pages are found first.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -158,8 +163,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "haven.accounts.middleware.IdleTimeoutMiddleware",
     "haven.accounts.middleware.LoginRequiredMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "haven.accounts.middleware.SecurityStepMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "haven.core.middleware.NoStoreMiddleware",
+    # Last, as django-axes asks: it turns a request that locked an account into the
+    # sign-in page's answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "haven.urls"
@@ -197,7 +207,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# django-axes first: it refuses a locked account before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -211,7 +225,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "accounts:login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "core:home"
 
 # Lockout after repeated failed sign-ins (password or second factor).
@@ -221,6 +235,93 @@ HAVEN_LOCKOUT_MINUTES = env_int("HAVEN_LOCKOUT_MINUTES", 15, minimum=1)
 HAVEN_IDLE_TIMEOUT = env_int("HAVEN_IDLE_TIMEOUT", 30 * 60, minimum=60)
 # How long the password step stays valid while the second factor is asked for.
 HAVEN_PENDING_LOGIN_SECONDS = 5 * 60
+# Who can give a staff member a new password: "admin" (an organisation admin sets a
+# temporary one, changed at the next sign-in) or "email" (also a link sent to the
+# member's verified work e-mail). Neither signs anyone in: the second factor is still asked.
+HAVEN_PASSWORD_RESET = env_str("HAVEN_PASSWORD_RESET", "admin")
+if HAVEN_PASSWORD_RESET not in {"admin", "email"}:
+    raise ConfigError('HAVEN_PASSWORD_RESET must be "admin" or "email".')
+
+# --- Sign-in: django-allauth (account, mfa) and django-axes ------------------------
+# Haven's own pages and forms (haven.accounts) on allauth's flows. No sign-up: accounts
+# are created by an organisation admin or `haven user create`.
+ACCOUNT_ADAPTER = "haven.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "haven.accounts.forms.LoginForm",
+    "change_password": "haven.accounts.forms.ChangePasswordForm",
+    "reset_password": "haven.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "haven.accounts.forms.ResetPasswordKeyForm",
+    "reauthenticate": "haven.accounts.forms.ReauthenticateForm",
+}
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_TIMEOUT = HAVEN_PENDING_LOGIN_SECONDS
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_PREVENT_ENUMERATION = True
+# No mail to addresses that are not a verified work address of an account.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 5 * 60
+# Lockout per account is django-axes' (below); allauth keeps its per-address limits on
+# password reset and password change, and none on failed sign-ins, which would
+# otherwise lock a whole office behind one shared address.
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": None}
+MFA_ADAPTER = "haven.accounts.adapter.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "haven.accounts.forms.AuthenticateForm",
+    "authenticate_webauthn": "haven.accounts.forms.AuthenticateWebAuthnForm",
+    "reauthenticate": "haven.accounts.forms.MFAReauthenticateForm",
+    "activate_totp": "haven.accounts.forms.ActivateTOTPForm",
+    "add_webauthn": "haven.accounts.forms.AddWebAuthnForm",
+    "generate_recovery_codes": "haven.accounts.forms.GenerateRecoveryCodesForm",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TOTP_ISSUER = "Haven"
+# One step of clock drift either side, as before the move to allauth.
+MFA_TOTP_TOLERANCE = 1
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+MFA_TRUST_ENABLED = False
+# Staff accounts have no allauth e-mail rows unless reset by e-mail is on.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+
+# Lockout by account name (never by address: field offices share one), counted over
+# wrong passwords and wrong second-factor codes; `haven user unlock` and the users page
+# clear it. Limits are read from HAVEN_LOCKOUT_* on each request.
+AXES_FAILURE_LIMIT = "haven.accounts.lockout.failure_limit"
+AXES_COOLOFF_TIME = "haven.accounts.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# By design (above): an address-based lockout would shut out a whole field office.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_CALLABLE = "haven.accounts.lockout.username_of"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "haven.accounts.lockout.locked_out"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = [
+    "password",
+    "code",
+    "credential",
+    "oldpassword",
+    "password1",
+    "password2",
+    "csrfmiddlewaretoken",
+]
+
+# A cache every worker shares: allauth marks a used TOTP code there (cache.add, atomic
+# on the cache table's key), so a code is refused a second time whichever worker gets it.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "haven_cache",
+    }
+}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 12 * 60 * 60
@@ -293,7 +394,6 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
         "midi",
         "payment",
         "picture-in-picture",
-        "publickey-credentials-get",
         "screen-wake-lock",
         "serial",
         "usb",
@@ -301,6 +401,9 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
         "xr-spatial-tracking",
     )
 }
+# Passkeys and security keys (sign-in's second step): Haven's own pages only, no frame.
+PERMISSIONS_POLICY["publickey-credentials-create"] = ["self"]
+PERMISSIONS_POLICY["publickey-credentials-get"] = ["self"]
 
 # --- Languages --------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -357,6 +460,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # PDF rendering narrates every step at INFO; only problems matter.
         "weasyprint": {"level": "WARNING"},
+        # django-axes logs account names at INFO; Haven's audit trail keeps sign-in events.
+        "axes": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
 }

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from haven.accounts.urls import auth_urlpatterns
 from haven.core.converters import register_reference_converters
 
 register_reference_converters()
@@ -9,6 +10,7 @@ register_reference_converters()
 urlpatterns = [
     path("", include("haven.core.urls")),
     path("accounts/", include("haven.accounts.urls")),
+    path("accounts/", include(auth_urlpatterns)),
     path("people/", include("haven.people.urls")),
     path("cases/", include("haven.cases.urls")),
     path("cases/", include("haven.identification.urls")),

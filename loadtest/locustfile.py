@@ -157,10 +157,10 @@ class StaffUser(HttpUser):
 
     def sign_in(self) -> None:
         page = self.client.get("/accounts/login/", name="sign-in: password form")
-        form = form_with(page.text, "username")
+        form = form_with(page.text, "login")
         answer = self.post(
             "/accounts/login/",
-            form.data(username=self.account["username"], password=self.account["password"]),
+            form.data(login=self.account["username"], password=self.account["password"]),
             "sign-in: password",
             to="/accounts/login/code/",
         )

@@ -163,8 +163,8 @@ class PagesTestCase(HavenTestCase):
         assert provider is not None
         second_step = Client()
         second_step.post(
-            reverse("accounts:login"),
-            {"username": self.world.user("A", Role.CASE_WORKER).username, "password": PASSWORD},
+            reverse("account_login"),
+            {"login": self.world.user("A", Role.CASE_WORKER).username, "password": PASSWORD},
         )
         worker = self.signed_in(Role.CASE_WORKER)
         screener = self.signed_in(Role.SCREENER)
@@ -176,7 +176,7 @@ class PagesTestCase(HavenTestCase):
                 anonymous, reverse("directory:public_provider", args=[provider.pk])
             ),
             "sign in": Page(Client(), reverse("accounts:login")),
-            "second step": Page(second_step, reverse("accounts:verify")),
+            "second step": Page(second_step, reverse("mfa_authenticate")),
             "people": Page(worker, reverse("people:list")),
             "person": Page(
                 worker, reverse("people:detail", args=[self.world.people["A"].reference])
@@ -269,10 +269,10 @@ class KeyboardAndScreenReaderTests(PagesTestCase):
     def test_the_code_field_has_focus_at_the_second_step(self) -> None:
         client = Client()
         client.post(
-            reverse("accounts:login"),
-            {"username": self.world.user("A", Role.CASE_WORKER).username, "password": PASSWORD},
+            reverse("account_login"),
+            {"login": self.world.user("A", Role.CASE_WORKER).username, "password": PASSWORD},
         )
-        html = client.get(reverse("accounts:verify")).content.decode()
+        html = client.get(reverse("mfa_authenticate")).content.decode()
         field = re.search(r'<input[^>]*name="code"[^>]*>', html)
         assert field is not None
         self.assertIn("autofocus", field.group(0))

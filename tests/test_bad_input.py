@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -27,7 +26,6 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from haven.accounts.roles import Role
-from haven.accounts.views import PENDING_SINCE, PENDING_USER
 from haven.audit.chain import verify
 from haven.audit.models import Action, AuditEntry
 from haven.cases.actions import request_closure
@@ -504,18 +502,18 @@ class FuzzedFormsTests(HypothesisTestCase, HavenTestCase):
     ) -> None:
         usernames = sorted(user.username for user in self.world.users.values())
         known: dict[str, st.SearchStrategy[Value]] = {
-            "username": st.one_of(st.sampled_from(usernames), st.text(max_size=150)),
+            "login": st.one_of(st.sampled_from(usernames), st.text(max_size=150)),
             "password": st.one_of(st.just(PASSWORD), st.text(max_size=256)),
         }
         coherent = st.fixed_dictionaries(
-            {"username": st.sampled_from(usernames), "password": known["password"]}
+            {"login": st.sampled_from(usernames), "password": known["password"]}
         )
         payload = data.draw(payloads(coherent, known))
         before, seq = row_counts(), last_seq()
-        response = send(Client(), reverse("accounts:login"), payload, encoding)
+        response = send(Client(), reverse("account_login"), payload, encoding)
         self.assert_sign_in_step_left_records_alone(before, seq, payload)
         if response.status_code == 302:
-            assert response["Location"] in {reverse("accounts:verify"), reverse("accounts:enrol")}
+            assert response["Location"] in {reverse("mfa_authenticate"), reverse("accounts:enrol")}
             assert _as_list(payload["password"])[-1] == PASSWORD, describe(payload)
         else:
             assert response.status_code in {200, 400}, describe(payload)
@@ -533,16 +531,14 @@ class FuzzedFormsTests(HypothesisTestCase, HavenTestCase):
         client = Client()
         pending = data.draw(st.booleans(), label="password step done")
         if pending:
-            session = client.session
-            session[PENDING_USER] = self.world.user("A", Role.SCREENER).pk
-            session[PENDING_SINCE] = time.time()
-            session.save()
+            screener = self.world.user("A", Role.SCREENER).username
+            client.post(reverse("account_login"), {"login": screener, "password": PASSWORD})
         before, seq = row_counts(), last_seq()
-        response = send(client, reverse("accounts:verify"), payload, encoding)
+        response = send(client, reverse("mfa_authenticate"), payload, encoding)
         self.assert_sign_in_step_left_records_alone(before, seq, payload)
         if not pending:
             assert response.status_code == 302, describe(payload)
-            assert response["Location"] == reverse("accounts:login")
+            assert response["Location"] == reverse("account_login")
             assert new_actions(seq) == []
 
     # -- helpers --

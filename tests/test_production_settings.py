@@ -151,7 +151,7 @@ class PermissionsPolicyTests(HavenTestCase):
 
     @override_settings(HAVEN_MAX_REQUEST_BYTES=1024)
     def test_an_oversized_request_is_refused_before_it_is_read(self) -> None:
-        response = Client().post(reverse("accounts:login"), {"username": "x" * 4096})
+        response = Client().post(reverse("account_login"), {"login": "x" * 4096})
         self.assertEqual(response.status_code, 413)
         self.assert_denies_powerful_features(response)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from io import StringIO
 from itertools import count
 from unittest import mock
@@ -323,6 +324,9 @@ class BenchTests(TransactionTestCase):
         )
 
 
+TOKEN = re.compile(r"hv1\$[A-Za-z0-9]+\$[A-Za-z0-9+/=]+")
+
+
 class KeyRotationAtScaleTests(ScaleTestCase):
     def new_ring(self) -> crypto.KeyRing:
         old = crypto.key_ring()
@@ -334,7 +338,8 @@ class KeyRotationAtScaleTests(ScaleTestCase):
         )
 
     def tokens(self) -> list[str]:
-        return [v for _t, _c, v in raw_rows() if v.startswith("hv1$")]
+        """Every sealed value: whole columns, and those inside JSON (second-factor secrets)."""
+        return [token for _t, _c, v in raw_rows() for token in TOKEN.findall(v)]
 
     def test_rotation_stopped_midway_leaves_values_readable_and_a_rerun_finishes(self) -> None:
         self.add_cases(30)

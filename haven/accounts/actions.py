@@ -1,128 +1,193 @@
-"""Domain actions for sign-in, second factor and lockout. Each writes its audit row."""
+"""Domain actions for staff accounts and their second factors. Each writes its audit row.
+
+Sign-in itself runs on django-allauth (haven.accounts.adapter, forms, stages) and the
+lockout on django-axes (haven.accounts.lockout); what Haven decides lives here: which
+factors may open an account, which may be removed, who may reset whom, and the audit.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+import secrets
 
-import pyotp
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.utils import decrypt
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Q
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from haven.accounts import lockout
 from haven.accounts.models import Organisation, User
+from haven.accounts.roles import Capability, can
 from haven.audit.chain import record
 from haven.audit.models import Action
 
-TOTP_ISSUER = "Haven"
+# Factors that answer the second step by themselves (recovery codes are a fallback).
+PRIMARY_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
 
-def register_failed_login(user: User | None) -> None:
-    """Count a failed password or code; lock the account at the threshold.
+def has_second_factor(user: User) -> bool:
+    return bool(Authenticator.objects.filter(user_id=user.pk, type__in=PRIMARY_FACTORS).exists())
 
-    Unknown usernames are not counted (there is no account to lock) and the caller shows
-    the same message either way, so failures do not reveal which usernames exist.
+
+def has_passkey(user: User) -> bool:
+    return bool(
+        Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.WEBAUTHN).exists()
+    )
+
+
+def needs_passkey(user: User) -> bool:
+    """The organisation requires a passkey and this account has none yet."""
+    return bool(user.organisation.require_passkey) and not has_passkey(user)
+
+
+def code_factors(user: User) -> list[Authenticator]:
+    """What may open the account with a typed code: the authenticator app, then recovery codes.
+
+    Where the organisation requires passkeys and the account has one, the app no longer
+    opens it; a recovery code still does (a lost key must not lock someone out for good).
     """
-    if user is None:
-        return
-    with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        record(
-            actor=None,
-            organisation=locked.organisation,
-            action=Action.LOGIN_FAILED,
-            object_type="user",
-            object_ref=locked.username,
+    factors = Authenticator.objects.filter(
+        user_id=user.pk,
+        type__in=(Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES),
+    ).order_by("-type")  # "totp" before "recovery_codes"
+    if user.organisation.require_passkey and has_passkey(user):
+        factors = factors.exclude(type=Authenticator.Type.TOTP)
+    return list(factors)
+
+
+def why_not_remove_factor(authenticator: Authenticator) -> str | None:
+    """Refuse removing the last second factor, or the last passkey where one is required."""
+    others = Authenticator.objects.filter(
+        user_id=authenticator.user_id, type__in=PRIMARY_FACTORS
+    ).exclude(pk=authenticator.pk)
+    if authenticator.type in PRIMARY_FACTORS and not others.exists():
+        return _("This is your last way to confirm it is you. Add another one before removing it.")
+    user = User.objects.select_related("organisation").get(pk=authenticator.user_id)
+    if (
+        authenticator.type == Authenticator.Type.WEBAUTHN
+        and user.organisation.require_passkey
+        and not others.filter(type=Authenticator.Type.WEBAUTHN).exists()
+    ):
+        return _(
+            "Your organisation requires a passkey or security key. Add another one "
+            "before removing this one."
         )
-        if locked.failed_logins >= settings.HAVEN_LOCKOUT_THRESHOLD and not locked.is_locked():
-            locked.locked_until = timezone.now() + dt.timedelta(
-                minutes=settings.HAVEN_LOCKOUT_MINUTES
-            )
-            locked.failed_logins = 0
-            locked.save(update_fields=["locked_until", "failed_logins"])
-            record(
-                actor=None,
-                organisation=locked.organisation,
-                action=Action.LOCKED,
-                object_type="user",
-                object_ref=locked.username,
-            )
+    return None
 
 
-def totp_for(user: User) -> pyotp.TOTP:
-    return pyotp.TOTP(user.totp_secret)
-
-
-def provisioning_uri(user: User) -> str:
-    return totp_for(user).provisioning_uri(name=user.username, issuer_name=TOTP_ISSUER)
-
-
-def start_totp_enrolment(user: User) -> None:
-    """Give a user without a confirmed authenticator a fresh secret to enrol."""
-    if user.totp_confirmed:
-        return
+def enrol_totp(user: User, secret: str) -> list[str]:
+    """Set up the authenticator app checked at sign-in; return the new recovery codes."""
     with transaction.atomic():
-        user.totp_secret = pyotp.random_base32()
-        user.totp_last_step = None
-        user.save(update_fields=["totp_secret", "totp_last_step"])
+        User.objects.select_for_update().get(pk=user.pk)
+        if has_second_factor(user):
+            raise PermissionDenied("A second factor is set up already.")
+        TOTP.activate(user, secret)
+        Authenticator.objects.filter(
+            user_id=user.pk, type=Authenticator.Type.RECOVERY_CODES
+        ).delete()
+        codes: list[str] = RecoveryCodes.activate(user).get_unused_codes()
+        _audit(Action.TOTP_ENROLLED, user, actor=user)
+        _audit(Action.RECOVERY_CODES_MADE, user, actor=user)
+    return codes
 
 
-def check_totp(user: User, code: str) -> bool:
-    """Accept a current code once. Allows one step of clock drift; refuses replays."""
-    code = "".join(code.split())
-    if not user.totp_secret or not code.isdigit() or len(code) != 6:
-        return False
-    totp = totp_for(user)
-    now = timezone.now()
-    current = totp.timecode(now)
-    for step in (current, current - 1, current + 1):
-        if pyotp.utils.strings_equal(totp.generate_otp(step), code):
-            with transaction.atomic():
-                # Compare-and-set on the last step: two requests with one code cannot both win.
-                won = User.objects.filter(
-                    Q(totp_last_step__lt=step) | Q(totp_last_step__isnull=True), pk=user.pk
-                ).update(totp_last_step=step)
-            return won == 1
-    return False
-
-
-def complete_login(user: User) -> None:
-    """After both factors: clear the failure count, confirm enrolment, audit."""
+def _audit(
+    action: Action, user: User, *, actor: User | None, changed_fields: tuple[str, ...] = ()
+) -> None:
+    """One audit row about a staff account (its name is the reference, never a secret)."""
     with transaction.atomic():
-        first_enrolment = not user.totp_confirmed
-        user.failed_logins = 0
-        user.locked_until = None
-        user.totp_confirmed = True
-        user.last_login = timezone.now()
-        user.save(update_fields=["failed_logins", "locked_until", "totp_confirmed", "last_login"])
-        if first_enrolment:
-            record(
-                actor=user,
-                action=Action.TOTP_ENROLLED,
-                object_type="user",
-                object_ref=user.username,
-            )
-        record(actor=user, action=Action.LOGIN, object_type="user", object_ref=user.username)
-
-
-def record_logout(user: User) -> None:
-    with transaction.atomic():
-        record(actor=user, action=Action.LOGOUT, object_type="user", object_ref=user.username)
-
-
-def unlock_user(actor: User | None, user: User) -> None:
-    with transaction.atomic():
-        user.failed_logins = 0
-        user.locked_until = None
-        user.save(update_fields=["failed_logins", "locked_until"])
         record(
             actor=actor,
             organisation=user.organisation,
-            action=Action.USER_UNLOCK,
+            action=action,
             object_type="user",
             object_ref=user.username,
+            changed_fields=changed_fields,
         )
+
+
+def record_factor_change(user: User, authenticator: Authenticator, *, added: bool) -> None:
+    """Audit a factor added, removed or renewed on the security page (allauth's signals)."""
+    actions = {
+        (Authenticator.Type.TOTP, True): Action.TOTP_ENROLLED,
+        (Authenticator.Type.TOTP, False): Action.TOTP_REMOVED,
+        (Authenticator.Type.WEBAUTHN, True): Action.PASSKEY_ADDED,
+        (Authenticator.Type.WEBAUTHN, False): Action.PASSKEY_REMOVED,
+        (Authenticator.Type.RECOVERY_CODES, True): Action.RECOVERY_CODES_MADE,
+    }
+    action = actions.get((Authenticator.Type(authenticator.type), added))
+    if action is not None:
+        _audit(action, user, actor=user)
+
+
+def record_login(user: User) -> None:
+    _audit(Action.LOGIN, user, actor=user)
+
+
+def record_recovery_code_used(user: User) -> None:
+    _audit(Action.RECOVERY_CODE_USED, user, actor=user)
+
+
+def record_logout(user: User) -> None:
+    _audit(Action.LOGOUT, user, actor=user)
+
+
+def record_refusal(username: str, action: Action) -> None:
+    """Audit a failed sign-in or a lockout of an existing account; unknown names are not kept."""
+    account = User.objects.select_related("organisation").filter(username=username).first()
+    if account is not None:
+        _audit(action, account, actor=None)
+
+
+def password_changed(user: User) -> None:
+    """The account's own password change: it no longer has to be changed at sign-in."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(must_change_password=False)
+        user.must_change_password = False
+        _audit(Action.PASSWORD_CHANGED, user, actor=user)
+
+
+def _check_admin(actor: User | None, user: User) -> None:
+    """An organisation admin acts on their own organisation's staff; None is the CLI."""
+    if actor is None:
+        return
+    if actor.organisation_id != user.organisation_id or not can(actor, Capability.USERS_VIEW):
+        raise PermissionDenied
+
+
+def unlock_user(actor: User | None, user: User) -> None:
+    _check_admin(actor, user)
+    with transaction.atomic():
+        lockout.clear(user.username)
+        _audit(Action.USER_UNLOCK, user, actor=actor)
+
+
+def set_temporary_password(actor: User | None, user: User) -> str:
+    """Give a staff member a one-time password, to be changed at their next sign-in.
+
+    It replaces the password only: the second factor is still asked, so a reset never
+    opens the account by itself. Returned once, for the admin to pass on in person.
+    """
+    _check_admin(actor, user)
+    password = secrets.token_urlsafe(12)
+    with transaction.atomic():
+        user.set_password(password)
+        user.must_change_password = True
+        user.save(update_fields=["password", "must_change_password"])
+        _audit(Action.PASSWORD_RESET, user, actor=actor)
+    return password
+
+
+def authenticator_secret(user: User) -> str:
+    """The account's TOTP secret, decrypted: for the demo's printed logins and for tests."""
+    authenticator = Authenticator.objects.filter(
+        user_id=user.pk, type=Authenticator.Type.TOTP
+    ).first()
+    return decrypt(authenticator.data["secret"]) if authenticator else ""
 
 
 def create_user(
@@ -138,34 +203,63 @@ def create_user(
     with transaction.atomic():
         user = User(username=username, organisation_id=organisation_id, roles=sorted(roles))
         user.set_password(password)
-        if totp_secret:
-            user.totp_secret = totp_secret
-            user.totp_confirmed = True
         user.save()
-        record(
-            actor=actor,
-            organisation=user.organisation,
-            action=Action.USER_CREATE,
-            object_type="user",
-            object_ref=user.username,
-            changed_fields=["roles"],
-        )
+        if totp_secret:
+            TOTP.activate(user, totp_secret)
+        _audit(Action.USER_CREATE, user, actor=actor, changed_fields=("roles",))
     return user
 
 
 def reset_totp(actor: User | None, user: User) -> None:
+    """Remove every second factor (app, passkeys, recovery codes): set up anew at sign-in."""
+    _check_admin(actor, user)
     with transaction.atomic():
-        user.totp_secret = ""
-        user.totp_confirmed = False
-        user.totp_last_step = None
-        user.save(update_fields=["totp_secret", "totp_confirmed", "totp_last_step"])
+        Authenticator.objects.filter(user_id=user.pk).delete()
+        _audit(Action.TOTP_RESET, user, actor=actor)
+
+
+def set_passkey_requirement(actor: User, organisation: Organisation, required: bool) -> None:
+    """Require (or stop requiring) a passkey or security key for this organisation's staff."""
+    if actor.organisation_id != organisation.pk or not can(actor, Capability.USERS_VIEW):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if locked.require_passkey == required:
+            return
+        locked.require_passkey = required
+        locked.save(update_fields=["require_passkey"])
+        organisation.require_passkey = required
         record(
             actor=actor,
-            organisation=user.organisation,
-            action=Action.TOTP_RESET,
-            object_type="user",
-            object_ref=user.username,
+            organisation=organisation,
+            action=Action.PASSKEY_REQUIREMENT,
+            object_type="organisation",
+            object_ref=str(organisation.pk),
+            changed_fields=["require_passkey"],
         )
+
+
+def password_reset_by_email() -> bool:
+    """Whether this deployment sends reset links to verified work e-mail (HAVEN_PASSWORD_RESET)."""
+    return settings.HAVEN_PASSWORD_RESET == "email"  # noqa: S105 - a mode name, not a password
+
+
+def set_work_email(user: User, email: str) -> EmailAddress:
+    """The one work e-mail a reset link may go to; unverified until its link is opened."""
+    with transaction.atomic():
+        EmailAddress.objects.filter(user_id=user.pk).delete()
+        address = EmailAddress.objects.create(
+            user=user, email=email.strip().lower(), verified=False, primary=True
+        )
+        User.objects.filter(pk=user.pk).update(email=address.email)
+        _audit(Action.WORK_EMAIL_SET, user, actor=user, changed_fields=("email",))
+    return address
+
+
+def has_verified_email(user: User, email: str) -> bool:
+    return bool(
+        EmailAddress.objects.filter(user_id=user.pk, email__iexact=email, verified=True).exists()
+    )
 
 
 def ensure_organisation(

@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.roles import Role
-from haven.core.fields import EncryptedTextField
 
 
 class OrganisationType(models.TextChoices):
@@ -36,6 +33,9 @@ class Organisation(models.Model):
     country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2"))
     # Which identification law applies to the cases it opens (haven/identification).
     jurisdiction = models.CharField(_("jurisdiction"), max_length=40, default="generic")
+    # Set by the organisation's admin: staff confirm sign-in with a passkey or security
+    # key (a recovery code still opens the account when a key is lost).
+    require_passkey = models.BooleanField(_("require a passkey or security key"), default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -55,12 +55,8 @@ class User(AbstractUser):
         verbose_name=_("organisation"),
     )
     roles = models.JSONField(_("roles"), default=list)
-    totp_secret = EncryptedTextField(_("authenticator secret"))
-    totp_confirmed = models.BooleanField(default=False)
-    # Last accepted TOTP time step: a code is accepted once, never replayed.
-    totp_last_step = models.BigIntegerField(null=True, blank=True)
-    failed_logins = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
+    # Set when an organisation admin gives a temporary password: changed at next sign-in.
+    must_change_password = models.BooleanField(default=False)
 
     REQUIRED_FIELDS = ["organisation"]
 
@@ -78,7 +74,3 @@ class User(AbstractUser):
 
     def role_labels(self) -> list[str]:
         return [str(role.label) for role in self.role_list]
-
-    def is_locked(self, now: dt.datetime | None = None) -> bool:
-        moment = now or timezone.now()
-        return self.locked_until is not None and self.locked_until > moment

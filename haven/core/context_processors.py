@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
+from haven.accounts.actions import password_reset_by_email
 from haven.accounts.models import User
 from haven.accounts.roles import Capability, can
 
@@ -48,4 +49,5 @@ def haven(request: HttpRequest) -> dict[str, object]:
             (code, LOCAL_NAMES.get(code, str(name))) for code, name in settings.LANGUAGES
         ],
         "draft_language": get_language() in settings.HAVEN_DRAFT_LANGUAGES,
+        "password_reset_by_email": password_reset_by_email(),
     }

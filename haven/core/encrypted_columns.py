@@ -23,6 +23,49 @@ def encrypted_columns() -> Iterator[tuple[type[Model], EncryptedTextField]]:
                 yield model, field
 
 
+# Values sealed inside another library's JSON column: (model label, JSON field, keys,
+# encryption context). allauth's second-factor secrets are sealed with Haven's key ring
+# by haven.accounts.adapter.MFAAdapter, so rotation must reach them too.
+SEALED_IN_JSON = [("mfa.Authenticator", "data", ("secret", "seed"), "mfa.authenticator")]
+
+
+def _json_tokens() -> Iterator[tuple[Model, str, str, str]]:
+    """(row, field, key, token) for every value sealed inside a JSON column."""
+    for label, field, keys, _context in SEALED_IN_JSON:
+        for row in apps.get_model(label).objects.order_by("pk"):
+            data = getattr(row, field) or {}
+            for key in keys:
+                token = data.get(key)
+                if isinstance(token, str) and token.startswith(f"{crypto.TOKEN_PREFIX}$"):
+                    yield row, field, key, token
+
+
+def _rotate_json() -> int:
+    """Re-seal the values inside JSON columns that are not under the primary key."""
+    primary = crypto.key_ring().primary
+    count = 0
+    for label, field, keys, context in SEALED_IN_JSON:
+        model = apps.get_model(label)
+        for pk in model.objects.order_by("pk").values_list("pk", flat=True):
+            with transaction.atomic():
+                row = model.objects.select_for_update().filter(pk=pk).first()
+                data = dict(getattr(row, field) or {}) if row is not None else {}
+                stale = [
+                    key
+                    for key in keys
+                    if isinstance(data.get(key), str) and crypto.key_id_of(data[key]) != primary
+                ]
+                if not stale:
+                    continue
+                for key, sealed in zip(
+                    stale, crypto.reseal([data[key] for key in stale], context), strict=True
+                ):
+                    data[key] = sealed
+                model.objects.filter(pk=pk).update(**{field: data})
+                count += len(stale)
+    return count
+
+
 def _rows(model: type[Model], field: EncryptedTextField) -> Iterator[tuple[Any, str]]:
     quote = connection.ops.quote_name
     table, column, pk = (
@@ -42,6 +85,8 @@ def key_usage() -> Counter[str]:
     for model, field in encrypted_columns():
         for _pk, token in _rows(model, field):
             usage[crypto.key_id_of(token)] += 1
+    for _row, _field, _key, token in _json_tokens():
+        usage[crypto.key_id_of(token)] += 1
     return usage
 
 
@@ -61,6 +106,8 @@ def stale_count() -> int:
                 [primary_prefix],
             )
             total += cursor.fetchone()[0]
+    primary = crypto.key_ring().primary
+    total += sum(crypto.key_id_of(token) != primary for *_where, token in _json_tokens())
     return total
 
 
@@ -124,4 +171,7 @@ def rotate(batch: int = BATCH, progress: Progress | None = None) -> dict[str, in
                 progress(len(rows))
         if count:
             done[f"{model._meta.label_lower}.{field.name}"] = count
+    resealed = _rotate_json()
+    if resealed:
+        done["mfa.authenticator.data"] = resealed
     return done

@@ -20,7 +20,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
+from haven.accounts.actions import authenticator_secret
 from haven.accounts.models import User
+from tests.helpers import used_code
 from tests.personas import PASSWORD, World, build_world
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -139,19 +141,18 @@ class TotpCodes:
     def current(user: User) -> str:
         """The current code, computed just before it is submitted.
 
-        The app accepts each time step once: if this step's code was already used, wait
-        for the next step rather than replay it.
+        The app accepts each code once: if this step's code was already used, wait for
+        the next step rather than replay it.
         """
-        totp = pyotp.TOTP(user.totp_secret)
-        user.refresh_from_db(fields=["totp_last_step"])
-        if user.totp_last_step is not None and user.totp_last_step >= _step(totp):
+        totp = pyotp.TOTP(authenticator_secret(user))
+        if used_code(user, totp.now()):
             time.sleep(totp.interval - time.time() % totp.interval + 0.2)
         return str(totp.now())
 
     @staticmethod
     def wrong(user: User) -> str:
         """A well-formed code that no step near now accepts."""
-        totp = pyotp.TOTP(user.totp_secret)
+        totp = pyotp.TOTP(authenticator_secret(user))
         step = _step(totp)
         near = {totp.generate_otp(step + delta) for delta in range(-3, 4)}
         return next(code for code in ("000000", "111111", "123456") if code not in near)
@@ -176,7 +177,7 @@ def password_step(page: Page, base_url: str, user: User) -> None:
 
 
 def code_step(page: Page, code: str) -> None:
-    page.get_by_label("Six-digit code").fill(code)
+    page.get_by_label("Code from your authenticator app").fill(code)
     page.get_by_role("button", name="Sign in", exact=True).click()
 
 

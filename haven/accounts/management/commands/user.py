@@ -12,7 +12,10 @@ from haven.accounts.roles import Role
 
 
 class Command(BaseCommand):
-    help = "Staff accounts: add a user, unlock a locked one, reset their authenticator."
+    help = (
+        "Staff accounts: add a user, unlock a locked one, reset their second factors, "
+        "give a temporary password."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -22,8 +25,18 @@ class Command(BaseCommand):
         add.add_argument("--role", action="append", required=True, choices=Role.values)
         unlock = sub.add_parser("unlock", help="Clear a lockout after failed sign-ins.")
         unlock.add_argument("username")
-        reset = sub.add_parser("reset-totp", help="Make the user enrol a new authenticator.")
+        reset = sub.add_parser(
+            "reset-totp",
+            help="Remove the user's authenticator app, passkeys and recovery codes: they set "
+            "up a new authenticator at their next sign-in.",
+        )
         reset.add_argument("username")
+        temporary = sub.add_parser(
+            "temporary-password",
+            help="Give the user a one-time password, changed at their next sign-in (the "
+            "second factor is still asked).",
+        )
+        temporary.add_argument("username")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -50,6 +63,10 @@ class Command(BaseCommand):
         if action == "unlock":
             actions.unlock_user(None, user)
             self.stdout.write("Unlocked.")
+        elif action == "temporary-password":
+            password = actions.set_temporary_password(None, user)
+            self.stdout.write(f"Temporary password (pass it on in person): {password}")
+            self.stdout.write("They choose their own at the next sign-in.")
         else:
             actions.reset_totp(None, user)
             self.stdout.write("The user will set up a new authenticator at next sign-in.")

@@ -6,12 +6,12 @@ import datetime as dt
 from argparse import ArgumentParser
 from typing import Any
 
-import pyotp
+from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from haven.accounts.actions import create_user, ensure_organisation
+from haven.accounts.actions import authenticator_secret, create_user, ensure_organisation
 from haven.accounts.models import Organisation, OrganisationType, User
 from haven.accounts.roles import Role
 from haven.cases import intake
@@ -277,7 +277,7 @@ class Command(BaseCommand):
             username=username,
             password=DEMO_PASSWORD,
             roles=[role.value],
-            totp_secret=pyotp.random_base32(),
+            totp_secret=generate_totp_secret(),
         )
 
     def _people(self, org: Organisation, prefix: str, users: dict[Role, User]) -> None:
@@ -340,5 +340,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"\n{org_name}")
                 current = org_name
             roles = ", ".join(user.role_labels())
-            self.stdout.write(f"  {user.username:<22} {user.totp_secret}  ({roles})")
+            secret = authenticator_secret(user)
+            self.stdout.write(f"  {user.username:<22} {secret}  ({roles})")
         self.stdout.write("")

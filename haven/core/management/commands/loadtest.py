@@ -34,7 +34,9 @@ from typing import Any
 
 import dj_database_url
 import psycopg
-import pyotp
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
@@ -265,14 +267,22 @@ class Command(BaseCommand):
                     organisation=org,
                     roles=[role.value],
                     password=hashed,
-                    totp_secret=pyotp.random_base32(),
-                    totp_confirmed=True,
                 )
                 for n in range(1, users + 1)
             ]
             made[key] = User.objects.bulk_create(rows)
+            secrets_by_user = {u.pk: generate_totp_secret() for u in made[key]}
+            encrypt = get_mfa_adapter().encrypt
+            Authenticator.objects.bulk_create(
+                Authenticator(
+                    user=u, type=Authenticator.Type.TOTP, data={"secret": encrypt(secret)}
+                )
+                for u in made[key]
+                for secret in [secrets_by_user[u.pk]]
+            )
             accounts[key] = [
-                {"username": u.username, "password": password, "totp": u.totp_secret} for u in rows
+                {"username": u.username, "password": password, "totp": secrets_by_user[u.pk]}
+                for u in made[key]
             ]
         build_cases(org, made["supervisor"][0], made["case_worker"], cases)
         directory_demo.load()
