@@ -283,6 +283,9 @@ MATRIX: dict[str, Probe] = {
     "referrals:export": Probe(
         "GET", dict.fromkeys(CASE_EDITORS, 302), sent_by_a, record_bound=True
     ),
+    "referrals:withdrawal_notice": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 302), sent_by_a, record_bound=True
+    ),
     # The receiving side: only the receiving organisation, and only the packet.
     "referrals:packet": Probe(
         "GET", dict.fromkeys(CASE_EDITORS, 200), sent_to_a, record_bound=True
@@ -502,6 +505,7 @@ AFTER_CLOSURE: dict[str, str] = {
     "referrals:detail": "reads the referral",
     "referrals:letter": "downloads a referral already sent, cut to live consent",
     "referrals:export": "downloads a referral already sent, cut to live consent",
+    "referrals:withdrawal_notice": "only ever asks the receiver to hide what it holds",
     "referrals:consent_withdraw": "the person may always withdraw consent (test_domain_rules)",
     "referrals:revoke": "revoking only shares less, like withdrawing consent (test_domain_rules)",
     "screening:start_for_case": "the screening app's own page; it records no change to the case",

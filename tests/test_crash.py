@@ -120,14 +120,18 @@ def write_exchange_file(path: Path) -> None:
     remember(own.identity, is_self=True)
     partner = KeyPair.generate("kh-crash", "Cambodia crash test", "KH")
     remember(partner.identity, is_self=False)
-    body = {
-        "packet": {"sections": [{"category": "identity", "fields": []}], "details": ""},
+    packet = {
+        "reference": "HVN-R-0001",
         "sender": "Partner NGO",
-        "recipient": "Test organisation B",
         "service": "accommodation",
         "purpose": "assistance",
         "reason": "MigrationOrChangeOfLocation",
+        "details": "",
+        "date": "2026-12-01",
+        "consented": ["identity"],
+        "sections": [{"category": "identity", "rows": [["full_name", ["Crash Test Person"]]]}],
     }
+    body = {"packet": packet, "version": 1}
     _message_id, data = seal(partner, own.identity, "referral", body)
     path.write_bytes(data)
 

@@ -177,7 +177,7 @@ def test_live_categories_are_exactly_those_of_live_covering_consents(
     for consent, spec in zip(consents, specs, strict=True):
         live = not spec["withdrawn"] and spec["expiry"] >= 0
         should = live and spec["purpose"] == purpose and spec["recipient"] in COVERING
-        assert covers(consent, THIS_PROVIDER, purpose, on) is should, spec
+        assert covers(consent, THIS_PROVIDER, purpose, on, None) is should, spec
 
 
 def test_a_consent_expiring_today_still_covers_and_yesterday_does_not() -> None:
@@ -189,9 +189,9 @@ def test_a_consent_expiring_today_still_covers_and_yesterday_does_not() -> None:
         "expiry": 0,
         "withdrawn": False,
     }
-    assert covers(unsaved_consent(spec, today), THIS_PROVIDER, "assistance", today)
+    assert covers(unsaved_consent(spec, today), THIS_PROVIDER, "assistance", today, None)
     assert not covers(
-        unsaved_consent({**spec, "expiry": -1}, today), THIS_PROVIDER, "assistance", today
+        unsaved_consent({**spec, "expiry": -1}, today), THIS_PROVIDER, "assistance", today, None
     )
 
 
@@ -922,6 +922,19 @@ class KeysMixin:
             cls.keys[ident], cls.paths[ident] = pair, path
 
 
+def refused_import(run: Any) -> str:
+    """Run an import that must be refused: nothing stored but exactly one audit row,
+    "exchange.refused". The refusal's message."""
+    before = counts()
+    last = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    with pytest.raises(RefusedError) as refused:
+        run()
+    new_rows = list(AuditEntry.objects.filter(seq__gt=last).values_list("action", flat=True))
+    assert new_rows == [Action.EXCHANGE_REFUSED], new_rows
+    assert counts() == {**before, "audit": before["audit"] + 1}
+    return refused.value.message
+
+
 def flip_ciphertext_byte(data: bytes) -> bytes:
     envelope = json.loads(data)
     raw = bytearray(base64.b64decode(envelope["ciphertext"]))
@@ -930,7 +943,10 @@ def flip_ciphertext_byte(data: bytes) -> bytes:
     return json.dumps(envelope).encode("ascii")
 
 
-class CrossBorderTests(KeysMixin, HavenTestCase):
+class CrossBorderFixture(KeysMixin, HavenTestCase):
+    """Two trusted deployments in one database, a consent naming th-test, and helpers to
+    play either side. No tests of its own: tests/test_exchange_files.py reuses it."""
+
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
@@ -942,9 +958,10 @@ class CrossBorderTests(KeysMixin, HavenTestCase):
         super().tearDownClass()
 
     def setUp(self) -> None:
+        self.deployments: dict[str, Deployment] = {}
         for ident in IDENTS:
             identity = self.keys[ident].identity
-            Deployment.objects.create(
+            self.deployments[ident] = Deployment.objects.create(
                 ident=ident,
                 name=identity.name,
                 country=identity.country,
@@ -953,6 +970,22 @@ class CrossBorderTests(KeysMixin, HavenTestCase):
             )
         self.sender = self.world.user("A", Role.CASE_WORKER)
         self.importer = self.world.user("B", Role.SUPERVISOR)
+        # Across a border, only a consent naming the receiving deployment covers anything.
+        self.consent = self.consent_to_thailand()
+
+    def consent_to_thailand(self, **changes: Any) -> Consent:
+        return actions.record_consent(
+            self.sender,
+            self.world.cases["A"],
+            consent_data(
+                self.world.services_listed["B"].provider,
+                **{
+                    "recipient_deployment_id": self.deployments["th-test"].pk,
+                    "recipient_deployment_organisation": "",
+                    **changes,
+                },
+            ),
+        )
 
     @contextmanager
     def as_deployment(self, ident: str) -> Iterator[None]:
@@ -984,12 +1017,11 @@ class CrossBorderTests(KeysMixin, HavenTestCase):
             return crossborder.import_file(actor or self.importer, data)
 
     def refused(self, ident: str, data: bytes, actor: Any = None) -> str:
-        before = counts()
-        with pytest.raises(RefusedError) as refused:
-            self.import_as(ident, data, actor)
-        assert counts() == before
-        return refused.value.message
+        """Refused, nothing stored: one audit row saying a file was refused, and no other."""
+        return refused_import(lambda: self.import_as(ident, data, actor))
 
+
+class CrossBorderTests(CrossBorderFixture):
     def test_round_trip_referral_and_acknowledgement(self) -> None:
         outgoing = self.send()
         assert outgoing.recipient_organisation is None
@@ -1079,7 +1111,7 @@ class CrossBorderTests(KeysMixin, HavenTestCase):
 
     def test_the_export_follows_live_consent(self) -> None:
         outgoing = self.send()
-        actions.withdraw_consent(self.sender, self.world.consents["A"])
+        actions.withdraw_consent(self.sender, self.consent)
         incoming = self.import_as("th-test", self.export(outgoing))
         assert incoming.packet["sections"] == []
         assert NAME_A not in json.dumps(incoming.packet, ensure_ascii=False)
@@ -1088,7 +1120,9 @@ class CrossBorderTests(KeysMixin, HavenTestCase):
         with self.as_deployment("kh-test"), pytest.raises(RefusedError):
             crossborder.export_referral(self.sender, self.world.referrals["A"])
         outgoing = self.send()
-        Deployment.objects.filter(ident="th-test").delete()
+        # The consent naming it protects the row from deletion: the deployment is no longer
+        # trusted under that name.
+        Deployment.objects.filter(ident="th-test").update(ident="th-gone")
         with self.as_deployment("kh-test"), pytest.raises(RefusedError) as refused:
             crossborder.export_referral(self.sender, outgoing)
         assert "trusted" in refused.value.message

@@ -27,6 +27,7 @@ class Action(models.TextChoices):
     PASSWORD_RESET = "user.password_reset", _("Password reset")
     PASSKEY_REQUIREMENT = "organisation.passkey_requirement", _("Passkey requirement changed")
     WORK_EMAIL_SET = "auth.work_email_set", _("Work e-mail for password reset set")
+    EXCHANGE_REFUSED = "exchange.refused", _("Exchange file refused")
     ORGANISATION_CREATE = "organisation.create", _("Organisation created")
     USER_CREATE = "user.create", _("User created")
     USER_UNLOCK = "user.unlock", _("User unlocked")

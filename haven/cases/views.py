@@ -192,7 +192,9 @@ def case_page_context(user: User, case: Case) -> dict[str, Any]:
         "return_plan": ReturnPlan.objects.filter(case=case).first(),
         "follow_ups": case.follow_ups.all(),
         "events": case.events.select_related("actor")[:20],
-        "consents": case.consents.select_related("recipient_provider", "recorded_by"),
+        "consents": case.consents.select_related(
+            "recipient_provider", "recipient_deployment", "recorded_by"
+        ),
         "referrals": case.referrals.all(),
         # Referrals this organisation received and took on in this case (the packets).
         "incoming_referrals": case.incoming_referrals.filter(

@@ -68,6 +68,23 @@ def _audit(actor: User, action: str, referral: Referral, fields: list[str]) -> N
     )
 
 
+def _check_deployment(data: Mapping[str, Any]) -> None:
+    """A consent across a border names a trusted deployment, and only an organisation
+    that deployment publishes."""
+    deployment_id = data.get("recipient_deployment_id")
+    organisation = data.get("recipient_deployment_organisation") or ""
+    if deployment_id is None:
+        if organisation:
+            raise RefusedError(_("Choose the Haven deployment of that organisation."))
+        return
+    deployment = Deployment.objects.filter(pk=deployment_id, is_self=False).first()
+    if deployment is None:
+        raise RefusedError(_("Choose the Haven deployment that receives the file."))
+    published = {str(o.get("id", "")) for o in deployment.organisations}
+    if organisation and organisation not in published:
+        raise RefusedError(_("That deployment does not publish this organisation."))
+
+
 def record_consent(actor: User, case: Case, data: Mapping[str, Any]) -> Consent:
     """Record what the person agreed to share, with whom, for what, until when."""
     categories = in_order(data.get("categories", []))
@@ -79,6 +96,7 @@ def record_consent(actor: User, case: Case, data: Mapping[str, Any]) -> Consent:
             raise RefusedError(_("A consent must be valid until today or later."))
         if bool(data.get("recipient_provider_id")) == bool(data.get("recipient_org_type")):
             raise RefusedError(_("Choose one recipient: a provider, or a type of organisation."))
+        _check_deployment(data)
         if not all(data.get(name) for name in EXPLAINED):
             raise RefusedError(
                 _("Consent is informed only once every point of the checklist was explained.")
@@ -138,8 +156,17 @@ def withdraw_consent(actor: User, consent: Consent, *, reason: str = "") -> None
     consent.refresh_from_db()
 
 
-def allowed_categories(case: Case, provider: Provider, purpose: str, on: dt.date) -> list[str]:
-    return live_categories(consents_of(case.person_id, case.organisation_id), provider, purpose, on)
+def allowed_categories(
+    case: Case, provider: Provider, purpose: str, on: dt.date, other_deployment: str = ""
+) -> list[str]:
+    """What live consent lets go to this provider: across a border, only under a consent
+    that names the receiving deployment (`other_deployment`, its ident)."""
+    deployment_id = None
+    if other_deployment:
+        found = Deployment.objects.filter(ident=other_deployment).values_list("pk", flat=True)
+        deployment_id = found.first() or -1  # an unknown deployment: nothing is covered
+    consents = consents_of(case.person_id, case.organisation_id)
+    return live_categories(consents, provider, purpose, on, deployment_id)
 
 
 def preview(
@@ -151,10 +178,12 @@ def preview(
     details: str,
     categories: list[str],
     contact: User | None = None,
+    other_deployment: str = "",
 ) -> packets.Packet:
     """Exactly what the recipient would see if sent now."""
     on = timezone.localdate()
-    shared = [c for c in categories if c in allowed_categories(case, service.provider, purpose, on)]
+    allowed = allowed_categories(case, service.provider, purpose, on, other_deployment)
+    shared = [c for c in categories if c in allowed]
     return packets.build(
         reference="—",
         sender=case.organisation.name,
@@ -214,7 +243,8 @@ def send_referral(
             raise RefusedError(
                 _("The contact person must be an active user of the organisation of the case.")
             )
-        allowed = allowed_categories(current, provider, purpose, timezone.localdate())
+        across = other_deployment if channel == Channel.CROSS_BORDER else ""
+        allowed = allowed_categories(current, provider, purpose, timezone.localdate(), across)
         refused = [c for c in categories if c not in allowed]
         if refused:
             raise RefusedError(
@@ -262,13 +292,28 @@ def visible_categories(referral: Referral, at: dt.datetime) -> list[str]:
         return [s["category"] for s in referral.packet.get("sections", [])]
     assert referral.case is not None  # noqa: S101 - every outgoing referral has its case
     assert referral.service is not None  # noqa: S101
+    across = referral.other_deployment if referral.channel == Channel.CROSS_BORDER else ""
     live = allowed_categories(
-        referral.case, referral.service.provider, referral.purpose, timezone.localtime(at).date()
+        referral.case,
+        referral.service.provider,
+        referral.purpose,
+        timezone.localtime(at).date(),
+        across,
     )
     shown = [c for c in referral.categories if c in live]
     if referral.override_active(at):
         shown = in_order([*shown, *referral.override_categories])
     return shown
+
+
+def letter_made(referral: Referral, categories: list[str]) -> None:
+    """A letter (or encrypted PDF) left Haven: when first, and what the last one carried."""
+    with transaction.atomic():
+        current = Referral.objects.select_for_update().get(pk=referral.pk)
+        current.left_at = current.left_at or timezone.now()
+        current.left_categories = in_order(categories)
+        current.save(update_fields=["left_at", "left_categories"])
+    referral.left_at, referral.left_categories = current.left_at, current.left_categories
 
 
 def packet_for(actor: User, referral: Referral) -> packets.Packet:

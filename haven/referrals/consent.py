@@ -24,8 +24,14 @@ def in_order(categories: Iterable[str]) -> list[str]:
     return [c for c in CATEGORY_ORDER if c in chosen]
 
 
-def covers(consent: Consent, provider: Provider, purpose: str, on: dt.date) -> bool:
+def covers(
+    consent: Consent, provider: Provider, purpose: str, on: dt.date, deployment_id: int | None
+) -> bool:
+    """Live, for this purpose and this recipient. Across a border the consent must name the
+    receiving deployment (`deployment_id`); a consent naming one covers nothing else."""
     if not consent.is_live(on) or consent.purpose != purpose:
+        return False
+    if consent.recipient_deployment_id != deployment_id:
         return False
     if consent.recipient_provider_id is not None:
         return consent.recipient_provider_id == provider.pk
@@ -33,12 +39,16 @@ def covers(consent: Consent, provider: Provider, purpose: str, on: dt.date) -> b
 
 
 def live_categories(
-    consents: Iterable[Consent], provider: Provider, purpose: str, on: dt.date
+    consents: Iterable[Consent],
+    provider: Provider,
+    purpose: str,
+    on: dt.date,
+    deployment_id: int | None = None,
 ) -> list[str]:
     """The categories some live consent covers, in a fixed order."""
     allowed: set[str] = set()
     for consent in consents:
-        if covers(consent, provider, purpose, on):
+        if covers(consent, provider, purpose, on, deployment_id):
             allowed.update(consent.categories)
     return in_order(allowed)
 

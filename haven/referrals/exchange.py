@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +34,10 @@ MAX_FILE_BYTES = 2_000_000
 # Identity and key files are a few hundred bytes of flat JSON.
 MAX_KEY_FILE_BYTES = 64 * 1024
 # The envelope and the signed wrapper are flat objects; the message body (a referral
-# packet) is a few levels deep.
+# packet) is a few levels deep. An identity file may list the organisations it publishes.
 MAX_ENVELOPE_DEPTH = 2
+MAX_IDENTITY_DEPTH = 3
+MAX_PUBLISHED_ORGANISATIONS = 500
 MAX_MESSAGE_DEPTH = 16
 
 
@@ -69,9 +72,11 @@ class Identity:
     country: str
     signing_key: str  # Ed25519 public key, base64
     encryption_key: str  # X25519 public key, base64
+    # Organisations a sender may name as the recipient here: ({"id": ..., "name": ...}, ...)
+    organisations: tuple[dict[str, str], ...] = ()
 
-    def to_json(self) -> dict[str, str]:
-        return {
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
             "format": "haven-identity",
             "id": self.ident,
             "name": self.name,
@@ -79,6 +84,9 @@ class Identity:
             "signing_key": self.signing_key,
             "encryption_key": self.encryption_key,
         }
+        if self.organisations:
+            data["organisations"] = [dict(o) for o in self.organisations]
+        return data
 
     @classmethod
     def from_json(cls, data: Any) -> Identity:
@@ -91,12 +99,30 @@ class Identity:
                 country=str(data.get("country", "")),
                 signing_key=str(data["signing_key"]),
                 encryption_key=str(data["encryption_key"]),
+                organisations=_published(data.get("organisations", [])),
             )
         except KeyError as missing:
             raise ExchangeError("malformed", f"missing {missing}") from None
         if len(_unb64(identity.signing_key)) != 32 or len(_unb64(identity.encryption_key)) != 32:
             raise ExchangeError("malformed", "keys must be 32 bytes")
         return identity
+
+
+def _published(value: Any) -> tuple[dict[str, str], ...]:
+    """The organisations an identity file publishes: ids and names, bounded."""
+    if not isinstance(value, list) or len(value) > MAX_PUBLISHED_ORGANISATIONS:
+        raise ExchangeError("malformed", "organisations must be a short list")
+    published = []
+    for item in value:
+        if (
+            not isinstance(item, dict)
+            or set(item) != {"id", "name"}
+            or not all(isinstance(v, str) and 0 < len(v) <= 200 for v in item.values())
+            or len(item["id"]) > 64
+        ):
+            raise ExchangeError("malformed", "each organisation has an id and a name")
+        published.append({"id": item["id"], "name": item["name"]})
+    return tuple(published)
 
 
 @dataclass(frozen=True)
@@ -140,7 +166,7 @@ class KeyPair:
 def read_json_file(path: Path) -> Any:
     """A small JSON file (identity or keys), or ExchangeError("malformed") saying why."""
     try:
-        return safejson.load_file(path, max_bytes=MAX_KEY_FILE_BYTES, max_depth=MAX_ENVELOPE_DEPTH)
+        return safejson.load_file(path, max_bytes=MAX_KEY_FILE_BYTES, max_depth=MAX_IDENTITY_DEPTH)
     except safejson.UnsafeJSONError as error:
         raise ExchangeError("malformed", str(error)) from None
 
@@ -163,11 +189,24 @@ def _key(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
     ).derive(shared)
 
 
+MESSAGE_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def new_message_id() -> str:
+    return secrets.token_hex(16)
+
+
 def seal(
-    sender: KeyPair, recipient: Identity, kind: str, body: dict[str, Any]
+    sender: KeyPair,
+    recipient: Identity,
+    kind: str,
+    body: dict[str, Any],
+    message_id: str = "",
 ) -> tuple[str, bytes]:
-    """The file for `recipient`, and its message id (kept to match acknowledgements)."""
-    message_id = secrets.token_hex(16)
+    """The file for `recipient`, and its message id (kept to match acknowledgements).
+
+    Every file of one referral carries the referral's message id: give it here."""
+    message_id = message_id or new_message_id()
     payload = json.dumps(
         {
             "kind": kind,
@@ -263,6 +302,8 @@ def open_file(own: KeyPair, trusted: dict[str, Identity], data: bytes) -> Opened
         raise ExchangeError("bad_signature") from None
     if message.get("to") != own.identity.ident or message.get("from") != sender.ident:
         raise ExchangeError("wrong_recipient", str(message.get("to")))
-    if not isinstance(message.get("body"), dict) or not isinstance(message.get("id"), str):
+    if not isinstance(message.get("body"), dict) or not MESSAGE_ID.fullmatch(
+        str(message.get("id"))
+    ):
         raise ExchangeError("malformed")
     return Opened(str(message["kind"]), message["id"], sender.ident, message["body"])

@@ -12,7 +12,14 @@ from haven.assistance.models import ServiceKind
 from haven.core.forms import checkbox
 from haven.referrals.actions import OVERRIDE_CATEGORIES
 from haven.referrals.exchange import MAX_FILE_BYTES
-from haven.referrals.models import Channel, ConsentMethod, DataCategory, Purpose, ReferralReason
+from haven.referrals.models import (
+    Channel,
+    ConsentMethod,
+    DataCategory,
+    Deployment,
+    Purpose,
+    ReferralReason,
+)
 
 CONSENT_DAYS = 180
 
@@ -29,6 +36,14 @@ class ConsentForm(forms.Form):
         label=_("Or to every organisation of this type"),
         required=False,
         choices=[("", "—"), *OrganisationType.choices],
+    )
+    across = forms.ChoiceField(
+        label=_("Across a border: through this Haven deployment"),
+        required=False,
+        help_text=_(
+            "Only for sharing with another country's Haven deployment: the file goes there, "
+            "and this consent covers nothing else."
+        ),
     )
     categories = _categories(_("What may be shared"))
     purpose = forms.ChoiceField(label=_("For what"), choices=Purpose.choices)
@@ -50,11 +65,30 @@ class ConsentForm(forms.Form):
         _("The person also agrees to anonymous use for research and statistics")
     )
 
-    def __init__(self, *args: Any, providers: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        providers: list[tuple[int, str]],
+        deployments: list[Deployment] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["recipient_provider"]
         assert isinstance(field, forms.ChoiceField)  # noqa: S101 - narrows for mypy
         field.choices = [("", "—"), *((str(pk), name) for pk, name in providers)]
+        # A deployment, or one organisation it publishes: "ident" or "ident|org id".
+        self.places: dict[str, tuple[int, str]] = {}
+        choices: list[tuple[str, str]] = [("", "—")]
+        for deployment in deployments or []:
+            self.places[deployment.ident] = (deployment.pk, "")
+            choices.append((deployment.ident, f"{deployment.name} ({deployment.country})"))
+            for organisation in deployment.organisations:
+                key = f"{deployment.ident}|{organisation.get('id', '')}"
+                self.places[key] = (deployment.pk, str(organisation.get("id", "")))
+                choices.append((key, f"{deployment.name} · {organisation.get('name', '')}"))
+        across = self.fields["across"]
+        assert isinstance(across, forms.ChoiceField)  # noqa: S101
+        across.choices = choices
         self.fields["expires_on"].initial = timezone.localdate() + dt.timedelta(days=CONSENT_DAYS)
         self.provider_ids = {str(pk): pk for pk, _name in providers}
 
@@ -62,6 +96,9 @@ class ConsentForm(forms.Form):
         data = dict(self.cleaned_data)
         provider = data.pop("recipient_provider")
         data["recipient_provider_id"] = self.provider_ids.get(provider)
+        deployment_id, organisation = self.places.get(data.pop("across"), (None, ""))
+        data["recipient_deployment_id"] = deployment_id
+        data["recipient_deployment_organisation"] = organisation
         return data
 
 

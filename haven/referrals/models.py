@@ -54,6 +54,19 @@ class Consent(models.Model):
     recipient_provider = models.ForeignKey(
         "directory.Provider", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Across a border: the Haven deployment that receives the file, and (where that
+    # deployment publishes its organisations) the organisation there.
+    recipient_deployment = models.ForeignKey(
+        "referrals.Deployment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("receiving Haven deployment"),
+    )
+    recipient_deployment_organisation = models.CharField(
+        _("organisation at the receiving deployment"), max_length=64, blank=True
+    )
     recipient_org_type = models.CharField(
         max_length=40, choices=OrganisationType.choices, blank=True
     )
@@ -140,6 +153,12 @@ class Consent(models.Model):
         if referral.service is None:
             return False
         provider = referral.service.provider
+        if self.recipient_deployment_id is not None:
+            deployment = self.recipient_deployment
+            if referral.other_deployment != (deployment.ident if deployment else ""):
+                return False
+        elif referral.channel == Channel.CROSS_BORDER:
+            return False
         if self.recipient_provider_id is not None:
             return self.recipient_provider_id == provider.pk
         return bool(self.recipient_org_type) and self.recipient_org_type == provider.org_type
@@ -220,6 +239,17 @@ class Referral(models.Model):
     # Imported from another deployment: the packet as received (encrypted at rest).
     packet = EncryptedJSONField(container="dict")
     message_id = models.CharField(max_length=64, blank=True)  # of the exchange file
+    # What has left Haven and cannot be recalled: when a letter or a file was first made,
+    # the categories the last one carried, and (cross-border) the file's version. Every
+    # file of one referral shares its message id; a changed packet is a new version.
+    left_at = models.DateTimeField(null=True, blank=True)
+    left_categories = models.JSONField(default=list)
+    file_version = models.PositiveIntegerField(default=0)
+    file_digest = models.CharField(max_length=64, blank=True)
+    # Incoming from another deployment: the sender's notice that consent was withdrawn
+    # (or the referral revoked); the packet's personal data is gone since.
+    withdrawal_noticed_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_why = models.CharField(max_length=24, blank=True)
     response_reason = EncryptedTextField(_("reason"))
     outcome = EncryptedTextField(_("outcome"))
     # Emergency override: imminent risk to life, named reason, time-limited.
@@ -303,6 +333,8 @@ class Deployment(models.Model):
     signing_key = models.CharField(max_length=100)  # Ed25519 public key, base64
     encryption_key = models.CharField(max_length=100)  # X25519 public key, base64
     is_self = models.BooleanField(default=False)
+    # The organisations it publishes in its identity file: [{"id": ..., "name": ...}].
+    organisations = models.JSONField(default=list)
     added_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

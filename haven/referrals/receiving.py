@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import pycountry
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -28,6 +29,7 @@ from haven.audit.models import Action
 from haven.cases import actions as case_actions
 from haven.cases.models import CLOSED_STATUSES, Case, EventKind, NoticeKind, Notification
 from haven.core.errors import ConcurrentEditError, RefusedError
+from haven.core.reference import COMMON_LANGUAGES, Gender
 from haven.people.access import people_for
 from haven.people.actions import create_person
 from haven.referrals.models import DataCategory, Direction, Referral, ReferralStatus
@@ -115,17 +117,30 @@ def route(actor: User, referral: Referral, colleague: User, *, expected_version:
     referral.refresh_from_db()
 
 
-def _incoming_rows(referral: Referral, category: str) -> dict[str, str]:
-    """The (key, text) rows of one section of an imported packet, as a dict."""
+def _incoming_rows(referral: Referral, category: str) -> dict[str, list[Any]]:
+    """The rows of one section of an imported packet: key -> parts (text or codes)."""
     for section in referral.packet.get("sections", []):
         if isinstance(section, dict) and section.get("category") == category:
             rows = section.get("rows", [])
             return {
-                str(row[0]): str(row[1])
+                str(row[0]): row[1] if isinstance(row[1], list) else [str(row[1])]
                 for row in rows
                 if isinstance(row, list | tuple) and len(row) == 2
             }
     return {}
+
+
+def _text(parts: list[Any]) -> str:
+    return " ".join(str(p) for p in parts if isinstance(p, str)).strip()
+
+
+def _codes(parts: list[Any], vocabulary: str, known: Iterable[str]) -> list[str]:
+    allowed = set(known)
+    return [
+        str(p["code"])
+        for p in parts
+        if isinstance(p, dict) and p.get("set") == vocabulary and p.get("code") in allowed
+    ]
 
 
 def prefill(referral: Referral, categories: list[str]) -> dict[str, Any]:
@@ -156,13 +171,20 @@ def prefill(referral: Referral, categories: list[str]) -> dict[str, Any]:
         return {k: v for k, v in data.items() if v not in ("", [], None)}
     if identity:
         rows = _incoming_rows(referral, DataCategory.IDENTITY)
-        data["full_name"] = rows.get("full_name", "")
-        data["aliases"] = "\n".join(n.strip() for n in rows.get("other_names", "").split(","))
+        data["full_name"] = _text(rows.get("full_name", []))
+        other_names = _text(rows.get("other_names", []))
+        data["aliases"] = "\n".join(n.strip() for n in other_names.split(","))
         with contextlib.suppress(ValueError):
-            data["date_of_birth"] = dt.date.fromisoformat(rows.get("date_of_birth", ""))
+            data["date_of_birth"] = dt.date.fromisoformat(_text(rows.get("date_of_birth", [])))
+        # Codes travel as codes: these read back exactly.
+        gender = _codes(rows.get("gender", []), "gender", Gender.values)
+        data["gender"] = gender[0] if gender else ""
+        countries = [c.alpha_2 for c in pycountry.countries]
+        data["citizenship"] = _codes(rows.get("citizenship", []), "country", countries)
+        data["languages"] = _codes(rows.get("languages", []), "language", COMMON_LANGUAGES)
     if contact:
         rows = _incoming_rows(referral, DataCategory.CONTACT)
-        data.update(phone=rows.get("phone", ""), address=rows.get("address", ""))
+        data.update(phone=_text(rows.get("phone", [])), address=_text(rows.get("address", [])))
     return {k: v for k, v in data.items() if v not in ("", [], None)}
 
 

@@ -21,6 +21,11 @@ urlpatterns = [
     path("<referral_ref:reference>/override/", views.override, name="override"),
     path("<referral_ref:reference>/letter/", views.letter, name="letter"),
     path("<referral_ref:reference>/export/", views.export, name="export"),
+    path(
+        "<referral_ref:reference>/withdrawal-notice/",
+        views.withdrawal_notice,
+        name="withdrawal_notice",
+    ),
     path("<referral_ref:reference>/packet/", views.packet, name="packet"),
     path("<referral_ref:reference>/respond/", views.respond, name="respond"),
     path("<referral_ref:reference>/route/", views.route, name="route"),

@@ -68,7 +68,8 @@ def consent_add(request: HttpRequest, reference: str) -> HttpResponse:
     user = staff_user(request)
     case = get_case_for(user, reference, Capability.CONSENT_RECORD)
     providers = [(p.pk, p.name) for p in Provider.objects.order_by("name")]
-    form = ConsentForm(request.POST or None, providers=providers)
+    deployments = list(Deployment.objects.filter(is_self=False).order_by("name"))
+    form = ConsentForm(request.POST or None, providers=providers, deployments=deployments)
     return case_form_page(
         request,
         case,
@@ -158,8 +159,9 @@ def _preview(
     contact: User | None,
 ) -> dict[str, Any]:
     """Exactly what would go, and which chosen categories no live consent covers."""
+    across = data["other_deployment"] if data["channel"] == Channel.CROSS_BORDER else ""
     allowed = actions.allowed_categories(
-        case, service.provider, data["purpose"], timezone.localdate()
+        case, service.provider, data["purpose"], timezone.localdate(), across
     )
     built = actions.preview(
         case,
@@ -169,6 +171,7 @@ def _preview(
         details=data["details"].strip(),
         categories=data["categories"],
         contact=contact or user,
+        other_deployment=across,
     )
     if IDENTITY_CATEGORIES & {section["category"] for section in built["sections"]}:
         record_identity_view(user, case.person)  # the preview shows identity: audited
@@ -256,6 +259,10 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             "referral": referral,
             "chosen": packets.category_labels(referral.categories),
             "visible": packets.category_labels(actions.visible_categories(referral, now)),
+            "left": packets.category_labels(referral.left_categories),
+            "withdrawal_due": crossborder.withdrawal_due(referral),
+            "withdrawn_in_haven": referral.status == ReferralStatus.REVOKED
+            or not actions.visible_categories(referral, now),
             "override_active": referral.override_active(now),
             "version_form": VersionForm(initial={"version": referral.version}),
             "deployment": Deployment.objects.filter(ident=referral.other_deployment).first(),
@@ -343,10 +350,26 @@ def letter(request: HttpRequest, reference: str) -> HttpResponse:
         language = "en"
     with translation.override(language):  # the values too are words in the letter's language
         built = actions.packet_for(user, referral)
+    actions.letter_made(referral, [s["category"] for s in built["sections"]])
     pdf = letters.letter_pdf(built, language)
     if referral.channel == Channel.ENCRYPTED_FILE:
         pdf = letters.encrypted_pdf(pdf, referral.file_password)
     return _pdf(pdf, f"{referral.reference}.pdf")
+
+
+@requires(Capability.REFERRAL_SEND)
+@require_http_methods(["GET"])
+def withdrawal_notice(request: HttpRequest, reference: str) -> HttpResponse:
+    """The signed notice asking the receiving deployment to hide the person's data."""
+    user = staff_user(request)
+    referral = get_outgoing_for(user, reference, Capability.REFERRAL_SEND)
+    return _exchange_file(
+        request,
+        referral,
+        lambda: crossborder.export_withdrawal(user, referral),
+        "referrals:detail",
+        "-withdrawal",
+    )
 
 
 @requires(Capability.REFERRAL_SEND)
@@ -449,6 +472,9 @@ def packet(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "referral": referral,
             "packet": packets.display(built),
+            "deployment": Deployment.objects.filter(ident=referral.other_deployment).first()
+            if referral.other_deployment
+            else None,
             "respond_form": RespondForm(initial={"version": referral.version}),
             "may_open_case": receiving.may_open_case(user, referral),
             "complete_form": CompleteForm(initial={"version": referral.version}),

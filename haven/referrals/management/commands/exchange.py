@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from haven.accounts.models import Organisation
 from haven.referrals.crossborder import remember
 from haven.referrals.exchange import ExchangeError, Identity, KeyPair, read_json_file
 from haven.referrals.models import Deployment
@@ -36,7 +37,15 @@ class Command(BaseCommand):
         init.add_argument("--id", required=True, help="a short name, e.g. kh-moswvy")
         init.add_argument("--name", required=True)
         init.add_argument("--country", default="")
-        sub.add_parser("identity", help="Print the public identity to give to other deployments.")
+        identity = sub.add_parser(
+            "identity", help="Print the public identity to give to other deployments."
+        )
+        identity.add_argument(
+            "--organisations",
+            action="store_true",
+            help="Also publish this deployment's organisations (id and name), so that a "
+            "sender's consent can name the one that receives.",
+        )
         trust = sub.add_parser("trust", help="Trust another deployment's identity file.")
         trust.add_argument("file")
         sub.add_parser("peers", help="List the trusted deployments.")
@@ -57,7 +66,13 @@ class Command(BaseCommand):
                 raise CommandError("No keys yet: run `haven exchange init` first.")
             keys = _own_keys(path)
             remember(keys.identity, is_self=True)
-            self.stdout.write(json.dumps(keys.identity.to_json(), indent=2, ensure_ascii=False))
+            data = keys.identity.to_json()
+            if options["organisations"]:
+                data["organisations"] = [
+                    {"id": str(pk), "name": name}
+                    for pk, name in Organisation.objects.order_by("name").values_list("pk", "name")
+                ]
+            self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
             return
         if action == "trust":
             try:
