@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "haven.assistance",
     "haven.directory",
     "haven.referrals",
+    "haven.translations",
     # After Haven's apps, so that Haven's templates for allauth's pages are found first.
     "allauth",
     "allauth.account",
@@ -154,6 +155,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before the language is chosen: wordings accepted in another process are in place.
+    "haven.translations.middleware.TranslationRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # After the language is chosen (its refusal is translated), before CSRF reads a body.
     "haven.core.middleware.RequestSizeMiddleware",
@@ -415,9 +418,11 @@ LANGUAGES = [
     ("vi", _("Vietnamese")),
     ("my", _("Burmese")),
 ]
-# Catalogues drafted by machine and not yet reviewed by a fluent speaker; the interface
-# says so while one of these languages is active.
-HAVEN_DRAFT_LANGUAGES = env_list("HAVEN_DRAFT_LANGUAGES", ["id", "th", "km", "vi", "my"])
+# How often (seconds) each process looks for translation reviews and accepted wordings
+# made in another process (haven.translations.live); a change applies at once in its own.
+HAVEN_TRANSLATION_REFRESH_SECONDS: int | None = env_int(
+    "HAVEN_TRANSLATION_REFRESH_SECONDS", 15, minimum=1
+)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Unambiguous dates ("5 Jan 2026"), never the US month-first default.
 FORMAT_MODULE_PATH = ["haven.formats"]

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import hashers
 
+from haven.translations import live
 from tests import app_role
 from tests.personas import World, build_world
 
@@ -36,3 +37,16 @@ def _quiet_expected_request_warnings() -> None:
     # 403/404 answers are the point of many tests; keep their log lines out of the output
     # while still letting caplog capture them.
     logging.getLogger("django.request").setLevel(logging.ERROR)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _translations_refresh_only_when_told() -> None:
+    # Pages never look for other processes' translation changes during tests, so query
+    # counts stay exact; a test that needs it calls live.refresh(force=True).
+    settings.HAVEN_TRANSLATION_REFRESH_SECONDS = None
+
+
+@pytest.fixture(autouse=True)
+def _shipped_translations() -> Any:
+    yield
+    live.reset()

@@ -57,6 +57,8 @@ class World:
 
 def build_world() -> World:
     world = World()
+    # Translators work across the deployment, in the languages on their account.
+    TRANSLATES = {"A": ("my", "km"), "B": ("th",)}
     types = {"A": OrganisationType.NGO, "B": OrganisationType.LAW_ENFORCEMENT}
     for key in ORG_KEYS:
         org, _ = ensure_organisation(
@@ -71,6 +73,7 @@ def build_world() -> World:
                 password=PASSWORD,
                 roles=[role.value],
                 totp_secret=pyotp.random_base32(),
+                translation_languages=TRANSLATES[key] if role == Role.TRANSLATOR else (),
             )
         person = create_person(
             world.user(key, Role.SCREENER),

@@ -27,6 +27,7 @@ from haven.assistance.models import FollowUp, Service, SupportObjective
 from haven.cases.actions import closed_case_message
 from haven.cases.models import Case, Intake
 from haven.referrals.models import Referral
+from haven.translations.models import Proposal
 from tests.closed_cases import close, everything_about
 from tests.directory_matrix import DIRECTORY_MATRIX
 from tests.personas import HavenTestCase, World
@@ -54,6 +55,32 @@ class Probe:
     data: dict[str, Any] = field(default_factory=dict)
     record_bound: bool = False  # other organisation's users get 404 instead of `allowed`
     anonymous: int | str = LOGIN
+    # Where organisation B's users get something else than `allowed` without the record
+    # being A's: translators of B work in other languages than A's.
+    other_org: dict[Role, int | str] = field(default_factory=dict)
+
+
+TRANSLATION_ADMINS = {Role.ORG_ADMIN: 200, Role.SYSTEM_ADMIN: 200}
+TRANSLATION_READERS = {Role.TRANSLATOR: 200, **TRANSLATION_ADMINS}
+NOT_B: dict[Role, int | str] = {Role.TRANSLATOR: 404}
+
+
+def a_question(world: World) -> dict[str, Any]:
+    return {"language": "my", "part": "question", "key": "excessive_working_hours:child"}
+
+
+def a_proposal(world: World) -> dict[str, Any]:
+    """A fresh proposal by A's Burmese translator, for an admin to decide on."""
+    proposal = Proposal.objects.create(
+        language="my",
+        part="question",
+        key="excessive_working_hours:child",
+        text="proposed wording",
+        base_digest="0" * 16,
+        proposed_by=world.user("A", Role.TRANSLATOR),
+        proposed_at=timezone.now(),
+    )
+    return {"pk": proposal.pk}
 
 
 def person_a(world: World) -> dict[str, Any]:
@@ -184,6 +211,27 @@ MATRIX: dict[str, Probe] = {
         "POST", {Role.ORG_ADMIN: 302, Role.SYSTEM_ADMIN: 302}, screener_a, record_bound=True
     ),
     "accounts:organisations": Probe("GET", {Role.SYSTEM_ADMIN: 200}),
+    # Translations: deployment-wide texts; A's translator works in Burmese, B's in Thai.
+    "translations:index": Probe("GET", TRANSLATION_READERS),
+    "translations:proposals": Probe("GET", TRANSLATION_ADMINS),
+    "translations:decide": Probe(
+        "POST", dict.fromkeys(TRANSLATION_ADMINS, 302), a_proposal, data={"decision": "reject"}
+    ),
+    "translations:export": Probe(
+        "GET", TRANSLATION_READERS, lambda w: {"language": "my", "kind": "po"}, other_org=NOT_B
+    ),
+    "translations:import": Probe(
+        "GET", {Role.TRANSLATOR: 200}, lambda w: {"language": "my"}, other_org=NOT_B
+    ),
+    "translations:list": Probe(
+        "GET",
+        TRANSLATION_READERS,
+        lambda w: {"language": "my", "part": "question"},
+        other_org=NOT_B,
+    ),
+    "translations:detail": Probe("GET", TRANSLATION_READERS, a_question, other_org=NOT_B),
+    "translations:review": Probe("POST", {Role.TRANSLATOR: 400}, a_question, other_org=NOT_B),
+    "translations:propose": Probe("POST", {Role.TRANSLATOR: 400}, a_question, other_org=NOT_B),
     "people:list": Probe("GET", dict.fromkeys(VIEWERS, 200)),
     "people:search": Probe("POST", dict.fromkeys(VIEWERS, 200), data={"name": "nobody"}),
     "people:create": Probe(
@@ -574,6 +622,8 @@ def url_names(patterns: list[URLPattern | URLResolver], namespace: str = "") -> 
 
 def expected(probe: Probe, org: str, role: Role) -> int | str:
     outcome = probe.allowed.get(role, 403)
+    if org == "B" and role in probe.other_org:
+        return probe.other_org[role]
     if org == "B" and probe.record_bound and role in probe.allowed:
         return 404
     return outcome

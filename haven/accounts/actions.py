@@ -8,6 +8,7 @@ factors may open an account, which may be removed, who may reset whom, and the a
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -21,9 +22,10 @@ from django.utils.translation import gettext as _
 
 from haven.accounts import lockout
 from haven.accounts.models import Organisation, User
-from haven.accounts.roles import Capability, can
+from haven.accounts.roles import Capability, Role, can
 from haven.audit.chain import record
 from haven.audit.models import Action
+from haven.core.errors import RefusedError
 
 # Factors that answer the second step by themselves (recovery codes are a fallback).
 PRIMARY_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
@@ -198,16 +200,49 @@ def create_user(
     password: str,
     roles: list[str],
     totp_secret: str = "",
+    translation_languages: Sequence[str] = (),
 ) -> User:
     """Create a staff account. A TOTP secret may be preset (demo data only)."""
+    languages = checked_translation_languages(roles, translation_languages)
     with transaction.atomic():
-        user = User(username=username, organisation_id=organisation_id, roles=sorted(roles))
+        user = User(
+            username=username,
+            organisation_id=organisation_id,
+            roles=sorted(roles),
+            translation_languages=languages,
+        )
         user.set_password(password)
         user.save()
         if totp_secret:
             TOTP.activate(user, totp_secret)
         _audit(Action.USER_CREATE, user, actor=actor, changed_fields=("roles",))
     return user
+
+
+def checked_translation_languages(roles: Sequence[str], languages: Sequence[str]) -> list[str]:
+    """The languages a translator works in: at least one, each a language Haven offers
+    other than English (the source). Other roles translate nothing."""
+    offered = {code for code, _name in settings.LANGUAGES} - {settings.LANGUAGE_CODE}
+    unknown = sorted(set(languages) - offered)
+    if unknown:
+        raise RefusedError(
+            _("Not a language Haven translates into: %(codes)s") % {"codes": ", ".join(unknown)}
+        )
+    if Role.TRANSLATOR in roles and not languages:
+        raise RefusedError(_("A translator needs at least one language."))
+    if Role.TRANSLATOR not in roles and languages:
+        raise RefusedError(_("Only a translator has languages to translate into."))
+    return sorted(set(languages))
+
+
+def set_translation_languages(actor: User | None, user: User, languages: Sequence[str]) -> None:
+    """Change the languages a translator reviews."""
+    _check_admin(actor, user)
+    checked = checked_translation_languages(user.roles, languages)
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(translation_languages=checked)
+        user.translation_languages = checked
+        _audit(Action.USER_LANGUAGES, user, actor=actor, changed_fields=("translation_languages",))
 
 
 def reset_totp(actor: User | None, user: User) -> None:

@@ -55,6 +55,8 @@ class User(AbstractUser):
         verbose_name=_("organisation"),
     )
     roles = models.JSONField(_("roles"), default=list)
+    # For the translator role: the languages this person reviews (codes from LANGUAGES).
+    translation_languages = models.JSONField(_("translates into"), default=list, blank=True)
     # Set when an organisation admin gives a temporary password: changed at next sign-in.
     must_change_password = models.BooleanField(default=False)
 

@@ -34,6 +34,9 @@ class Role(models.TextChoices):
     # Keeps the public directory of the whole deployment: every provider, including those
     # outside Haven, and links providers to organisations. Reaches no case, person or user.
     DIRECTORY_STEWARD = "directory_steward", _("Directory steward (whole deployment)")
+    # A fluent speaker who reviews Haven's texts in the languages named on their account
+    # (User.translation_languages): reads and proposes wording, reaches no record.
+    TRANSLATOR = "translator", _("Translator")
 
 
 class Scope(enum.Enum):
@@ -73,6 +76,8 @@ class Capability(enum.Enum):
     AUDIT_VIEW = "audit.view"
     USERS_VIEW = "users.view"
     ORGANISATIONS_VIEW = "organisations.view"
+    TRANSLATION_REVIEW = "translation.review"  # review and propose wording, own languages
+    TRANSLATION_ACCEPT = "translation.accept"  # make a proposed wording the one in use
 
 
 _OWN = frozenset({Scope.OWN})
@@ -151,6 +156,13 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
     # who is set up. It shows no record of any organisation: no person, case, referral,
     # user name or audit row. Everything else a system admin holds is organisation-scoped.
     Capability.ORGANISATIONS_VIEW: {Role.SYSTEM_ADMIN: _DEPLOYMENT},
+    # Haven's own texts (interface, questions, engine messages) are the deployment's, not
+    # an organisation's, and hold no personal data. A translator works only in the
+    # languages on their account (haven.translations.actions checks it); an admin of any
+    # organisation accepts, because a wording change reaches every organisation's
+    # screenings, and each acceptance is audited.
+    Capability.TRANSLATION_REVIEW: {Role.TRANSLATOR: _DEPLOYMENT},
+    Capability.TRANSLATION_ACCEPT: {Role.ORG_ADMIN: _DEPLOYMENT, Role.SYSTEM_ADMIN: _DEPLOYMENT},
 }
 
 # Roles whose holders can read identity data. Every role must sign in with a second

@@ -25,11 +25,11 @@ from haven.cases.choices import (
     SexExploitationType,
 )
 from haven.cases.models import CaseStatus
-from haven.core.forms import checkbox
+from haven.core.forms import ZawgyiCheckForm, checkbox
 from haven.core.reference import country_choices
 
 
-class CaseForm(forms.Form):
+class CaseForm(ZawgyiCheckForm):
     opened_on = forms.DateField(
         label=_("Opened on"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -63,7 +63,7 @@ class CaseForm(forms.Form):
 
     def entry_fields(self) -> list[forms.BoundField]:
         """The fields of the case itself, without the answer to the second-case warning."""
-        return [field for field in self if field.name != self.CONFIRMATION]
+        return [field for field in self if field.name not in (self.CONFIRMATION, "zawgyi")]
 
     def clean_opened_on(self) -> dt.date:
         value: dt.date = self.cleaned_data["opened_on"]

@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from haven.accounts.actions import password_reset_by_email
 from haven.accounts.models import User
 from haven.accounts.roles import Capability, can
+from haven.translations import live
 
 # Each language named in its own script. Django's table names Khmer in Latin letters.
 LOCAL_NAMES = {
@@ -42,12 +43,14 @@ def haven(request: HttpRequest) -> dict[str, object]:
             "audit": can(user, Capability.AUDIT_VIEW),
             "users": can(user, Capability.USERS_VIEW),
             "organisations": can(user, Capability.ORGANISATIONS_VIEW),
+            "translations": can(user, Capability.TRANSLATION_REVIEW)
+            or can(user, Capability.TRANSLATION_ACCEPT),
         }
     return {
         "nav": nav,
         "language_menu": [
             (code, LOCAL_NAMES.get(code, str(name))) for code, name in settings.LANGUAGES
         ],
-        "draft_language": get_language() in settings.HAVEN_DRAFT_LANGUAGES,
+        "draft_language": live.interface_has_drafts(get_language() or settings.LANGUAGE_CODE),
         "password_reset_by_email": password_reset_by_email(),
     }

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.crypto import normalise_document_number
+from haven.core.forms import ZawgyiCheckForm
 from haven.core.reference import (
     DOCUMENT_TYPES,
     Gender,
@@ -26,7 +27,7 @@ def _text(label: Any, max_length: int, **kwargs: Any) -> forms.CharField:
     return forms.CharField(label=label, max_length=max_length, required=False, **kwargs)
 
 
-class PersonForm(forms.Form):
+class PersonForm(ZawgyiCheckForm):
     full_name = forms.CharField(
         label=_("Full name"),
         max_length=200,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +37,8 @@ from haven.screening.forms import (
 from haven.screening.models import Screening, ScreeningStatus
 from haven.screening_engine import default_catalogue
 from haven.screening_engine.model import Indicator
+from haven.translations import live
+from haven.translations.models import ReviewState
 
 PAGE_SIZE = 25
 TOPIC_LABELS = {
@@ -107,13 +110,20 @@ def _go(screening: Screening) -> HttpResponse:
     return redirect(next_step(screening))
 
 
-def interview_draft_language(screening: Screening) -> str | None:
-    """The name of the interview language when its questions are an unreviewed machine
-    translation (of the interface or of the indicator catalogue), else None."""
-    language = screening.interview_language
-    drafts = set(settings.HAVEN_DRAFT_LANGUAGES) | set(default_catalogue().drafts)
-    if language not in drafts:
+def unreviewed(screening: Screening, indicator_id: str) -> bool:
+    """Whether the question as read in the interview language has not been reviewed by a
+    fluent speaker (a machine draft, or marked as needing change)."""
+    state = live.question_state(
+        screening.interview_language, indicator_id, child=screening.child_wording
+    )
+    return state != ReviewState.REVIEWED
+
+
+def interview_draft_language(screening: Screening, indicator_ids: Iterable[str]) -> str | None:
+    """The interview language's name when any of these questions is unreviewed, else None."""
+    if not any(unreviewed(screening, i) for i in indicator_ids):
         return None
+    language = screening.interview_language
     return str(dict(settings.LANGUAGES).get(language, language))
 
 
@@ -312,6 +322,7 @@ def _questions(
             "note": note,
             "anchor": question_anchor(indicator.id),
             "from_previous": indicator.id in from_previous,
+            "unreviewed": unreviewed(screening, indicator.id),
         }
         for indicator, answer, note in form.rows()
     ]
@@ -327,7 +338,9 @@ def _questions(
             "topics": [(t, TOPIC_LABELS[t]) for t in engine.TOPIC_ORDER],
             "has_back": back is not None,
             "interview_language": language,
-            "interview_draft": interview_draft_language(screening),
+            "interview_draft": interview_draft_language(
+                screening, [indicator.id for indicator, _answer, _note in form.rows()]
+            ),
             "from_previous": bool(from_previous),
             **(extra or {}),
         },
@@ -443,7 +456,7 @@ def _result_context(user: User, screening: Screening, snapshot: dict[str, Any]) 
     handed_over = Intake.objects.filter(screening=screening).select_related("assigned_to").first()
     return {
         **presentation.context(user, screening, snapshot, get_language() or "en"),
-        "interview_draft": interview_draft_language(screening),
+        "interview_draft": interview_draft_language(screening, screening.answers or {}),
         "intake": handed_over,
         "can_hand_over": handed_over is None and not intake.why_not_hand_over(screening),
     }

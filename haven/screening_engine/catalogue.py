@@ -431,11 +431,64 @@ def load_catalogue(directory: Path = DATA_DIR) -> Catalogue:
 
 
 @functools.cache
-def default_catalogue() -> Catalogue:
-    """The catalogue in use, loaded once per process.
+def shipped_catalogue() -> Catalogue:
+    """The catalogue as its files say, loaded once per process.
 
     HAVEN_RULESET_DIR points to a country's adapted copy of the data folder; by default the
     shipped catalogue is used.
     """
     configured = os.environ.get("HAVEN_RULESET_DIR")
     return load_catalogue(Path(configured) if configured else DATA_DIR)
+
+
+# Wordings accepted from fluent speakers in place of the files' (language, part, key) ->
+# text; parts "question" (key "<indicator>:adult|child"), "statement" (key "<indicator>")
+# and "message". Set by haven.translations.live; texts only, never a rule.
+Wordings = tuple[tuple[tuple[str, str, str], str], ...]
+_in_use: dict[str, Wordings] = {"wordings": ()}
+
+
+def use_wordings(wordings: Mapping[tuple[str, str, str], str]) -> None:
+    _in_use["wordings"] = tuple(sorted(wordings.items()))
+
+
+def default_catalogue() -> Catalogue:
+    """The catalogue in use: the shipped one, with any accepted wordings."""
+    return _with_wordings(_in_use["wordings"])
+
+
+@functools.lru_cache(maxsize=2)
+def _with_wordings(wordings: Wordings) -> Catalogue:
+    return with_wordings(shipped_catalogue(), dict(wordings))
+
+
+def with_wordings(catalogue: Catalogue, wordings: Mapping[tuple[str, str, str], str]) -> Catalogue:
+    """`catalogue` with some questions, statements and messages worded otherwise. Unknown
+    keys are ignored: a wording outlives an indicator the catalogue no longer has."""
+    if not wordings:
+        return catalogue
+    by_id = dict(catalogue.by_id)
+    messages = {language: dict(texts) for language, texts in catalogue.messages.items()}
+    for (language, part, key), text in wordings.items():
+        if language == "en" or language not in catalogue.ruleset.languages:
+            continue
+        if part == "message":
+            if key in messages.get(language, {}):
+                messages[language][key] = text
+            continue
+        ident, _sep, form = key.partition(":")
+        indicator = by_id.get(ident)
+        if indicator is None or language not in indicator.questions:
+            continue
+        if part == "statement":
+            by_id[ident] = replace(indicator, statements={**indicator.statements, language: text})
+        elif part == "question" and form in ("adult", "child"):
+            question = replace(indicator.questions[language], **{form: text})
+            by_id[ident] = replace(indicator, questions={**indicator.questions, language: question})
+    ordered = tuple(by_id[i.id] for i in catalogue.indicators)
+    return replace(
+        catalogue,
+        indicators=ordered,
+        by_id={i.id: i for i in ordered},
+        messages=messages,
+    )

@@ -501,7 +501,7 @@ def test_rescreening_offers_the_previous_answers_and_warns_of_a_draft_interview_
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Quick screening")
     warning = page.get_by_role("note").filter(has_text="Unreviewed machine translation")
-    expect(warning).to_contain_text("unreviewed machine translation in Burmese")
+    expect(warning).to_contain_text("have not been reviewed in Burmese")
     expect(warning).to_contain_text("Check each one with an interpreter")
     expect(page.get_by_text("This is a re-screening.")).to_be_visible()
     marks = page.locator(".previous-answer")

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from haven.accounts import actions
 from haven.accounts.models import Organisation, User
 from haven.accounts.roles import Role
+from haven.core.errors import RefusedError
 
 
 class Command(BaseCommand):
@@ -23,6 +24,18 @@ class Command(BaseCommand):
         add.add_argument("username")
         add.add_argument("--organisation", required=True, help="Organisation name")
         add.add_argument("--role", action="append", required=True, choices=Role.values)
+        add.add_argument(
+            "--translates",
+            action="append",
+            default=[],
+            metavar="LANGUAGE",
+            help="For a translator: a language code they review (repeat for several).",
+        )
+        languages = sub.add_parser(
+            "languages", help="Set the languages a translator reviews (e.g. my km)."
+        )
+        languages.add_argument("username")
+        languages.add_argument("language", nargs="+")
         unlock = sub.add_parser("unlock", help="Clear a lockout after failed sign-ins.")
         unlock.add_argument("username")
         reset = sub.add_parser(
@@ -47,20 +60,30 @@ class Command(BaseCommand):
             if User.objects.filter(username=options["username"]).exists():
                 raise CommandError("That username is taken.")
             password = secrets.token_urlsafe(12)
-            actions.create_user(
-                actor=None,
-                organisation_id=organisation.pk,
-                username=options["username"],
-                password=password,
-                roles=options["role"],
-            )
+            try:
+                actions.create_user(
+                    actor=None,
+                    organisation_id=organisation.pk,
+                    username=options["username"],
+                    password=password,
+                    roles=options["role"],
+                    translation_languages=options["translates"],
+                )
+            except RefusedError as error:
+                raise CommandError(error.message) from None
             self.stdout.write(f"Created {options['username']}. Initial password: {password}")
             self.stdout.write("They set up their authenticator at first sign-in.")
             return
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError("No user with that username.")
-        if action == "unlock":
+        if action == "languages":
+            try:
+                actions.set_translation_languages(None, user, options["language"])
+            except RefusedError as error:
+                raise CommandError(error.message) from None
+            self.stdout.write(f"{user.username} reviews: {', '.join(user.translation_languages)}")
+        elif action == "unlock":
             actions.unlock_user(None, user)
             self.stdout.write("Unlocked.")
         elif action == "temporary-password":

@@ -217,7 +217,12 @@ class Command(ScreeningBench):
 
         def user(name: str, role: Role) -> User:
             return create_user(
-                actor=None, organisation_id=org.pk, username=name, password=password, roles=[role]
+                actor=None,
+                organisation_id=org.pk,
+                username=name,
+                password=password,
+                roles=[role],
+                translation_languages=["th"] if role == Role.TRANSLATOR else [],
             )
 
         users = {role: user(f"bench-{role.value}", role) for role in Role}

@@ -51,7 +51,10 @@ ROLE_LOGINS = {
     Role.SYSTEM_ADMIN: "sysadmin",
     Role.INTAKE_OFFICER: "intake",
     Role.DIRECTORY_STEWARD: "steward",
+    Role.TRANSLATOR: "translator",
 }
+# What each organisation's demo translator reviews.
+DEMO_TRANSLATES = {"ngo": ["km", "my"], "police": ["th", "vi", "id"]}
 
 # Invented people. Names are plainly fictional ("Demo", "Sample", "Test" in each script).
 PEOPLE: dict[str, list[dict[str, Any]]] = {
@@ -247,7 +250,7 @@ class Command(BaseCommand):
                 Organisation.objects.filter(pk=org.pk).update(jurisdiction=jurisdiction)
                 org.jurisdiction = jurisdiction
             users = {
-                role: self._user(org, f"{prefix}-{login}", role)
+                role: self._user(org, f"{prefix}-{login}", role, DEMO_TRANSLATES.get(prefix, []))
                 for role, login in ROLE_LOGINS.items()
             }
             self.org_users[prefix] = users
@@ -267,7 +270,7 @@ class Command(BaseCommand):
         if not options["quiet"]:
             self._print(rows)
 
-    def _user(self, org: Organisation, username: str, role: Role) -> User:
+    def _user(self, org: Organisation, username: str, role: Role, translates: list[str]) -> User:
         existing = User.objects.filter(username=username).first()
         if existing is not None:
             return existing
@@ -278,6 +281,7 @@ class Command(BaseCommand):
             password=DEMO_PASSWORD,
             roles=[role.value],
             totp_secret=generate_totp_secret(),
+            translation_languages=translates if role == Role.TRANSLATOR else [],
         )
 
     def _people(self, org: Organisation, prefix: str, users: dict[Role, User]) -> None:
