@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "haven.directory",
     "haven.referrals",
     "haven.translations",
+    "haven.stats",
     # After Haven's apps, so that Haven's templates for allauth's pages are found first.
     "allauth",
     "allauth.account",
@@ -423,6 +424,10 @@ LANGUAGES = [
 HAVEN_TRANSLATION_REFRESH_SECONDS: int | None = env_int(
     "HAVEN_TRANSLATION_REFRESH_SECONDS", 15, minimum=1
 )
+# Statistics: counts below the threshold are hidden (with complementary suppression) and
+# every published count is rounded to a multiple of the base (haven.stats.disclosure).
+HAVEN_STATS_THRESHOLD = env_int("HAVEN_STATS_THRESHOLD", 11, minimum=2)
+HAVEN_STATS_ROUNDING = env_int("HAVEN_STATS_ROUNDING", 5, minimum=1)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Unambiguous dates ("5 Jan 2026"), never the US month-first default.
 FORMAT_MODULE_PATH = ["haven.formats"]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("directory/", include("haven.directory.urls")),
     path("referrals/", include("haven.referrals.urls")),
     path("screenings/", include("haven.screening.urls")),
+    path("statistics/", include("haven.stats.urls")),
     path("translations/", include("haven.translations.urls")),
     path("language/", login_not_required(set_language), name="set_language"),
 ]

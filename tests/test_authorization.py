@@ -9,6 +9,7 @@ reach it: another organisation's record is never confirmed to exist.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ from haven.assistance.models import FollowUp, Service, SupportObjective
 from haven.cases.actions import closed_case_message
 from haven.cases.models import Case, Intake
 from haven.referrals.models import Referral
+from haven.stats.models import Release, ReleaseKind, ResultsFramework
 from haven.translations.models import Proposal
 from tests.closed_cases import close, everything_about
 from tests.directory_matrix import DIRECTORY_MATRIX
@@ -81,6 +83,33 @@ def a_proposal(world: World) -> dict[str, Any]:
         proposed_at=timezone.now(),
     )
     return {"pk": proposal.pk}
+
+
+STATS_READERS = {Role.ANALYST: 200, Role.SUPERVISOR: 200, Role.COORDINATOR: 200}
+
+
+def a_release(world: World) -> dict[str, Any]:
+    """A release of A's people, asked for by A's analyst, awaiting a second person."""
+    release = Release.objects.create(
+        kind=ReleaseKind.K_ANONYMOUS,
+        organisation=world.orgs["A"],
+        sha256=hashlib.sha256(b"x").hexdigest(),
+        content=b"x",
+        filename="r.csv",
+        rows=0,
+        requested_by=world.user("A", Role.ANALYST),
+    )
+    return {"pk": release.pk}
+
+
+def a_framework(world: World) -> dict[str, Any]:
+    framework = ResultsFramework.objects.create(
+        organisation=world.orgs["A"],
+        title="Assistance 2026",
+        goal="People identified get the help they need",
+        created_by=world.user("A", Role.ANALYST),
+    )
+    return {"pk": framework.pk}
 
 
 def person_a(world: World) -> dict[str, Any]:
@@ -232,6 +261,54 @@ MATRIX: dict[str, Probe] = {
     "translations:detail": Probe("GET", TRANSLATION_READERS, a_question, other_org=NOT_B),
     "translations:review": Probe("POST", {Role.TRANSLATOR: 400}, a_question, other_org=NOT_B),
     "translations:propose": Probe("POST", {Role.TRANSLATOR: 400}, a_question, other_org=NOT_B),
+    # Statistics: aggregates of the reader's organisation (a coordinator's: the deployment).
+    "statistics:index": Probe("GET", STATS_READERS),
+    "statistics:download": Probe("GET", STATS_READERS, lambda w: {"fmt": "csv"}),
+    "statistics:chart": Probe("GET", STATS_READERS, lambda w: {"slug": "sex_age"}),
+    "statistics:report": Probe("GET", STATS_READERS),
+    "statistics:frameworks": Probe("GET", STATS_READERS),
+    "statistics:framework": Probe(
+        "GET", STATS_READERS, a_framework, record_bound=True, other_org={Role.COORDINATOR: 200}
+    ),
+    "statistics:framework_pdf": Probe(
+        "GET", STATS_READERS, a_framework, record_bound=True, other_org={Role.COORDINATOR: 200}
+    ),
+    # A stale version: refused (400), nothing added.
+    "statistics:framework_result": Probe(
+        "POST",
+        {Role.ANALYST: 400, Role.COORDINATOR: 400},
+        a_framework,
+        data={"level": "outcome", "statement": "More people assisted", "version": "999"},
+        record_bound=True,
+        other_org={Role.COORDINATOR: 400},
+    ),
+    "statistics:framework_indicator": Probe(
+        "POST",
+        {Role.ANALYST: 400, Role.COORDINATOR: 400},
+        a_framework,
+        data={"version": "999"},
+        record_bound=True,
+        other_org={Role.COORDINATOR: 400},
+    ),
+    "statistics:releases": Probe(
+        "GET", {Role.ANALYST: 200, Role.COORDINATOR: 200, Role.ORG_ADMIN: 200}
+    ),
+    "statistics:release_new": Probe("GET", {Role.ANALYST: 200, Role.COORDINATOR: 200}),
+    # A's analyst asked for it: they may not approve it, nor download it before approval.
+    "statistics:release_decide": Probe(
+        "POST",
+        {Role.ANALYST: 302, Role.COORDINATOR: 302, Role.ORG_ADMIN: 302},
+        a_release,
+        data={"decision": "approve", "version": "999"},
+        record_bound=True,
+        other_org={Role.COORDINATOR: 302},
+    ),
+    "statistics:release_download": Probe(
+        "GET",
+        {Role.ANALYST: 302, Role.COORDINATOR: 404, Role.ORG_ADMIN: 404},
+        a_release,
+        record_bound=True,
+    ),
     "people:list": Probe("GET", dict.fromkeys(VIEWERS, 200)),
     "people:search": Probe("POST", dict.fromkeys(VIEWERS, 200), data={"name": "nobody"}),
     "people:create": Probe(

@@ -78,6 +78,10 @@ class Capability(enum.Enum):
     ORGANISATIONS_VIEW = "organisations.view"
     TRANSLATION_REVIEW = "translation.review"  # review and propose wording, own languages
     TRANSLATION_ACCEPT = "translation.accept"  # make a proposed wording the one in use
+    STATISTICS_VIEW = "statistics.view"  # aggregates under disclosure control, never records
+    RELEASE_REQUEST = "release.request"  # ask for an anonymised data release
+    RELEASE_APPROVE = "release.approve"  # the second person: approve another's release
+    RESULTS_EDIT = "results.edit"  # results frameworks: goal, outcomes, outputs, indicators
 
 
 _OWN = frozenset({Scope.OWN})
@@ -163,6 +167,20 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
     # screenings, and each acceptance is audited.
     Capability.TRANSLATION_REVIEW: {Role.TRANSLATOR: _DEPLOYMENT},
     Capability.TRANSLATION_ACCEPT: {Role.ORG_ADMIN: _DEPLOYMENT, Role.SYSTEM_ADMIN: _DEPLOYMENT},
+    # Analysts and supervisors see their organisation's statistics; a coordinator sees the
+    # referral mechanism's, across the organisations of this deployment. Aggregates only.
+    Capability.STATISTICS_VIEW: {
+        Role.ANALYST: _ORG,
+        Role.SUPERVISOR: _ORG,
+        Role.COORDINATOR: _DEPLOYMENT,
+    },
+    Capability.RELEASE_REQUEST: {Role.ANALYST: _ORG, Role.COORDINATOR: _DEPLOYMENT},
+    Capability.RESULTS_EDIT: {Role.ANALYST: _ORG, Role.COORDINATOR: _DEPLOYMENT},
+    Capability.RELEASE_APPROVE: {
+        Role.ANALYST: _ORG,
+        Role.ORG_ADMIN: _ORG,
+        Role.COORDINATOR: _DEPLOYMENT,
+    },
 }
 
 # Roles whose holders can read identity data. Every role must sign in with a second

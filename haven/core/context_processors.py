@@ -43,6 +43,9 @@ def haven(request: HttpRequest) -> dict[str, object]:
             "audit": can(user, Capability.AUDIT_VIEW),
             "users": can(user, Capability.USERS_VIEW),
             "organisations": can(user, Capability.ORGANISATIONS_VIEW),
+            "statistics": can(user, Capability.STATISTICS_VIEW),
+            "releases": can(user, Capability.RELEASE_REQUEST)
+            or can(user, Capability.RELEASE_APPROVE),
             "translations": can(user, Capability.TRANSLATION_REVIEW)
             or can(user, Capability.TRANSLATION_ACCEPT),
         }

@@ -55,6 +55,8 @@ from haven.referrals.models import (
     Referral,
     ReferralStatus,
 )
+from haven.stats.disclosure import protect_counts
+from haven.stats.tables import rules as statistics_rules
 
 # The person's identity fields, as the person record keeps them (name, documents, contact).
 IDENTITY_CATEGORIES = frozenset({DataCategory.IDENTITY, DataCategory.CONTACT})
@@ -588,22 +590,40 @@ def flows(request: HttpRequest) -> HttpResponse:
             ReferralStatus.NOT_COMPLETED,
         ),
     )
-    average = answered.aggregate(avg=Avg(F("responded_at") - F("sent_at")))["avg"]
+    average = answered.aggregate(avg=Avg(F("responded_at") - F("sent_at")), n=Count("pk"))
     statuses = dict(ReferralStatus.choices)
     org_types = dict(OrganisationType.choices)
+
+    def published(rows: list[tuple[str, int]]) -> list[tuple[str, int | None]]:
+        """Through the statistics' disclosure control: small counts hidden, all rounded."""
+        merged: dict[str, int] = {}
+        for label, n in rows:
+            merged[label] = merged.get(label, 0) + n
+        protected = protect_counts(merged, statistics_rules())
+        return list(zip(protected.rows, protected.row_totals, strict=True))
+
+    total = protect_counts({"all": referrals.count()}, statistics_rules()).total
+    enough = average["n"] >= statistics_rules().threshold and average["avg"] is not None
     return render(
         request,
         "referrals/flows.html",
         {
-            "by_service": [
-                (SERVICE_LABELS.get(r["service_kind"], r["service_kind"]), r["n"])
-                for r in by_service
-            ],
-            "by_type": [
-                (org_types.get(r["service__provider__org_type"], "—"), r["n"]) for r in by_type
-            ],
-            "by_status": [(statuses.get(r["status"], r["status"]), r["n"]) for r in by_status],
-            "total": referrals.count(),
-            "average_days": round(average.total_seconds() / 86400, 1) if average else None,
+            "by_service": published(
+                [
+                    (str(SERVICE_LABELS.get(r["service_kind"], r["service_kind"])), r["n"])
+                    for r in by_service
+                ]
+            ),
+            "by_type": published(
+                [
+                    (str(org_types.get(r["service__provider__org_type"], "—")), r["n"])
+                    for r in by_type
+                ]
+            ),
+            "by_status": published(
+                [(str(statuses.get(r["status"], r["status"])), r["n"]) for r in by_status]
+            ),
+            "total": total,
+            "average_days": round(average["avg"].total_seconds() / 86400, 1) if enough else None,
         },
     )

@@ -42,6 +42,9 @@ from haven.accounts.roles import Role
 from haven.cases.models import Case
 from haven.cases.synthetic import build_cases
 from haven.screening.management.commands.bench import Command as ScreeningBench
+from haven.stats import actions as statistics_actions
+from haven.stats import facts as statistics_facts
+from haven.stats import synthetic as statistics_synthetic
 
 WORKERS = 20
 TIMED_RUNS = 15
@@ -171,7 +174,7 @@ class Command(ScreeningBench):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("target", choices=["screening", "interview", "pages"])
+        parser.add_argument("target", choices=["screening", "interview", "pages", "stats"])
         parser.add_argument("--count", type=int, default=2000, help="screening: inputs")
         parser.add_argument("--rounds", type=int, default=5, help="screening: rounds")
         parser.add_argument("--cases", type=int, default=1000, help="pages: fictional cases")
@@ -179,6 +182,9 @@ class Command(ScreeningBench):
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["target"] == "stats":
+            self._stats(options)
+            return
         if options["target"] != "pages":
             super().handle(*args, **options)
             return
@@ -205,6 +211,59 @@ class Command(ScreeningBench):
             self.stdout.write(
                 f"{name:32} {t.p50_ms:9.1f} {t.p95_ms:9.1f} {t.queries:8d} {t.raw_sql_ratio:10.1f}"
             )
+
+    def _stats(self, options: dict[str, Any]) -> None:
+        """The statistics page, its downloads and the releases against N fictional people,
+        each beside the bare SQL it ran (the same run), and the facts refresh."""
+        if options["cases"] < 1:
+            raise CommandError("--cases must be at least 1.")
+        with scratch_database(), override_settings(DEBUG=False):
+            call_command("migrate", verbosity=0, interactive=False)
+            started = time.perf_counter()
+            users = self._build(options["cases"])
+            org = users[Role.ANALYST].organisation
+            statistics_synthetic.enrich(org, users[Role.SUPERVISOR])
+            built = time.perf_counter() - started
+            refresh = statistics_facts.refresh()
+            analyst = Client()
+            analyst.force_login(users[Role.ANALYST])
+
+            def get(url: str) -> Callable[[], object]:
+                def fetch() -> object:
+                    response = analyst.get(url)
+                    if response.status_code != 200:
+                        raise CommandError(f"{url} answered {response.status_code}")
+                    return response
+
+                return fetch
+
+            index = reverse("statistics:index")
+            work: dict[str, Callable[[], object]] = {
+                "statistics": get(index),
+                "statistics:year": get(f"{index}?start=2025-01&end=2025-12"),
+                "statistics:region": get(f"{index}?region=TH"),
+                "statistics.csv": get(reverse("statistics:download", args=["csv"])),
+            }
+            runs = max(3, min(options["runs"], 5))
+            timings = {name: measure(fetch, runs) for name, fetch in work.items()}
+            releases = {}
+            for name, kind in (("release k=11", "k_anonymous"), ("release dp e=1", "dp_counts")):
+                start = time.perf_counter()
+                release = statistics_actions.prepare(None, kind=kind, k=11, approved=True)
+                releases[name] = (time.perf_counter() - start, release.rows)
+        self.stdout.write(
+            f"{options['cases']} fictional people and cases, built in {built:.1f} s; "
+            f"facts refreshed in {refresh.seconds:.1f} s"
+        )
+        self.stdout.write(
+            f"{'page':32} {'p50 ms':>9} {'p95 ms':>9} {'queries':>8} {'÷ raw SQL':>10}"
+        )
+        for name, t in timings.items():
+            self.stdout.write(
+                f"{name:32} {t.p50_ms:9.1f} {t.p95_ms:9.1f} {t.queries:8d} {t.raw_sql_ratio:10.1f}"
+            )
+        for name, (seconds, rows) in releases.items():
+            self.stdout.write(f"{name:32} {seconds * 1000:9.1f} ms, {rows} rows")
 
     def _build(self, count: int) -> dict[Role, User]:
         org, _created = ensure_organisation(

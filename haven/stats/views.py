@@ -1,0 +1,173 @@
+"""Statistics pages: aggregates under disclosure control, never a record, never a name.
+
+Analysts and supervisors see their organisation; a coordinator sees the referral mechanism
+(every organisation of this deployment). Every download is audited (what, never values).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from haven.accounts.roles import Capability, Scope, scopes_for
+from haven.audit import chain
+from haven.audit.models import Action
+from haven.core.decorators import requires, staff_user
+from haven.core.pdf import render_pdf
+from haven.stats import charts, exports, facts, tables
+from haven.stats.forms import FilterForm
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _form(request: HttpRequest) -> FilterForm:
+    return FilterForm(request.GET or None, regions=tables.regions(staff_user(request)))
+
+
+def _filters(form: FilterForm) -> tables.Filters | None:
+    if not form.is_bound:
+        return tables.Filters()
+    return form.filters() if form.is_valid() else None
+
+
+def _bad_filters(request: HttpRequest, form: FilterForm) -> HttpResponse:
+    return render(request, "statistics/index.html", _context(request, form), status=400)
+
+
+def _reach(request: HttpRequest) -> str:
+    if Scope.DEPLOYMENT in scopes_for(staff_user(request), Capability.STATISTICS_VIEW):
+        return _("All organisations of the referral mechanism")
+    return staff_user(request).organisation.name
+
+
+def notes(request: HttpRequest, filters: tables.Filters) -> list[str]:
+    """What a reader must know before using the numbers, written on every page and file."""
+    rules = tables.rules()
+    refreshed = facts.latest()
+    period = _("all time")
+    if filters.start or filters.end:
+        period = f"{filters.start or '…'} to {filters.end or '…'}"
+    lines = [
+        _("Who: %(reach)s. Period: %(period)s. Country of exploitation: %(region)s.")
+        % {"reach": _reach(request), "period": period, "region": filters.region or _("all")},
+        _(
+            "These are people identified and assisted by the organisations, not the number of "
+            "people trafficked: most victims are never identified."
+        ),
+        _(
+            "Identification practice differs between organisations and years, so a change "
+            "may reflect practice rather than trafficking."
+        ),
+        _(
+            "Small numbers are unstable. Counts from 1 to %(hidden)s are hidden, with other "
+            "cells where a hidden one could be worked out from the totals, and every count "
+            "is rounded to a multiple of %(base)s, so totals may not add up."
+        )
+        % {"hidden": rules.threshold - 1, "base": rules.base},
+    ]
+    if refreshed:
+        lines.append(
+            _("Figures as of %(when)s.")
+            % {"when": timezone.localtime(refreshed.finished_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    return lines
+
+
+def _context(
+    request: HttpRequest, form: FilterForm, filters: tables.Filters | None = None
+) -> dict[str, Any]:
+    context: dict[str, Any] = {"form": form, "refreshed": facts.latest()}
+    if filters is None:
+        return context
+    user = staff_user(request)
+    funnel = tables.funnel(user, filters)
+    context.update(
+        funnel=funnel,
+        people=tables.people(user, filters),
+        assistance=tables.assistance(user, filters),
+        median_accept=tables.median_days_to_accept(user, filters),
+        notes=notes(request, filters),
+        query=request.GET.urlencode(),
+        threshold=tables.rules().threshold,
+    )
+    return context
+
+
+@requires(Capability.STATISTICS_VIEW)
+@require_http_methods(["GET"])
+def index(request: HttpRequest) -> HttpResponse:
+    form = _form(request)
+    filters = _filters(form)
+    if filters is None:
+        return _bad_filters(request, form)
+    return render(request, "statistics/index.html", _context(request, form, filters))
+
+
+def _table(request: HttpRequest, slug: str, filters: tables.Filters) -> tables.Table:
+    found = tables.all_tables(staff_user(request), filters).get(slug)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _audit(request: HttpRequest, what: str) -> None:
+    chain.record(
+        actor=staff_user(request),
+        action=Action.STATISTICS_EXPORT,
+        object_type="statistics",
+        object_ref=what,
+    )
+
+
+@requires(Capability.STATISTICS_VIEW)
+@require_http_methods(["GET"])
+def download(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in FORMATS:
+        raise Http404
+    form = _form(request)
+    filters = _filters(form)
+    if filters is None:
+        return _bad_filters(request, form)
+    everything = list(tables.all_tables(staff_user(request), filters).values())
+    writer = exports.csv_bytes if fmt == "csv" else exports.xlsx_bytes
+    body = writer(everything, notes(request, filters), _("Total"))
+    _audit(request, f"tables.{fmt}")
+    response = HttpResponse(body, content_type=FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="haven-statistics.{fmt}"'
+    return response
+
+
+@requires(Capability.STATISTICS_VIEW)
+@require_http_methods(["GET"])
+def chart(request: HttpRequest, slug: str) -> HttpResponse:
+    form = _form(request)
+    filters = _filters(form)
+    if filters is None:
+        return _bad_filters(request, form)
+    svg = charts.bar_chart(_table(request, slug, filters), hidden_label=_("hidden"))
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@requires(Capability.STATISTICS_VIEW)
+@require_http_methods(["GET"])
+def report(request: HttpRequest) -> HttpResponse:
+    """The whole page as a PDF in the reader's language, charts inline beside their tables."""
+    form = _form(request)
+    filters = _filters(form)
+    if filters is None:
+        return _bad_filters(request, form)
+    language = translation.get_language() or "en"
+    context = _context(request, form, filters)
+    pdf = render_pdf("statistics/report.html", context, language)
+    _audit(request, "report.pdf")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="haven-statistics.pdf"'
+    return response
