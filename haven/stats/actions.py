@@ -291,6 +291,20 @@ def build_dp_counts(
     return Prepared(out.getvalue().encode("utf-8"), meta, len(noisy.counts))
 
 
+def _audit(
+    actor: User | None, action: str, release: Release, fields: list[str] | None = None
+) -> None:
+    """Every step of a release, in the audit trail: which release and what, never values."""
+    chain.record(
+        actor=actor,
+        action=action,
+        organisation=release.organisation,
+        object_type="release",
+        object_ref=str(release.pk),
+        changed_fields=fields or (),
+    )
+
+
 def _register(
     actor: User | None,
     organisation: Organisation | None,
@@ -314,14 +328,7 @@ def _register(
             requested_by=actor,
             status=status,
         )
-        chain.record(
-            actor=actor,
-            action=Action.RELEASE_REQUEST,
-            organisation=organisation,
-            object_type="release",
-            object_ref=str(release.pk),
-            changed_fields=sorted(parameters),
-        )
+        _audit(actor, Action.RELEASE_REQUEST, release, sorted(parameters))
     return release
 
 
@@ -381,14 +388,7 @@ def decide(actor: User, release: Release, *, approve: bool, expected_version: in
         current.decided_at = timezone.now()
         current.version += 1
         current.save()
-        chain.record(
-            actor=actor,
-            action=Action.RELEASE_DECIDE,
-            organisation=current.organisation,
-            object_type="release",
-            object_ref=str(current.pk),
-            changed_fields=["status"],
-        )
+        _audit(actor, Action.RELEASE_DECIDE, current, ["status"])
     return current
 
 
@@ -402,13 +402,7 @@ def content_for(actor: User, release: Release) -> bytes:
     content = bytes(current.content)
     if hashlib.sha256(content).hexdigest() != current.sha256:
         raise RefusedError(_("The stored file does not match its register entry."))
-    chain.record(
-        actor=actor,
-        action=Action.RELEASE_DOWNLOAD,
-        organisation=current.organisation,
-        object_type="release",
-        object_ref=str(current.pk),
-    )
+    _audit(actor, Action.RELEASE_DOWNLOAD, current)
     return content
 
 

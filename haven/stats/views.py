@@ -6,6 +6,8 @@ Analysts and supervisors see their organisation; a coordinator sees the referral
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -40,6 +42,24 @@ def _filters(form: FilterForm) -> tables.Filters | None:
 
 def _bad_filters(request: HttpRequest, form: FilterForm) -> HttpResponse:
     return render(request, "statistics/index.html", _context(request, form), status=400)
+
+
+FilteredView = Callable[..., HttpResponse]
+
+
+def filtered(view: FilteredView) -> FilteredView:
+    """Read the period and country first: bad ones get the form back with a message
+    (400) and no numbers; good ones reach `view(request, form, filters, ...)`."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = _form(request)
+        filters = _filters(form)
+        if filters is None:
+            return _bad_filters(request, form)
+        return view(request, form, filters, *args, **kwargs)
+
+    return wrapped
 
 
 def _reach(request: HttpRequest) -> str:
@@ -103,11 +123,8 @@ def _context(
 
 @requires(Capability.STATISTICS_VIEW)
 @require_http_methods(["GET"])
-def index(request: HttpRequest) -> HttpResponse:
-    form = _form(request)
-    filters = _filters(form)
-    if filters is None:
-        return _bad_filters(request, form)
+@filtered
+def index(request: HttpRequest, form: FilterForm, filters: tables.Filters) -> HttpResponse:
     return render(request, "statistics/index.html", _context(request, form, filters))
 
 
@@ -129,13 +146,12 @@ def _audit(request: HttpRequest, what: str) -> None:
 
 @requires(Capability.STATISTICS_VIEW)
 @require_http_methods(["GET"])
-def download(request: HttpRequest, fmt: str) -> HttpResponse:
+@filtered
+def download(
+    request: HttpRequest, form: FilterForm, filters: tables.Filters, fmt: str
+) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404
-    form = _form(request)
-    filters = _filters(form)
-    if filters is None:
-        return _bad_filters(request, form)
     everything = list(tables.all_tables(staff_user(request), filters).values())
     writer = exports.csv_bytes if fmt == "csv" else exports.xlsx_bytes
     body = writer(everything, notes(request, filters), _("Total"))
@@ -147,23 +163,19 @@ def download(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @requires(Capability.STATISTICS_VIEW)
 @require_http_methods(["GET"])
-def chart(request: HttpRequest, slug: str) -> HttpResponse:
-    form = _form(request)
-    filters = _filters(form)
-    if filters is None:
-        return _bad_filters(request, form)
+@filtered
+def chart(
+    request: HttpRequest, form: FilterForm, filters: tables.Filters, slug: str
+) -> HttpResponse:
     svg = charts.bar_chart(_table(request, slug, filters), hidden_label=_("hidden"))
     return HttpResponse(svg, content_type="image/svg+xml")
 
 
 @requires(Capability.STATISTICS_VIEW)
 @require_http_methods(["GET"])
-def report(request: HttpRequest) -> HttpResponse:
-    """The whole page as a PDF in the reader's language, charts inline beside their tables."""
-    form = _form(request)
-    filters = _filters(form)
-    if filters is None:
-        return _bad_filters(request, form)
+@filtered
+def report(request: HttpRequest, form: FilterForm, filters: tables.Filters) -> HttpResponse:
+    """The whole page as a PDF in the reader's language, bars beside their tables."""
     language = translation.get_language() or "en"
     context = _context(request, form, filters)
     pdf = render_pdf("statistics/report.html", context, language)
