@@ -26,7 +26,7 @@ from haven.audit.models import Action, AuditEntry
 from haven.cases.synthetic import build_cases
 from haven.core.errors import RefusedError
 from haven.people.models import Person
-from haven.stats import actions, facts, results, synthetic
+from haven.stats import actions, facts, results, synthetic, tables
 from haven.stats.models import (
     IndicatorSource,
     PersonFact,
@@ -379,3 +379,14 @@ class ResultsFrameworkTests(Load):
         coordinator = self.world.user("B", Role.COORDINATOR)
         mechanism = results.create_framework(coordinator, title="NRM", goal="All")
         self.assertIsNone(mechanism.organisation_id)
+
+
+class ChartTableTests(Load):
+    def test_every_table_has_its_chart_built_alone(self) -> None:
+        analyst = self.world.user("A", Role.ANALYST)
+        every = tables.all_tables(analyst, tables.Filters())
+        for slug, table in every.items():
+            alone = tables.one_table(analyst, tables.Filters(), slug)
+            self.assertIsNotNone(alone, slug)
+            self.assertEqual(alone, table)
+        self.assertIsNone(tables.one_table(analyst, tables.Filters(), "nothing"))

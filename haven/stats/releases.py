@@ -37,13 +37,6 @@ class ReleaseForm(forms.Form):
     start = MonthField(label=gettext_lazy("From (month)"))
     end = MonthField(label=gettext_lazy("To (month)"))
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            raise forms.ValidationError(_("The period ends before it starts."))
-        return data
-
 
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])

@@ -63,7 +63,6 @@ class Table:
     title: str
     row_header: str
     protected: Protected
-    group: str
 
     @property
     def bars(self) -> list[tuple[str, int | None, int]]:
@@ -114,13 +113,12 @@ def _yes_no(value: object) -> str:
     return _("Yes") if value else _("No")
 
 
-def _one_way(  # noqa: PLR0917 - a table's six parts, read in order at every call
+def _one_way(
     slug: str,
     title: str,
     header: str,
     counts: Iterable[tuple[object, int]],
     label: Callable[[str], str],
-    group: str,
     *,
     column: str = "",
 ) -> Table:
@@ -130,7 +128,7 @@ def _one_way(  # noqa: PLR0917 - a table's six parts, read in order at every cal
         merged[name] = merged.get(name, 0) + n
     ordered = dict(sorted(merged.items(), key=lambda kv: (-kv[1], kv[0])))
     protected = replace(protect_counts(ordered, rules()), columns=(column or _("People"),))
-    return Table(slug, title, header, protected, group)
+    return Table(slug, title, header, protected)
 
 
 Choices = Sequence[tuple[Any, object]]
@@ -143,8 +141,6 @@ def _two_way(  # noqa: PLR0917 - a table's parts, read in order at every call
     counted: QuerySet[Any, dict[str, Any]],
     rows: Choices,
     columns: Choices,
-    *,
-    group: str = "people",
 ) -> Table:
     """A table of two coded fields; `counted` gives each pair's count as `n`."""
     row_codes = [code for code, _label in rows]
@@ -157,12 +153,12 @@ def _two_way(  # noqa: PLR0917 - a table's parts, read in order at every call
     protected = protect(
         [str(label) for _c, label in rows], [str(label) for _c, label in columns], grid, rules()
     )
-    return Table(slug, title, header, protected, group)
+    return Table(slug, title, header, protected)
 
 
-def _grouped(facts: QuerySet[PersonFact], field: str) -> list[tuple[object, int]]:
-    rows = facts.values(field).annotate(n=Count("pk")).order_by()
-    return [(r[field], r["n"]) for r in rows]
+def _grouped(rows: QuerySet[Any], field: str) -> list[tuple[object, int]]:
+    counted = rows.values(field).annotate(n=Count("pk")).order_by()
+    return [(r[field], r["n"]) for r in counted]
 
 
 def _tagged(facts: QuerySet[PersonFact], dimension: str) -> list[tuple[object, int]]:
@@ -229,7 +225,6 @@ def funnel(user: User, filters: Filters) -> Funnel:
         _("Identification funnel"),
         _("Step"),
         protect(labels, [_("People")], [[counts[f]] for f, _l in STEPS], rules()),
-        "funnel",
     )
     threshold = rules().threshold
     steps: list[tuple[str, int | None, float | None, int | None]] = []
@@ -263,7 +258,6 @@ def funnel(user: User, filters: Filters) -> Funnel:
             ],
             rules(),
         ),
-        "funnel",
     )
     return Funnel(table, steps, on_target)
 
@@ -277,7 +271,6 @@ def people(user: User, filters: Filters) -> list[Table]:
         .filter(filters.within("first_contact"))
         .filter(assisted=True)
     )
-    group = "people"
     who = _("People assisted")
     tables = [
         _two_way(
@@ -304,9 +297,7 @@ def people(user: User, filters: Filters) -> list[Table]:
         ("smuggling", _("Smuggling as well"), _("Smuggled"), "smuggling", _yes_no),
     ]
     for slug, title, header, field, label in one_way:
-        tables.append(
-            _one_way(slug, f"{who}: {title}", header, _grouped(facts, field), label, group)
-        )
+        tables.append(_one_way(slug, f"{who}: {title}", header, _grouped(facts, field), label))
     tagged: list[tuple[str, str, str, Mapping[str, str | Promise]]] = [
         ("exploitation", _("By form of exploitation"), _("Form"), dict(ExploitationType.choices)),
         ("control", _("By means of control"), _("Means"), dict(MethodOfControl.choices)),
@@ -320,7 +311,6 @@ def people(user: User, filters: Filters) -> list[Table]:
                 header,
                 _tagged(facts, dimension),
                 _label(choices),
-                group,
             )
         )
     return tables
@@ -334,7 +324,6 @@ def _people_ids(user: User, filters: Filters) -> QuerySet[PersonFact, Any]:
 
 
 def assistance(user: User, filters: Filters) -> list[Table]:
-    group = "assistance"
     persons = _people_ids(user, filters)
     services = Service.objects.filter(case__person_id__in=persons).filter(filters.within("on"))
     tables = [
@@ -345,15 +334,13 @@ def assistance(user: User, filters: Filters) -> list[Table]:
             services.values("stage", "status").annotate(n=Count("pk")),
             Stage.choices,
             ServiceStatus.choices,
-            group=group,
         ),
         _one_way(
             "services_kind",
             _("Services delivered, by kind"),
             _("Service"),
-            _grouped_rows(services.filter(status=ServiceStatus.DELIVERED), "kind"),
+            _grouped(services.filter(status=ServiceStatus.DELIVERED), "kind"),
             _label(dict(ServiceKind.choices)),
-            group,
             column=_("Services"),
         ),
     ]
@@ -371,7 +358,6 @@ def assistance(user: User, filters: Filters) -> list[Table]:
             by_type,
             [(kind, _label(types)(kind or "")) for kind in kinds],
             ReferralStatus.choices,
-            group=group,
         )
     )
     today = timezone.localdate()
@@ -390,7 +376,6 @@ def assistance(user: User, filters: Filters) -> list[Table]:
             _("Follow-up"),
             [(_("Kept"), kept["kept"]), (_("Missed"), kept["missed"]), (_("Due"), kept["coming"])],
             str,
-            group,
             column=_("Follow-ups"),
         )
     )
@@ -403,7 +388,6 @@ def assistance(user: User, filters: Filters) -> list[Table]:
             _("Reason"),
             _grouped(closures, "closure_reason"),
             _label(dict(ClosureReason.choices)),
-            group,
             column=_("Cases"),
         )
     )
@@ -415,14 +399,9 @@ def assistance(user: User, filters: Filters) -> list[Table]:
             _("Child"),
             _grouped(returns, "child"),
             _yes_no,
-            group,
         )
     )
     return tables
-
-
-def _grouped_rows(rows: QuerySet[Service], field: str) -> list[tuple[object, int]]:
-    return [(r[field], r["n"]) for r in rows.values(field).annotate(n=Count("pk")).order_by()]
 
 
 def median_days_to_accept(user: User, filters: Filters) -> int | None:
@@ -444,10 +423,38 @@ def median_days_to_accept(user: User, filters: Filters) -> int | None:
     return round(float(pystats.median(days)))
 
 
-def all_tables(user: User, filters: Filters) -> dict[str, Table]:
+def _funnel_tables(user: User, filters: Filters) -> list[Table]:
     found = funnel(user, filters)
-    tables = [found.table, found.on_target, *people(user, filters), *assistance(user, filters)]
-    return {table.slug: table for table in tables}
+    return [found.table, found.on_target]
+
+
+# Which builder makes each table: a chart asks for one table, and only its group is built.
+GROUPS: tuple[tuple[frozenset[str], Callable[[User, Filters], list[Table]]], ...] = (
+    (frozenset({"funnel", "targets"}), _funnel_tables),
+    (
+        frozenset(
+            {"sex_age", "child", "citizenship", "region", "sector", "relationship"}
+            | {"smuggling", "exploitation", "control", "flag"}
+        ),
+        people,
+    ),
+    (
+        frozenset({"services_stage", "services_kind", "referrals", "follow_ups"})
+        | frozenset({"closures", "returns"}),
+        assistance,
+    ),
+)
+
+
+def all_tables(user: User, filters: Filters) -> dict[str, Table]:
+    return {t.slug: t for _slugs, build in GROUPS for t in build(user, filters)}
+
+
+def one_table(user: User, filters: Filters, slug: str) -> Table | None:
+    for slugs, build in GROUPS:
+        if slug in slugs:
+            return next(t for t in build(user, filters) if t.slug == slug)
+    return None
 
 
 def regions(user: User) -> list[tuple[str, str]]:

@@ -23,6 +23,7 @@ from haven.core.decorators import requires, staff_user
 from haven.core.pdf import render_pdf
 from haven.stats import charts, exports, facts, tables
 from haven.stats.forms import FilterForm
+from haven.stats.models import Refresh
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -68,13 +69,15 @@ def _reach(request: HttpRequest) -> str:
     return staff_user(request).organisation.name
 
 
-def notes(request: HttpRequest, filters: tables.Filters) -> list[str]:
+def notes(request: HttpRequest, filters: tables.Filters, refreshed: Refresh | None) -> list[str]:
     """What a reader must know before using the numbers, written on every page and file."""
     rules = tables.rules()
-    refreshed = facts.latest()
     period = _("all time")
     if filters.start or filters.end:
-        period = f"{filters.start or '…'} to {filters.end or '…'}"
+        period = _("%(start)s to %(end)s") % {
+            "start": filters.start or "…",
+            "end": filters.end or "…",
+        }
     lines = [
         _("Who: %(reach)s. Period: %(period)s. Country of exploitation: %(region)s.")
         % {"reach": _reach(request), "period": period, "region": filters.region or _("all")},
@@ -114,7 +117,7 @@ def _context(
         people=tables.people(user, filters),
         assistance=tables.assistance(user, filters),
         median_accept=tables.median_days_to_accept(user, filters),
-        notes=notes(request, filters),
+        notes=notes(request, filters, context["refreshed"]),
         query=request.GET.urlencode(),
         threshold=tables.rules().threshold,
     )
@@ -129,7 +132,7 @@ def index(request: HttpRequest, form: FilterForm, filters: tables.Filters) -> Ht
 
 
 def _table(request: HttpRequest, slug: str, filters: tables.Filters) -> tables.Table:
-    found = tables.all_tables(staff_user(request), filters).get(slug)
+    found = tables.one_table(staff_user(request), filters, slug)
     if found is None:
         raise Http404
     return found
@@ -154,7 +157,7 @@ def download(
         raise Http404
     everything = list(tables.all_tables(staff_user(request), filters).values())
     writer = exports.csv_bytes if fmt == "csv" else exports.xlsx_bytes
-    body = writer(everything, notes(request, filters), _("Total"))
+    body = writer(everything, notes(request, filters, facts.latest()), _("Total"))
     _audit(request, f"tables.{fmt}")
     response = HttpResponse(body, content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="haven-statistics.{fmt}"'

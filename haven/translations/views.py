@@ -5,6 +5,7 @@ accepts or rejects proposals. The rules are in haven.translations.actions."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -156,60 +157,50 @@ def _back(language: str, entry: sources.Entry) -> HttpResponse:
     return redirect("translations:detail", language, entry.part, entry.key)
 
 
-@requires(Capability.TRANSLATION_REVIEW)
-@require_POST
-def review(request: HttpRequest, language: str, part: str, key: str) -> HttpResponse:
+def _submit(
+    request: HttpRequest,
+    language: str,
+    part: str,
+    key: str,
+    *,
+    form: ReviewForm | ProposeForm,
+    act: Callable[..., object],
+    done: str,
+) -> HttpResponse:
+    """A translator's review or proposal through its action; refused ones come back
+    (400) with the reason on the form they sent."""
     actor = staff_user(request)
     _language(actor, language)
     entry = _entry(language, part, key)
-    form = ReviewForm(request.POST)
     if form.is_valid():
         try:
-            actions.review(
-                actor,
-                language,
-                entry.part,
-                entry.key,
-                state=form.cleaned_data["state"],
-                note=form.cleaned_data["note"],
-                seen=form.cleaned_data["seen"],
-            )
+            act(actor, language, entry.part, entry.key, **form.cleaned_data)
         except PermissionDenied:
             raise Http404 from None
         except RefusedError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Your review is saved."))
+            messages.success(request, done)
             return _back(language, entry)
-    return _detail(request, language, entry, review_form=form, status=400)
+    if isinstance(form, ReviewForm):
+        return _detail(request, language, entry, review_form=form, status=400)
+    return _detail(request, language, entry, propose_form=form, status=400)
+
+
+@requires(Capability.TRANSLATION_REVIEW)
+@require_POST
+def review(request: HttpRequest, language: str, part: str, key: str) -> HttpResponse:
+    form = ReviewForm(request.POST)
+    done = _("Your review is saved.")
+    return _submit(request, language, part, key, form=form, act=actions.review, done=done)
 
 
 @requires(Capability.TRANSLATION_REVIEW)
 @require_POST
 def propose(request: HttpRequest, language: str, part: str, key: str) -> HttpResponse:
-    actor = staff_user(request)
-    _language(actor, language)
-    entry = _entry(language, part, key)
     form = ProposeForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.propose(
-                actor,
-                language,
-                entry.part,
-                entry.key,
-                text=form.cleaned_data["text"],
-                note=form.cleaned_data["note"],
-                seen=form.cleaned_data["seen"],
-            )
-        except PermissionDenied:
-            raise Http404 from None
-        except RefusedError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Your proposal is saved. An admin decides on it."))
-            return _back(language, entry)
-    return _detail(request, language, entry, propose_form=form, status=400)
+    done = _("Your proposal is saved. An admin decides on it.")
+    return _submit(request, language, part, key, form=form, act=actions.propose, done=done)
 
 
 @requires(Capability.TRANSLATION_ACCEPT)

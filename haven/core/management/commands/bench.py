@@ -101,6 +101,18 @@ def _raw_sql_ms(statements: list[Statement]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+def get(client: Client, url: str) -> Callable[[], object]:
+    """A page fetch to time: anything but 200 stops the benchmark."""
+
+    def fetch() -> object:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise CommandError(f"{url} answered {response.status_code}")
+        return response
+
+    return fetch
+
+
 def measure(work: Callable[[], object], runs: int = TIMED_RUNS) -> Timing:
     work()  # warm caches, templates and the connection
     recorder = Recorder()
@@ -228,21 +240,12 @@ class Command(ScreeningBench):
             analyst = Client()
             analyst.force_login(users[Role.ANALYST])
 
-            def get(url: str) -> Callable[[], object]:
-                def fetch() -> object:
-                    response = analyst.get(url)
-                    if response.status_code != 200:
-                        raise CommandError(f"{url} answered {response.status_code}")
-                    return response
-
-                return fetch
-
             index = reverse("statistics:index")
             work: dict[str, Callable[[], object]] = {
-                "statistics": get(index),
-                "statistics:year": get(f"{index}?start=2025-01&end=2025-12"),
-                "statistics:region": get(f"{index}?region=TH"),
-                "statistics.csv": get(reverse("statistics:download", args=["csv"])),
+                "statistics": get(analyst, index),
+                "statistics:year": get(analyst, f"{index}?start=2025-01&end=2025-12"),
+                "statistics:region": get(analyst, f"{index}?region=TH"),
+                "statistics.csv": get(analyst, reverse("statistics:download", args=["csv"])),
             }
             runs = max(3, min(options["runs"], 5))
             timings = {name: measure(fetch, runs) for name, fetch in work.items()}
@@ -300,15 +303,6 @@ class Command(ScreeningBench):
         if case is None:
             case = Case.objects.order_by("pk").first()
         assert case is not None  # noqa: S101 - build_cases made at least one
-
-        def get(client: Client, url: str) -> Callable[[], object]:
-            def fetch() -> object:
-                response = client.get(url)
-                if response.status_code != 200:
-                    raise CommandError(f"{url} answered {response.status_code}")
-                return response
-
-            return fetch
 
         cases = reverse("cases:list")
         work: dict[str, Callable[[], object]] = {

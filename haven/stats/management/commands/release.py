@@ -13,23 +13,22 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from haven.accounts.models import Organisation
 from haven.core.errors import RefusedError
 from haven.stats import actions
-from haven.stats.forms import FilterForm
+from haven.stats.forms import FilterForm, MonthField
 from haven.stats.models import ReleaseKind
 
 
 def _month(text: str | None) -> dt.date | None:
-    if not text:
-        return None
     try:
-        year, month = (int(part) for part in text.split("-"))
-        return dt.date(year, month, 1)
-    except ValueError:
+        month: dt.date | None = MonthField().clean(text)
+    except ValidationError:
         raise CommandError(f"{text!r} is not a month (give YYYY-MM).") from None
+    return month
 
 
 class Command(BaseCommand):
