@@ -361,7 +361,13 @@ class AssistanceTests(CaseManagementTestCase):
         service = record_service(
             self.worker,
             case,
-            {"stage": "initial", "kind": "legal", "status": "declined", "on": today()},
+            {
+                "stage": "initial",
+                "kind": "legal",
+                "status": "declined",
+                "on": today(),
+                "decline_reason": "not_said",
+            },
         )
         case = self.case
         self.assertEqual(case.status, CaseStatus.ACTIVE)
@@ -374,7 +380,7 @@ class AssistanceTests(CaseManagementTestCase):
             {"status": ServiceStatus.DELIVERED, "on": today()},
             expected_version=service.version,
         )
-        self.assertEqual(changed, ["status"])
+        self.assertEqual(changed, ["status", "decline_reason"])
         service.refresh_from_db()
         self.assertEqual(service.status, ServiceStatus.DELIVERED)
         self.assertEqual(service.version, 2)
@@ -385,7 +391,13 @@ class AssistanceTests(CaseManagementTestCase):
         service = record_service(
             self.worker,
             case,
-            {"stage": "initial", "kind": "medical", "status": "declined", "on": today()},
+            {
+                "stage": "initial",
+                "kind": "medical",
+                "status": "declined",
+                "on": today(),
+                "decline_reason": "fear",
+            },
         )
         client = self.client_for("A", Role.CASE_WORKER)
         url = reverse("assistance:service_edit", args=[case.reference, service.pk])

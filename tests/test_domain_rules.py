@@ -673,6 +673,33 @@ class OtherActionRuleTests(HavenTestCase):
                 self.assertIn("future", self.assert_refused_unchanged(act))
                 self.assertEqual(Case.objects.count(), cases_before)
 
+    def test_a_declined_service_says_why_and_any_other_carries_no_reason(self) -> None:
+        declined = {"stage": "initial", "kind": "legal", "status": "declined", "on": today()}
+        for reason in ("", "bored"):
+            with self.subTest(reason=reason):
+                message = self.assert_refused_unchanged(
+                    lambda r=reason: assist.record_service(
+                        worker(self.world), case_a(self.world), {**declined, "decline_reason": r}
+                    )
+                )
+                self.assertIn("did not say", message)
+        service = assist.record_service(
+            worker(self.world), case_a(self.world), {**declined, "decline_reason": "not_said"}
+        )
+        self.assertEqual(service.decline_reason, "not_said")
+        # Taken up later: the reason goes with the decline.
+        assist.update_service(
+            worker(self.world), service, {"status": "delivered"}, expected_version=service.version
+        )
+        service.refresh_from_db()
+        self.assertEqual((service.status, service.decline_reason), ("delivered", ""))
+        offered = assist.record_service(
+            worker(self.world),
+            case_a(self.world),
+            {**declined, "status": "offered", "decline_reason": "fear"},
+        )
+        self.assertEqual(offered.decline_reason, "")
+
     def test_an_asylum_referral_needs_its_date(self) -> None:
         self.assert_refused_unchanged(
             lambda: cases.update_case_record(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from haven.accounts.roles import Capability
 from haven.assistance.models import (
+    DeclineReason,
     FollowUp,
     NeedsAssessment,
     ReturnPlan,
@@ -117,18 +118,26 @@ def record_service(actor: User, case: Case, data: Mapping[str, Any]) -> Service:
     """Offer, deliver, or record that the person declined a service. Declining closes nothing."""
     with transaction.atomic():
         current = _open_case(actor, case)
-        _check_service(data)
+        data = _check_service(data)
         service = Service.objects.create(case=current, created_by=actor, **data)
         audit_case(actor, current, Action.ASSISTANCE_SERVICE, _filled(data))
         record_event(actor, current, EventKind.SERVICE, service.status)
     return service
 
 
-def _check_service(data: Mapping[str, Any]) -> None:
+def _check_service(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The data as it may be saved: a declined service says why (and "the person did not
+    say" is a full answer); any other status carries no reason."""
     if data.get("status") != ServiceStatus.OFFERED:
         _not_future(data.get("on"))
     if data.get("cost") is not None and not data.get("currency"):
         raise RefusedError(_("Give the currency of the cost."))
+    reason = ""
+    if data.get("status") == ServiceStatus.DECLINED:
+        reason = data.get("decline_reason") or ""
+        if reason not in DeclineReason.values:
+            raise RefusedError(_("Say why the person declined, or that they did not say."))
+    return {**data, "decline_reason": reason}
 
 
 def update_service(
@@ -138,7 +147,9 @@ def update_service(
     with transaction.atomic():
         case = _open_case(actor, service.case)
         current = _locked(Service, service.pk, expected_version)
-        _check_service({"status": current.status, "on": current.on, **data})
+        merged = {"status": current.status, "on": current.on, **data}
+        merged.setdefault("decline_reason", current.decline_reason)
+        data = {**data, "decline_reason": _check_service(merged)["decline_reason"]}
         changed = _apply(current, data)
         if not changed:
             return []

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.assistance.models import (
+    DeclineReason,
     FollowUpOutcome,
     PlanType,
     RiskLevel,
@@ -82,6 +83,12 @@ class ServiceForm(DataForm):
         label=_("Status"), choices=ServiceStatus.choices, widget=forms.RadioSelect
     )
     on = date_field(_("Date"), required=True)
+    # Asked only when the person declined; the action refuses a decline without it.
+    decline_reason = forms.ChoiceField(
+        label=_("If the person declined: why (they need not say)"),
+        choices=[("", "—"), *DeclineReason.choices],
+        required=False,
+    )
     provider = forms.CharField(label=_("Provider"), required=False, max_length=200)
     cost = forms.DecimalField(
         label=_("Cost (optional)"),

@@ -65,6 +65,23 @@ class ServiceStatus(models.TextChoices):
     DECLINED = "declined", _("Declined by the person")
 
 
+class DeclineReason(models.TextChoices):
+    """Why a person declined a service, in coded form for the statistics. Nobody has to
+    justify saying no: "did not say" is always a full answer."""
+
+    NOT_SAID = "not_said", _("The person did not say")
+    NOT_NEEDED = "not_needed", _("Does not need it now")
+    ELSEWHERE = "elsewhere", _("Gets this help elsewhere")
+    FEAR = "fear", _("Fear of the traffickers or of reprisals")
+    DISTRUST = "distrust", _("Does not trust the provider or the authorities")
+    CONDITIONS = "conditions", _("The conditions do not suit them (rules, place, times)")
+    MUST_EARN = "must_earn", _("Needs to work and earn money")
+    GO_HOME = "go_home", _("Wants to go home")
+    FAMILY = "family", _("Family reasons")
+    STIGMA = "stigma", _("Fear of shame or of being known")
+    OTHER = "other", _("Another reason")
+
+
 class RiskLevel(models.TextChoices):
     UNKNOWN = "unknown", _("Not assessed")
     LOW = "low", _("Low")
@@ -144,6 +161,9 @@ class Service(models.Model):
     provider = models.CharField(_("provider"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ServiceStatus.choices)
     on = models.DateField(_("date"))
+    decline_reason = models.CharField(
+        _("why the person declined"), max_length=12, choices=DeclineReason.choices, blank=True
+    )
     cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     note = EncryptedTextField(_("note"))

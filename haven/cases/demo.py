@@ -143,7 +143,15 @@ def labour_first_positive(users: Users, case: Case) -> None:
     _service(
         users, case, "medical", "delivered", 10, provider="Demo clinic", cost=1200, currency="THB"
     )
-    _service(users, case, "legal", "declined", 9, note="Wants to think about it first.")
+    _service(
+        users,
+        case,
+        "legal",
+        "declined",
+        9,
+        decline_reason="not_needed",
+        note="Wants to think about it first.",
+    )
     _service(users, case, "compensation", "offered", 0, stage="sustainable")
 
 

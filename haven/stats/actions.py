@@ -38,7 +38,7 @@ from haven.core.reference import AgeBand, Gender
 from haven.screening_engine import default_catalogue
 from haven.stats import anonymise, privacy
 from haven.stats.models import FactTag, PersonFact, Release, ReleaseKind, ReleaseStatus
-from haven.stats.tables import in_scope
+from haven.stats.scope import in_scope
 
 # Column names follow HTCDS where it has the field; Haven's extensions say so in the notes.
 QUASI_IDENTIFIERS = (

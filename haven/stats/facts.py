@@ -3,7 +3,8 @@
 One pass over each table with `values()` (no model instances, no identity), except the
 screening results, which are sealed: only the latest completed screening of each person is
 opened, and only its flags are kept. The old facts are replaced in one transaction, so a
-page never sees half a refresh.
+page never sees half a refresh. The summaries the pages read (haven.stats.summary) are
+rebuilt from the new facts in the same transaction.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Min, Model
 from django.utils import timezone
 
 from haven.accounts.models import Organisation
@@ -28,7 +29,8 @@ from haven.identification.status import IdentificationStatus as S
 from haven.people.models import Person
 from haven.referrals.models import Consent
 from haven.screening.models import Outcome, Screening, ScreeningStatus
-from haven.stats.models import FactTag, PersonFact, Refresh
+from haven.stats import summary
+from haven.stats.models import FactTag, PersonFact, Refresh, Summary
 
 BATCH = 5000
 CHILD_BANDS = {"0-11", "12-17"}
@@ -297,16 +299,23 @@ def refresh() -> Refresh:
         )
         for chunk in _chunks(tags, BATCH):
             FactTag.objects.bulk_create(chunk)
+        if connection.vendor == "postgresql":
+            _analyze(PersonFact, FactTag)  # the summaries group them just below
+        summary.rebuild(today)
         done = Refresh.objects.create(
             people=len(people), seconds=round(time.monotonic() - started, 2)
         )
     if connection.vendor == "postgresql":
-        # The tables were just rebuilt: without fresh statistics the planner guesses a
-        # handful of rows and a grouped count over a country's facts takes minutes.
-        with connection.cursor() as cursor:
-            for model in (PersonFact, FactTag):
-                cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+        _analyze(Summary)
     return done
+
+
+def _analyze(*models: type[Model]) -> None:
+    """Fresh planner statistics for tables just rebuilt: without them the planner guesses
+    a handful of rows and a grouped count over a country's facts takes minutes."""
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def latest() -> Refresh | None:

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haven.stats.tables import Filters
+from haven.stats.summary import Filters
 
 
 class MonthField(forms.Field):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PersonFact(models.Model):
-    person = models.OneToOneField("people.Person", on_delete=models.CASCADE, related_name="+")
+    person = models.OneToOneField("people.Person", on_delete=models.CASCADE, related_name="fact")
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
     )
@@ -69,6 +69,30 @@ class FactTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dimension}={self.value}"
+
+
+class Summary(models.Model):
+    """Counts per organisation, month and country of each published table (see
+    haven.stats.summary): what the pages add up. Rebuilt with the facts."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField()  # the first day of the month
+    region = models.CharField(max_length=2, blank=True)
+    table = models.CharField(max_length=20)
+    row = models.CharField(max_length=60, blank=True)
+    column = models.CharField(max_length=60, blank=True)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["table", "month"], name="summary_table_month"),
+            models.Index(fields=["organisation", "table", "month"], name="summary_org_table"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.month:%Y-%m}"
 
 
 class Refresh(models.Model):

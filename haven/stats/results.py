@@ -29,7 +29,8 @@ from haven.stats.models import (
     ResultLevel,
     ResultsFramework,
 )
-from haven.stats.tables import in_scope, rules
+from haven.stats.scope import in_scope
+from haven.stats.tables import rules
 
 Counter_ = Callable[[QuerySet[PersonFact], dt.date, dt.date], int]
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
+from typing import TypeVar
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from haven.accounts.models import Organisation, User
-from haven.assistance.models import Service, ServiceKind, ServiceStatus, Stage
+from haven.assistance.models import DeclineReason, Service, ServiceKind, ServiceStatus, Stage
 from haven.cases.choices import ExploitationType, Industry, JourneyStage, MethodOfControl
 from haven.cases.models import Case, JourneyEvent
 from haven.cases.synthetic import _bulk, fictional_reference
@@ -25,8 +27,10 @@ from haven.people.models import Person
 from haven.referrals.models import Consent, ConsentMethod, Purpose
 from haven.screening.models import Outcome, Screening, ScreeningStatus
 
+M = TypeVar("M", bound=models.Model)
 COUNTRIES = ("TH", "KH", "MM", "VN", "LA", "ID", "MY", "PH", "CN", "AE")
 STATUSES = (S.PRESUMED, S.FIRST_POSITIVE, S.FIRST_NEGATIVE, S.FINAL_POSITIVE, S.CONFIRMED)
+REASONS = [reason for reason, _label in DeclineReason.choices]
 FORMS = (ExploitationType.FORCED_LABOUR, ExploitationType.SEXUAL, ExploitationType.SERVITUDE)
 
 
@@ -49,6 +53,20 @@ def _steps(rng: random.Random, start: dt.date) -> list[tuple[Move, S, S, dt.date
     return steps
 
 
+def _update(model: type[M], rows: Sequence[M], *fields: str) -> None:
+    """Save `fields` of `rows` with one UPDATE per distinct value of each field: a
+    `bulk_update` of a million rows writes a CASE with a branch per row."""
+    for name in fields:
+        by_value: dict[str, tuple[object, list[int]]] = {}
+        for row in rows:
+            value = getattr(row, name)
+            by_value.setdefault(repr(value), (value, []))[1].append(row.pk)
+        for value, pks in by_value.values():
+            for start in range(0, len(pks), 5000):
+                chunk = pks[start : start + 5000]
+                model._default_manager.filter(pk__in=chunk).update(**{name: value})
+
+
 def enrich(organisation: Organisation, actor: User, *, seed: int = 11) -> int:
     """Give the organisation's fictional people and cases what the statistics read."""
     rng = random.Random(seed)  # noqa: S311 - fictional load, not security
@@ -61,7 +79,7 @@ def enrich(organisation: Organisation, actor: User, *, seed: int = 11) -> int:
         person.gender = rng.choices(genders, (55, 40, 5))[0]
         person.age_band = rng.choice(bands)
         person.citizenship = [rng.choice(COUNTRIES)]
-    Person.objects.bulk_update(people, ["gender", "age_band", "citizenship"], batch_size=2000)
+    _update(Person, people, "gender", "age_band", "citizenship")
     cases = list(Case.objects.filter(organisation=organisation).order_by("pk"))
     industries = [i for i, _l in Industry.choices]
     controls = [c for c, _l in MethodOfControl.choices]
@@ -132,15 +150,14 @@ def enrich(organisation: Organisation, actor: User, *, seed: int = 11) -> int:
                     case=case,
                     stage=rng.choice(list(Stage)),
                     kind=rng.choice(list(ServiceKind)),
-                    status=rng.choices(list(ServiceStatus), (20, 70, 10))[0],
+                    status=(status := rng.choices(list(ServiceStatus), (20, 70, 10))[0]),
+                    decline_reason=rng.choice(REASONS) if status == ServiceStatus.DECLINED else "",
                     on=case.opened_on + dt.timedelta(days=rng.randint(0, 60)),
                     created_by=actor,
                     created_at=now,
                 )
             )
-    Case.objects.bulk_update(
-        cases, ["exploitation_types", "forced_labour_industry", "methods_of_control"], 2000
-    )
+    _update(Case, cases, "exploitation_types", "forced_labour_industry", "methods_of_control")
     _bulk(JourneyEvent, journeys)
     _bulk(Screening, screenings)
     _bulk(IdentificationChange, changes)

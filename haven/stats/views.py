@@ -24,6 +24,7 @@ from haven.core.pdf import render_pdf
 from haven.stats import charts, exports, facts, tables
 from haven.stats.forms import FilterForm
 from haven.stats.models import Refresh
+from haven.stats.summary import Filters
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -35,9 +36,9 @@ def _form(request: HttpRequest) -> FilterForm:
     return FilterForm(request.GET or None, regions=tables.regions(staff_user(request)))
 
 
-def _filters(form: FilterForm) -> tables.Filters | None:
+def _filters(form: FilterForm) -> Filters | None:
     if not form.is_bound:
-        return tables.Filters()
+        return Filters()
     return form.filters() if form.is_valid() else None
 
 
@@ -69,7 +70,7 @@ def _reach(request: HttpRequest) -> str:
     return staff_user(request).organisation.name
 
 
-def notes(request: HttpRequest, filters: tables.Filters, refreshed: Refresh | None) -> list[str]:
+def notes(request: HttpRequest, filters: Filters, refreshed: Refresh | None) -> list[str]:
     """What a reader must know before using the numbers, written on every page and file."""
     rules = tables.rules()
     period = _("all time")
@@ -105,7 +106,7 @@ def notes(request: HttpRequest, filters: tables.Filters, refreshed: Refresh | No
 
 
 def _context(
-    request: HttpRequest, form: FilterForm, filters: tables.Filters | None = None
+    request: HttpRequest, form: FilterForm, filters: Filters | None = None
 ) -> dict[str, Any]:
     context: dict[str, Any] = {"form": form, "refreshed": facts.latest()}
     if filters is None:
@@ -127,11 +128,11 @@ def _context(
 @requires(Capability.STATISTICS_VIEW)
 @require_http_methods(["GET"])
 @filtered
-def index(request: HttpRequest, form: FilterForm, filters: tables.Filters) -> HttpResponse:
+def index(request: HttpRequest, form: FilterForm, filters: Filters) -> HttpResponse:
     return render(request, "statistics/index.html", _context(request, form, filters))
 
 
-def _table(request: HttpRequest, slug: str, filters: tables.Filters) -> tables.Table:
+def _table(request: HttpRequest, slug: str, filters: Filters) -> tables.Table:
     found = tables.one_table(staff_user(request), filters, slug)
     if found is None:
         raise Http404
@@ -150,9 +151,7 @@ def _audit(request: HttpRequest, what: str) -> None:
 @requires(Capability.STATISTICS_VIEW)
 @require_http_methods(["GET"])
 @filtered
-def download(
-    request: HttpRequest, form: FilterForm, filters: tables.Filters, fmt: str
-) -> HttpResponse:
+def download(request: HttpRequest, form: FilterForm, filters: Filters, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404
     everything = list(tables.all_tables(staff_user(request), filters).values())
@@ -167,9 +166,7 @@ def download(
 @requires(Capability.STATISTICS_VIEW)
 @require_http_methods(["GET"])
 @filtered
-def chart(
-    request: HttpRequest, form: FilterForm, filters: tables.Filters, slug: str
-) -> HttpResponse:
+def chart(request: HttpRequest, form: FilterForm, filters: Filters, slug: str) -> HttpResponse:
     svg = charts.bar_chart(_table(request, slug, filters), hidden_label=_("hidden"))
     return HttpResponse(svg, content_type="image/svg+xml")
 
@@ -177,7 +174,7 @@ def chart(
 @requires(Capability.STATISTICS_VIEW)
 @require_http_methods(["GET"])
 @filtered
-def report(request: HttpRequest, form: FilterForm, filters: tables.Filters) -> HttpResponse:
+def report(request: HttpRequest, form: FilterForm, filters: Filters) -> HttpResponse:
     """The whole page as a PDF in the reader's language, bars beside their tables."""
     language = translation.get_language() or "en"
     context = _context(request, form, filters)

@@ -245,6 +245,9 @@ def test_case_from_presumption_through_services_and_follow_up_to_approved_closur
     field(page, "Service").select_option(label="Legal assistance")
     page.get_by_label("Declined by the person", exact=True).check()
     field(page, "Date").fill(today.isoformat())
+    field(page, "If the person declined: why (they need not say)").select_option(
+        label="Does not need it now"
+    )
     page.get_by_label("Note").fill(DECLINE_NOTE)
     page.get_by_role("button", name="Save").click()
     expect(page).to_have_url(f"{case_url}#assistance")
@@ -254,7 +257,9 @@ def test_case_from_presumption_through_services_and_follow_up_to_approved_closur
     legal = service_item(page, "Legal assistance")
     expect(accommodation).to_contain_text(f"Safe accommodation · Delivered · {short(today)}")
     expect(accommodation).to_contain_text("City shelter")
-    expect(legal).to_contain_text(f"Legal assistance · Declined by the person · {short(today)}")
+    expect(legal).to_contain_text(
+        f"Legal assistance · Declined by the person (Does not need it now) · {short(today)}"
+    )
     expect(legal).to_contain_text(DECLINE_NOTE)
     # Declining a service closes nothing.
     expect(case_status(page)).to_have_text("Active")

@@ -13,6 +13,7 @@ those two on unchanged."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 import statistics
@@ -32,19 +33,23 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, connections
+from django.db.models import Count, Q
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from haven.accounts.actions import create_user, ensure_organisation
-from haven.accounts.models import OrganisationType, User
+from haven.accounts.models import Organisation, OrganisationType, User
 from haven.accounts.roles import Role
 from haven.cases.models import Case
 from haven.cases.synthetic import build_cases
 from haven.screening.management.commands.bench import Command as ScreeningBench
 from haven.stats import actions as statistics_actions
 from haven.stats import facts as statistics_facts
+from haven.stats import results as statistics_results
 from haven.stats import synthetic as statistics_synthetic
+from haven.stats.models import IndicatorSource, PersonFact, ResultLevel, ResultsFramework
 
 WORKERS = 20
 TIMED_RUNS = 15
@@ -111,6 +116,24 @@ def get(client: Client, url: str) -> Callable[[], object]:
         return response
 
     return fetch
+
+
+def _facts_aggregates(organisation: Organisation) -> Callable[[], object]:
+    """The baseline the summaries are measured against: three of the page's aggregates
+    (the funnel, sex by age, country) grouped straight from one organisation's facts."""
+
+    def run() -> object:
+        facts = PersonFact.objects.filter(organisation=organisation)
+        steps = ("screened_on", "presumed_on", "first_decision_on", "confirmed_on")
+        funnel = facts.aggregate(
+            **{s: Count("pk", filter=Q(**{f"{s}__isnull": False})) for s in steps}
+        )
+        assisted = facts.filter(assisted=True)
+        by_sex = list(assisted.values("sex", "age_band").annotate(n=Count("pk")).order_by())
+        by_region = list(assisted.values("region").annotate(n=Count("pk")).order_by())
+        return funnel, by_sex, by_region
+
+    return run
 
 
 def measure(work: Callable[[], object], runs: int = TIMED_RUNS) -> Timing:
@@ -240,12 +263,17 @@ class Command(ScreeningBench):
             analyst = Client()
             analyst.force_login(users[Role.ANALYST])
 
+            framework = self._framework(users[Role.ANALYST])
             index = reverse("statistics:index")
             work: dict[str, Callable[[], object]] = {
                 "statistics": get(analyst, index),
                 "statistics:year": get(analyst, f"{index}?start=2025-01&end=2025-12"),
                 "statistics:region": get(analyst, f"{index}?region=TH"),
                 "statistics.csv": get(analyst, reverse("statistics:download", args=["csv"])),
+                "raw SQL: 3 aggregates on facts": _facts_aggregates(org),
+                "results framework": get(
+                    analyst, reverse("statistics:framework", args=[framework.pk])
+                ),
             }
             runs = max(3, min(options["runs"], 5))
             timings = {name: measure(fetch, runs) for name, fetch in work.items()}
@@ -267,6 +295,33 @@ class Command(ScreeningBench):
             )
         for name, (seconds, rows) in releases.items():
             self.stdout.write(f"{name:32} {seconds * 1000:9.1f} ms, {rows} rows")
+
+    @staticmethod
+    def _framework(analyst: User) -> ResultsFramework:
+        """A framework whose every indicator Haven computes, over the last full year."""
+        framework = statistics_results.create_framework(
+            analyst, title="Fictional bench framework", goal="Measure the bench"
+        )
+        result = statistics_results.add_result(
+            analyst,
+            framework,
+            level=ResultLevel.OUTCOME,
+            statement="Fictional outcome",
+            expected_version=framework.version,
+        )
+        year = timezone.localdate().year - 1
+        for version, measure in enumerate(statistics_results.MEASURES, start=2):
+            spec = statistics_results.IndicatorSpec(
+                name=f"Fictional {measure}",
+                source=IndicatorSource.COMPUTED,
+                measure=measure,
+                baseline=0,
+                target=1000,
+                period_start=dt.date(year, 1, 1),
+                period_end=dt.date(year, 12, 31),
+            )
+            statistics_results.add_indicator(analyst, result, spec, expected_version=version)
+        return framework
 
     def _build(self, count: int) -> dict[Role, User]:
         org, _created = ensure_organisation(
