@@ -26,11 +26,12 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from haven.accounts.roles import Role
-from haven.assistance.models import Service
+from haven.assistance.models import FollowUp, Service
 from haven.audit.models import Action, AuditEntry
 from haven.cases.synthetic import build_cases
 from haven.core.errors import RefusedError
 from haven.people.models import Person
+from haven.referrals.models import Referral
 from haven.stats import actions, facts, results, summary, synthetic, tables
 from haven.stats.models import (
     FactTag,
@@ -41,6 +42,7 @@ from haven.stats.models import (
     ReleaseStatus,
     ResultIndicator,
     ResultLevel,
+    Summary,
 )
 from haven.stats.summary import Filters
 from tests.personas import HavenTestCase
@@ -372,7 +374,7 @@ class ResultsFrameworkTests(Load):
             "baseline": 50,
             "target": 400,
             "period_start": dt.date(2020, 1, 1),
-            "period_end": timezone.localdate(),
+            "period_end": summary.last_day(timezone.localdate()),
         }
         return results.IndicatorSpec(**{**base, **changes})  # type: ignore[arg-type]
 
@@ -418,6 +420,50 @@ class ResultsFrameworkTests(Load):
         )
         self.assertEqual(pdf["Content-Type"], "application/pdf")
 
+    def test_every_measure_counts_what_it_says(self) -> None:
+        """Each computed indicator, read from the summaries, against counting the facts
+        and records directly over the same whole months."""
+        start, end = dt.date(2024, 1, 1), dt.date(2025, 12, 31)
+        org = self.world.orgs["A"]
+        facts = PersonFact.objects.filter(organisation=org)
+        people = Person.objects.filter(fact__organisation=org)
+
+        def reached(step: str) -> int:
+            return facts.filter(**{f"{step}__range": (start, end)}).count()
+
+        assisted = facts.filter(assisted=True, first_contact__range=(start, end))
+        referrals = Referral.objects.filter(
+            direction="outgoing", case__person__in=people, sent_at__date__range=(start, end)
+        )
+        expected = {
+            "screened": reached("screened_on"),
+            "indicators": reached("indicators_on"),
+            "presumed": reached("presumed_on"),
+            "first_decisions": reached("first_decision_on"),
+            "first_on_target": facts.filter(
+                first_decision_on__range=(start, end), first_on_target=True
+            ).count(),
+            "final_decisions": reached("final_decision_on"),
+            "confirmed": reached("confirmed_on"),
+            "assisted": assisted.count(),
+            "children_assisted": assisted.filter(child=True).count(),
+            "services_delivered": Service.objects.filter(
+                case__person__in=people, status="delivered", on__range=(start, end)
+            ).count(),
+            "referrals_sent": referrals.count(),
+            "referrals_completed": referrals.filter(status="completed").count(),
+            "follow_ups_kept": FollowUp.objects.filter(
+                case__person__in=people, done_on__isnull=False, due_on__range=(start, end)
+            ).count(),
+            "returns": reached("returned_on"),
+        }
+        self.assertEqual(set(expected), set(results.MEASURES))
+        rows = Summary.objects.filter(organisation=org)
+        for key, measure in results.MEASURES.items():
+            found = summary.cells(rows, Filters(start, end), [measure.table])
+            self.assertEqual(measure.count(found), expected[key], key)
+        self.assertGreater(expected["presumed"], 0)
+
     def test_the_rules_hold_in_the_actions(self) -> None:
         analyst = self.world.user("A", Role.ANALYST)
         framework = results.create_framework(analyst, title="2026", goal="Identify and help")
@@ -441,7 +487,9 @@ class ResultsFrameworkTests(Load):
         for bad in (
             self.spec(name=" "),
             self.spec(measure="nothing"),
-            self.spec(period_end=dt.date(2019, 1, 1)),
+            self.spec(period_end=dt.date(2019, 1, 31)),
+            self.spec(period_start=dt.date(2020, 1, 15)),
+            self.spec(period_end=dt.date(2026, 6, 30) - dt.timedelta(days=1)),
             self.spec(source=IndicatorSource.MANUAL, manual_value=3, manual_source=""),
         ):
             with self.assertRaises(RefusedError):

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haven.stats.summary import Filters
+from haven.stats.summary import Filters, last_day
 
 
 class MonthField(forms.Field):
@@ -15,8 +14,8 @@ class MonthField(forms.Field):
 
     widget = forms.TextInput(attrs={"type": "month", "placeholder": "2026-01", "maxlength": 7})
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(required=False, **kwargs)
+    def __init__(self, *, required: bool = False, **kwargs: Any) -> None:
+        super().__init__(required=required, **kwargs)
 
     def to_python(self, value: Any) -> dt.date | None:
         text = str(value or "").strip()
@@ -51,16 +50,10 @@ class FilterForm(forms.Form):
             raise forms.ValidationError(_("The period ends before it starts."))
         return data
 
-    @staticmethod
-    def last_day(month: dt.date | None) -> dt.date | None:
-        if month is None:
-            return None
-        return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
     def filters(self) -> Filters:
         data = self.cleaned_data
         return Filters(
             start=data.get("start"),
-            end=self.last_day(data.get("end")),
+            end=last_day(data["end"]) if data.get("end") else None,
             region=data.get("region") or "",
         )

@@ -20,7 +20,9 @@ from haven.core.decorators import requires, staff_user
 from haven.core.errors import RefusedError
 from haven.core.pdf import render_pdf
 from haven.stats import results
+from haven.stats.forms import MonthField
 from haven.stats.models import IndicatorSource, Result, ResultLevel, ResultsFramework
+from haven.stats.summary import last_day
 
 
 class FrameworkForm(forms.Form):
@@ -42,12 +44,8 @@ class IndicatorForm(forms.Form):
     measure = forms.ChoiceField(label=gettext_lazy("What Haven counts"), required=False)
     baseline = forms.IntegerField(label=gettext_lazy("Baseline"), min_value=0, max_value=10**9)
     target = forms.IntegerField(label=gettext_lazy("Target"), min_value=0, max_value=10**9)
-    period_start = forms.DateField(
-        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    period_end = forms.DateField(
-        label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    period_start = MonthField(label=gettext_lazy("From (month)"), required=True)
+    period_end = MonthField(label=gettext_lazy("To (month)"), required=True)
     manual_value = forms.IntegerField(
         label=gettext_lazy("Achieved, if entered by hand"),
         min_value=0,
@@ -185,7 +183,7 @@ def add_indicator(request: HttpRequest, pk: int) -> HttpResponse:
             baseline=data["baseline"],
             target=data["target"],
             period_start=data["period_start"],
-            period_end=data["period_end"],
+            period_end=last_day(data["period_end"]),
             manual_value=data["manual_value"],
             manual_source=data["manual_source"],
         )

@@ -16,8 +16,9 @@ from haven.accounts.roles import Capability, can
 from haven.core.decorators import requires, staff_user
 from haven.core.errors import RefusedError
 from haven.stats import actions
-from haven.stats.forms import FilterForm, MonthField
+from haven.stats.forms import MonthField
 from haven.stats.models import Release, ReleaseKind, ReleaseStatus
+from haven.stats.summary import last_day
 
 
 class ReleaseForm(forms.Form):
@@ -71,7 +72,7 @@ def request_release(request: HttpRequest) -> HttpResponse:
     form = ReleaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        end = FilterForm.last_day(data["end"])
+        end = last_day(data["end"]) if data["end"] else None
         try:
             actions.prepare(
                 actor,

@@ -1,117 +1,88 @@
 """Monitoring and evaluation by results: the rules for a results framework, and the
-indicators Haven computes from its own records. What a report shows passes the same
-disclosure control as every statistics table."""
+indicators Haven computes from its own records (the statistics summaries, counted over
+whole months). What a report shows passes the same disclosure control as every
+statistics table."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from haven.accounts.models import User
 from haven.accounts.roles import Capability, Scope, scopes_for
-from haven.assistance.models import FollowUp, Service, ServiceStatus
 from haven.core.errors import RefusedError
-from haven.referrals.models import Referral, ReferralStatus
+from haven.referrals.models import ReferralStatus
+from haven.stats import summary
 from haven.stats.disclosure import protect_counts
 from haven.stats.models import (
     IndicatorSource,
-    PersonFact,
     Result,
     ResultIndicator,
     ResultLevel,
     ResultsFramework,
+    Summary,
 )
 from haven.stats.scope import in_scope
 from haven.stats.tables import rules
 
-Counter_ = Callable[[QuerySet[PersonFact], dt.date, dt.date], int]
 
+@dataclass(frozen=True)
+class Measure:
+    """What Haven counts for an indicator: the cells of one summary table (any row or
+    column where None), in the indicator's months."""
 
-def _people(step: str) -> Counter_:
-    def count(facts: QuerySet[PersonFact], start: dt.date, end: dt.date) -> int:
-        return facts.filter(**{f"{step}__gte": start, f"{step}__lte": end}).count()
+    label: Promise
+    table: str
+    row: str | None = None
+    column: str | None = None
 
-    return count
-
-
-def _assisted(child: bool | None) -> Counter_:
-    def count(facts: QuerySet[PersonFact], start: dt.date, end: dt.date) -> int:
-        found = facts.filter(assisted=True, first_contact__gte=start, first_contact__lte=end)
-        return (found if child is None else found.filter(child=child)).count()
-
-    return count
-
-
-def _services(facts: QuerySet[PersonFact], start: dt.date, end: dt.date) -> int:
-    return Service.objects.filter(
-        case__person_id__in=facts.values("person_id"),
-        status=ServiceStatus.DELIVERED,
-        on__gte=start,
-        on__lte=end,
-    ).count()
-
-
-def _referrals(*statuses: str) -> Counter_:
-    def count(facts: QuerySet[PersonFact], start: dt.date, end: dt.date) -> int:
-        found = Referral.objects.filter(
-            direction="outgoing",
-            case__person_id__in=facts.values("person_id"),
-            sent_at__date__gte=start,
-            sent_at__date__lte=end,
+    def count(self, found: dict[str, summary.Cells]) -> int:
+        return sum(
+            n
+            for (row, column), n in found.get(self.table, {}).items()
+            if self.row in (None, row) and self.column in (None, column)
         )
-        return (found.filter(status__in=statuses) if statuses else found).count()
-
-    return count
 
 
-def _follow_ups_kept(facts: QuerySet[PersonFact], start: dt.date, end: dt.date) -> int:
-    return FollowUp.objects.filter(
-        case__person_id__in=facts.values("person_id"),
-        done_on__isnull=False,
-        due_on__gte=start,
-        due_on__lte=end,
-    ).count()
-
-
-def _on_target(facts: QuerySet[PersonFact], start: dt.date, end: dt.date) -> int:
-    window = Q(first_decision_on__gte=start, first_decision_on__lte=end)
-    return facts.filter(window, first_on_target=True).count()
-
-
-MEASURES: dict[str, tuple[Promise, Counter_]] = {
-    "screened": (gettext_lazy("People screened"), _people("screened_on")),
-    "indicators": (gettext_lazy("People with indicators present"), _people("indicators_on")),
-    "presumed": (gettext_lazy("People presumed to be victims"), _people("presumed_on")),
-    "first_decisions": (gettext_lazy("First decisions taken"), _people("first_decision_on")),
-    "first_on_target": (
-        gettext_lazy("First decisions within the target time"),
-        _on_target,
+MEASURES: dict[str, Measure] = {
+    "screened": Measure(gettext_lazy("People screened"), "reached", "screened_on"),
+    "indicators": Measure(
+        gettext_lazy("People with indicators present"), "reached", "indicators_on"
     ),
-    "final_decisions": (gettext_lazy("Conclusive decisions taken"), _people("final_decision_on")),
-    "confirmed": (gettext_lazy("People confirmed as victims"), _people("confirmed_on")),
-    "assisted": (gettext_lazy("People assisted"), _assisted(None)),
-    "children_assisted": (gettext_lazy("Children assisted"), _assisted(True)),
-    "services_delivered": (gettext_lazy("Services delivered"), _services),
-    "referrals_sent": (gettext_lazy("Referrals sent"), _referrals()),
-    "referrals_completed": (
+    "presumed": Measure(gettext_lazy("People presumed to be victims"), "reached", "presumed_on"),
+    "first_decisions": Measure(
+        gettext_lazy("First decisions taken"), "reached", "first_decision_on"
+    ),
+    "first_on_target": Measure(
+        gettext_lazy("First decisions within the target time"), "reached", "first_on_target"
+    ),
+    "final_decisions": Measure(
+        gettext_lazy("Conclusive decisions taken"), "reached", "final_decision_on"
+    ),
+    "confirmed": Measure(gettext_lazy("People confirmed as victims"), "reached", "confirmed_on"),
+    "assisted": Measure(gettext_lazy("People assisted"), "child"),
+    "children_assisted": Measure(gettext_lazy("Children assisted"), "child", summary.YES),
+    "services_delivered": Measure(gettext_lazy("Services delivered"), "services_kind"),
+    "referrals_sent": Measure(gettext_lazy("Referrals sent"), "referrals"),
+    "referrals_completed": Measure(
         gettext_lazy("Referrals where help was given"),
-        _referrals(ReferralStatus.COMPLETED),
+        "referrals",
+        column=ReferralStatus.COMPLETED,
     ),
-    "follow_ups_kept": (gettext_lazy("Follow-ups kept"), _follow_ups_kept),
-    "returns": (gettext_lazy("Voluntary returns"), _people("returned_on")),
+    "follow_ups_kept": Measure(gettext_lazy("Follow-ups kept"), "follow_ups", "kept"),
+    "returns": Measure(gettext_lazy("Voluntary returns"), "returns"),
 }
 
 
 def measure_choices() -> list[tuple[str, str]]:
-    return [(key, str(label)) for key, (label, _count) in MEASURES.items()]
+    return [(key, str(measure.label)) for key, measure in MEASURES.items()]
 
 
 # --- who may see and change which framework -----------------------------------------
@@ -181,6 +152,8 @@ def _check(spec: IndicatorSpec) -> None:
         raise RefusedError(_("Name the indicator."))
     if spec.period_end < spec.period_start:
         raise RefusedError(_("The period ends before it starts."))
+    if (spec.period_start, spec.period_end) != summary.months(spec.period_start, spec.period_end):
+        raise RefusedError(_("A period is whole months, from the first day to the last."))
     if min(spec.baseline, spec.target, spec.manual_value or 0) < 0:
         raise RefusedError(_("Baseline, target and value cannot be negative."))
     if spec.source == IndicatorSource.COMPUTED and spec.measure not in MEASURES:
@@ -231,14 +204,28 @@ def _shown(count: int) -> int | None:
     return protect_counts({"n": count}, rules()).cells[0][0]
 
 
-def _facts(framework: ResultsFramework) -> QuerySet[PersonFact]:
-    if framework.organisation_id is None:
-        return PersonFact.objects.all()
-    return PersonFact.objects.filter(organisation_id=framework.organisation_id)
+Period = tuple[dt.date, dt.date]
+
+
+def _counted(framework: ResultsFramework) -> dict[Period, dict[str, summary.Cells]]:
+    """The summary cells each computed indicator needs, read once per period."""
+    rows = Summary.objects.all()
+    if framework.organisation_id is not None:
+        rows = rows.filter(organisation_id=framework.organisation_id)
+    wanted: dict[Period, set[str]] = {}
+    for indicator in ResultIndicator.objects.filter(
+        result__framework=framework, source=IndicatorSource.COMPUTED
+    ):
+        period = (indicator.period_start, indicator.period_end)
+        wanted.setdefault(period, set()).add(MEASURES[indicator.measure].table)
+    return {
+        (start, end): summary.cells(rows, summary.Filters(start, end), tables)
+        for (start, end), tables in wanted.items()
+    }
 
 
 def progress(framework: ResultsFramework) -> list[tuple[Result, list[Progress]]]:
-    facts = _facts(framework)
+    counted = _counted(framework)
     found = []
     results = framework.results.prefetch_related("indicators")
     for result in sorted(results, key=lambda r: (r.level != ResultLevel.OUTCOME, r.pk)):
@@ -246,9 +233,9 @@ def progress(framework: ResultsFramework) -> list[tuple[Result, list[Progress]]]
         for indicator in result.indicators.all():
             true: int | None
             if indicator.source == IndicatorSource.COMPUTED:
-                label, count = MEASURES[indicator.measure]
-                true = count(facts, indicator.period_start, indicator.period_end)
-                what = str(label)
+                measure = MEASURES[indicator.measure]
+                period = (indicator.period_start, indicator.period_end)
+                true, what = measure.count(counted[period]), str(measure.label)
             else:
                 true, what = indicator.manual_value, indicator.manual_source
             achieved = None if true is None else _shown(true)

@@ -14,6 +14,7 @@ A month is the finest period: the statistics filters are whole months.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import itertools
 from collections import defaultdict
@@ -95,6 +96,16 @@ class Filters:
     region: str = ""
 
 
+def last_day(month: dt.date) -> dt.date:
+    """The last day of `month`'s month."""
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The whole months that hold `start` to `end`: the summaries count by month."""
+    return start.replace(day=1), last_day(end)
+
+
 Code = Expression | F | str  # a text, or an expression giving it per record
 
 
@@ -124,6 +135,12 @@ def _specs(today: dt.date) -> Iterable[Spec]:
         timed = facts.filter(**{f"{decision}_on_target__isnull": False})
         on_time = _yes_no(Q(**{f"{decision}_on_target": True}))
         yield Spec("targets", timed, "first_contact", decision, on_time)
+
+    # Each step counted in the month it was reached (the results indicators' measures).
+    for step in STEPS:
+        yield Spec("reached", facts.filter(**{f"{step}__isnull": False}), step, step)
+    on_target = facts.filter(first_on_target=True, first_decision_on__isnull=False)
+    yield Spec("reached", on_target, "first_decision_on", "first_on_target")
 
     assisted = facts.filter(assisted=True)
     yield Spec("sex_age", assisted, "first_contact", F("sex"), F("age_band"))
@@ -227,9 +244,12 @@ Cells = dict[tuple[str, str], int]
 def read(user: User, filters: Filters, tables: Iterable[str]) -> dict[str, Cells]:
     """The summed cells of `tables` for what `user` may read, in the filters' months and
     country: {table: {(row, column): n}}. One query for any number of tables."""
-    rows = in_scope(user, Summary.objects.all(), Capability.STATISTICS_VIEW).filter(
-        table__in=list(tables)
-    )
+    return cells(in_scope(user, Summary.objects.all(), Capability.STATISTICS_VIEW), filters, tables)
+
+
+def cells(rows: QuerySet[Summary], filters: Filters, tables: Iterable[str]) -> dict[str, Cells]:
+    """The summed cells of `tables` among `rows` (already limited to whose they are)."""
+    rows = rows.filter(table__in=list(tables))
     if filters.start:
         rows = rows.filter(month__gte=filters.start.replace(day=1))
     if filters.end:

@@ -19,8 +19,9 @@ from django.core.management.base import BaseCommand, CommandError
 from haven.accounts.models import Organisation
 from haven.core.errors import RefusedError
 from haven.stats import actions
-from haven.stats.forms import FilterForm, MonthField
+from haven.stats.forms import MonthField
 from haven.stats.models import ReleaseKind
+from haven.stats.summary import last_day
 
 
 def _month(text: str | None) -> dt.date | None:
@@ -60,7 +61,7 @@ class Command(BaseCommand):
                 k=options["k"],
                 epsilon=options["epsilon"],
                 start=_month(options["start"]),
-                end=FilterForm.last_day(_month(options["end"])),
+                end=last_day(end) if (end := _month(options["end"])) else None,
                 approved=True,
             )
         except RefusedError as error:
