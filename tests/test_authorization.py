@@ -290,6 +290,14 @@ MATRIX: dict[str, Probe] = {
         record_bound=True,
         other_org={Role.COORDINATOR: 400},
     ),
+    "statistics:framework_value": Probe(
+        "POST",
+        {Role.ANALYST: 400, Role.COORDINATOR: 400},
+        a_framework,
+        data={"value-version": "999"},
+        record_bound=True,
+        other_org={Role.COORDINATOR: 400},
+    ),
     "statistics:releases": Probe(
         "GET", {Role.ANALYST: 200, Role.COORDINATOR: 200, Role.ORG_ADMIN: 200}
     ),

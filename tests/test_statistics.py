@@ -464,6 +464,48 @@ class ResultsFrameworkTests(Load):
             self.assertEqual(measure.count(found), expected[key], key)
         self.assertGreater(expected["presumed"], 0)
 
+    def test_a_figure_entered_by_hand_later(self) -> None:
+        analyst = self.world.user("A", Role.ANALYST)
+        framework = results.create_framework(analyst, title="2026", goal="Reach people")
+        output = results.add_result(
+            analyst, framework, level=ResultLevel.OUTPUT, statement="Calls", expected_version=1
+        )
+        manual = self.spec(name="Hotline calls", source=IndicatorSource.MANUAL, measure="")
+        calls = results.add_indicator(analyst, output, manual, expected_version=2)
+        computed = results.add_indicator(analyst, output, self.spec(), expected_version=3)
+        for act in (
+            lambda: results.record_value(
+                analyst, computed, value=40, source="Log", expected_version=4
+            ),
+            lambda: results.record_value(analyst, calls, value=40, source=" ", expected_version=4),
+            lambda: results.record_value(
+                analyst, calls, value=40, source="Log", expected_version=3
+            ),
+        ):
+            with self.assertRaises(RefusedError):
+                act()
+        with self.assertRaises(PermissionDenied):
+            results.record_value(
+                self.world.user("B", Role.ANALYST),
+                calls,
+                value=40,
+                source="Log",
+                expected_version=4,
+            )
+        calls.refresh_from_db()
+        self.assertIsNone(calls.manual_value)
+        client = self.client_for("A", Role.ANALYST)
+        url = reverse("statistics:framework_value", args=[framework.pk])
+        sent = {"value-indicator": calls.pk, "value-version": 4}
+        response = client.post(
+            url, {**sent, "value-manual_value": 40, "value-manual_source": "Log"}
+        )
+        self.assertEqual(response.status_code, 302)
+        calls.refresh_from_db()
+        self.assertEqual((calls.manual_value, calls.manual_source), (40, "Log"))
+        ((_result, rows),) = results.progress(framework)
+        self.assertEqual(rows[0].achieved, 40)
+
     def test_the_rules_hold_in_the_actions(self) -> None:
         analyst = self.world.user("A", Role.ANALYST)
         framework = results.create_framework(analyst, title="2026", goal="Identify and help")

@@ -21,7 +21,13 @@ from haven.core.errors import RefusedError
 from haven.core.pdf import render_pdf
 from haven.stats import results
 from haven.stats.forms import MonthField
-from haven.stats.models import IndicatorSource, Result, ResultLevel, ResultsFramework
+from haven.stats.models import (
+    IndicatorSource,
+    Result,
+    ResultIndicator,
+    ResultLevel,
+    ResultsFramework,
+)
 from haven.stats.summary import last_day
 
 
@@ -61,6 +67,16 @@ class IndicatorForm(forms.Form):
         measure = self.fields["measure"]
         assert isinstance(measure, forms.ChoiceField)  # noqa: S101 - declared above
         measure.choices = [("", "—"), *results.measure_choices()]
+
+
+class ValueForm(forms.Form):
+    prefix = "value"  # beside the indicator form on one page: its own field names
+    indicator = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    manual_value = forms.IntegerField(label=gettext_lazy("Achieved"), min_value=0, max_value=10**9)
+    manual_source = forms.CharField(
+        label=gettext_lazy("Where that figure comes from"), max_length=300
+    )
 
 
 def _framework(request: HttpRequest, pk: int) -> ResultsFramework:
@@ -103,19 +119,29 @@ def _page(
     *,
     result_form: ResultForm | None = None,
     indicator_form: IndicatorForm | None = None,
+    value_form: ValueForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     actor = staff_user(request)
     version = {"version": framework.version}
+    progress = results.progress(framework)
+    manual = [
+        row.indicator
+        for _result, rows in progress
+        for row in rows
+        if row.indicator.source == IndicatorSource.MANUAL
+    ]
     return render(
         request,
         "statistics/framework.html",
         {
             "framework": framework,
-            "progress": results.progress(framework),
+            "progress": progress,
+            "manual": manual,
             "may_edit": can(actor, Capability.RESULTS_EDIT),
             "result_form": result_form or ResultForm(initial=version),
             "indicator_form": indicator_form or IndicatorForm(initial=version),
+            "value_form": value_form or ValueForm(initial=version, prefix=ValueForm.prefix),
         },
         status=status,
     )
@@ -199,3 +225,33 @@ def add_indicator(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The indicator is added."))
             return redirect("statistics:framework", framework.pk)
     return _page(request, framework, indicator_form=form, status=400)
+
+
+@requires(Capability.RESULTS_EDIT)
+@require_POST
+def record_value(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = _framework(request, pk)
+    form = ValueForm(request.POST, prefix=ValueForm.prefix)
+    if form.is_valid():
+        data = form.cleaned_data
+        indicator = ResultIndicator.objects.filter(
+            result__framework=framework, pk=data["indicator"]
+        ).first()
+        if indicator is None:
+            raise Http404
+        try:
+            results.record_value(
+                staff_user(request),
+                indicator,
+                value=data["manual_value"],
+                source=data["manual_source"],
+                expected_version=data["version"],
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except RefusedError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The figure is saved."))
+            return redirect("statistics:framework", framework.pk)
+    return _page(request, framework, value_form=form, status=400)

@@ -186,6 +186,29 @@ def add_indicator(
         )
 
 
+def record_value(
+    actor: User,
+    indicator: ResultIndicator,
+    *,
+    value: int,
+    source: str,
+    expected_version: int,
+) -> ResultIndicator:
+    """The achieved figure of an indicator entered by hand, e.g. at the end of its period;
+    a computed indicator takes none."""
+    if indicator.source != IndicatorSource.MANUAL:
+        raise RefusedError(_("Haven computes this indicator: it takes no figure by hand."))
+    if value < 0:
+        raise RefusedError(_("Baseline, target and value cannot be negative."))
+    if not source.strip():
+        raise RefusedError(_("Say where a figure entered by hand comes from."))
+    with transaction.atomic():
+        _locked(actor, indicator.result.framework, expected_version)
+        indicator.manual_value, indicator.manual_source = value, source.strip()
+        indicator.save(update_fields=["manual_value", "manual_source"])
+    return indicator
+
+
 # --- the progress report -------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("results/<int:pk>/report.pdf", frameworks.framework_pdf, name="framework_pdf"),
     path("results/<int:pk>/result/", frameworks.add_result, name="framework_result"),
     path("results/<int:pk>/indicator/", frameworks.add_indicator, name="framework_indicator"),
+    path("results/<int:pk>/value/", frameworks.record_value, name="framework_value"),
     path("releases/", releases.release_list, name="releases"),
     path("releases/new/", releases.request_release, name="release_new"),
     path("releases/<int:pk>/decide/", releases.decide, name="release_decide"),
