@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "haven.referrals",
     "haven.translations",
     "haven.stats",
+    "haven.interop",
     # After Haven's apps, so that Haven's templates for allauth's pages are found first.
     "allauth",
     "allauth.account",

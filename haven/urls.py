@@ -20,6 +20,7 @@ urlpatterns = [
     path("referrals/", include("haven.referrals.urls")),
     path("screenings/", include("haven.screening.urls")),
     path("statistics/", include("haven.stats.urls")),
+    path("interop/", include("haven.interop.urls")),
     path("translations/", include("haven.translations.urls")),
     path("language/", login_not_required(set_language), name="set_language"),
 ]

@@ -298,6 +298,7 @@ MATRIX: dict[str, Probe] = {
         record_bound=True,
         other_org={Role.COORDINATOR: 400},
     ),
+    "interop:import": Probe("GET", {Role.ORG_ADMIN: 200, Role.SUPERVISOR: 200}),
     "statistics:releases": Probe(
         "GET", {Role.ANALYST: 200, Role.COORDINATOR: 200, Role.ORG_ADMIN: 200}
     ),

@@ -82,6 +82,8 @@ class Capability(enum.Enum):
     RELEASE_REQUEST = "release.request"  # ask for an anonymised data release
     RELEASE_APPROVE = "release.approve"  # the second person: approve another's release
     RESULTS_EDIT = "results.edit"  # results frameworks: goal, outcomes, outputs, indicators
+    DATA_EXPORT = "data.export"  # cases out as HTCDS files (identity: also PERSON_VIEW)
+    DATA_IMPORT = "data.import"  # HTCDS files in: people and cases of the organisation
 
 
 _OWN = frozenset({Scope.OWN})
@@ -176,6 +178,8 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
     },
     Capability.RELEASE_REQUEST: {Role.ANALYST: _ORG, Role.COORDINATOR: _DEPLOYMENT},
     Capability.RESULTS_EDIT: {Role.ANALYST: _ORG, Role.COORDINATOR: _DEPLOYMENT},
+    Capability.DATA_EXPORT: {Role.SUPERVISOR: _ORG},
+    Capability.DATA_IMPORT: {Role.SUPERVISOR: _ORG, Role.ORG_ADMIN: _ORG},
     Capability.RELEASE_APPROVE: {
         Role.ANALYST: _ORG,
         Role.ORG_ADMIN: _ORG,

@@ -68,28 +68,55 @@ def record(
 
     `changed_fields` takes field *names*; values never enter the audit trail.
     """
+    (entry,) = record_many(
+        actor=actor,
+        action=action,
+        organisation=organisation,
+        object_type=object_type,
+        entries=[(object_ref, changed_fields)],
+    )
+    return entry
+
+
+def record_many(
+    *,
+    actor: User | None,
+    action: str,
+    entries: Iterable[tuple[str, Iterable[str]]],
+    organisation: Organisation | None = None,
+    object_type: str = "",
+) -> list[AuditEntry]:
+    """Append one entry per (object reference, changed field names), linked in order, with
+    the head locked once: an import of many records writes its trail in a few statements."""
     if organisation is None and actor is not None:
         organisation = actor.organisation
+    made: list[AuditEntry] = []
     with transaction.atomic():
         head, _created = AuditHead.objects.select_for_update().get_or_create(id=1)
-        entry = AuditEntry(
-            seq=head.seq + 1,
-            created_at=timezone.now(),
-            actor=actor,
-            organisation=organisation,
-            action=action,
-            object_type=object_type,
-            object_ref=object_ref,
-            changed_fields=sorted(set(changed_fields)),
-            prev_hash=head.entry_hash,
-            mac_version=MAC_VERSION,
-        )
-        entry.entry_hash = compute_hash(entry)
-        entry.save()
-        head.seq = entry.seq
-        head.entry_hash = entry.entry_hash
+        seq, prev_hash = head.seq, head.entry_hash
+        now = timezone.now()
+        for object_ref, changed_fields in entries:
+            seq += 1
+            entry = AuditEntry(
+                seq=seq,
+                created_at=now,
+                actor=actor,
+                organisation=organisation,
+                action=action,
+                object_type=object_type,
+                object_ref=object_ref,
+                changed_fields=sorted(set(changed_fields)),
+                prev_hash=prev_hash,
+                mac_version=MAC_VERSION,
+            )
+            entry.entry_hash = prev_hash = compute_hash(entry)
+            made.append(entry)
+        if not made:
+            return made
+        AuditEntry.objects.bulk_create(made, batch_size=2000)
+        head.seq, head.entry_hash = seq, prev_hash
         head.save(update_fields=["seq", "entry_hash"])
-    return entry
+    return made
 
 
 @dataclass(frozen=True)

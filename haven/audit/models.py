@@ -39,6 +39,8 @@ class Action(models.TextChoices):
     RELEASE_REQUEST = "release.request", _("Data release prepared")
     RELEASE_DECIDE = "release.decide", _("Data release approved or rejected")
     RELEASE_DOWNLOAD = "release.download", _("Data release downloaded")
+    HTCDS_EXPORT = "htcds.export", _("Cases exported as HTCDS")
+    HTCDS_IMPORT = "htcds.import", _("Cases imported from HTCDS")
     PERSON_CREATE = "person.create", _("Person created")
     PERSON_UPDATE = "person.update", _("Person edited")
     PERSON_VIEW_IDENTITY = "person.view_identity", _("Identity viewed")

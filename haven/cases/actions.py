@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
 from haven.accounts.roles import Capability, Role, can
-from haven.audit.chain import record
+from haven.audit.chain import record, record_many
 from haven.audit.models import Action
 from haven.cases.access import cases_for
-from haven.cases.choices import AsylumReferral, ClosureReason
+from haven.cases.choices import AsylumReferral, ClosureReason, JourneyStage
 from haven.cases.models import (
     CLOSED_STATUSES,
     Case,
@@ -27,7 +28,7 @@ from haven.cases.models import (
     writing_language,
 )
 from haven.core.errors import ConcurrentEditError, RefusedError
-from haven.core.pseudonyms import CASE_PREFIX, create_with_reference
+from haven.core.pseudonyms import CASE_PREFIX, allocate_references, create_with_reference
 
 if TYPE_CHECKING:
     from haven.people.models import Person
@@ -457,3 +458,117 @@ def decide_closure(actor: User, case: Case, *, approve: bool, expected_version: 
         kind = EventKind.CLOSURE_APPROVED if approve else EventKind.CLOSURE_REJECTED
         record_event(actor, current, kind, current.status)
     case.refresh_from_db()
+
+
+# --- cases brought in from another system (haven.interop) ----------------------------
+
+IMPORTED_FIELDS = (
+    "status",
+    "opened_on",
+    "trafficking_status",
+    "closure_reason",
+    "exploitation_types",
+    "forced_labour_industry",
+    "sex_exploitation_types",
+    "methods_of_control",
+    "recruitment_methods",
+    "recruitment_country",
+    "relationship_to_trafficker",
+    "age_when_trafficked",
+    "recruitment_apps",
+    "exploitation_apps",
+)
+
+
+class RowsRefusedError(RefusedError):
+    """Some of many records cannot be made: (index, field, why) for each, nothing made."""
+
+    def __init__(self, problems: list[tuple[int, str, str]]) -> None:
+        super().__init__(_("Some rows cannot be imported."))
+        self.problems = problems
+
+
+def _import_problems(actor: User, datas: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, str]]:
+    today = timezone.localdate()
+    problems = []
+    for index, data in enumerate(datas):
+        opened = data.get("opened_on")
+        if opened is not None and opened > today:
+            problems.append((index, "opened_on", _("The date cannot be in the future.")))
+        owner = data.get("assigned_to")
+        if owner is not None and not may_hold_cases(owner, actor.organisation_id):
+            problems.append(
+                (index, "assigned_to", _("Not an active case worker of your organisation."))
+            )
+        # A closure recorded elsewhere comes as it was: with its reason if it had one.
+        if data.get("closure_reason") not in ("", None, *ClosureReason.values):
+            problems.append((index, "closure_reason", _("Not a reason Haven knows.")))
+    return problems
+
+
+def import_cases(
+    actor: User,
+    people: Sequence[Person],
+    datas: Sequence[Mapping[str, Any]],
+    *,
+    references: Sequence[str],
+) -> list[Case]:
+    """Open one case per imported person, as it stood in the system it comes from (its
+    HTCDS status and record), in the actor's organisation. Every rule is checked for
+    every row first: one bad row refuses them all (`RowsRefusedError`), nothing is made.
+    Each case gets its "opened" history line, its place of exploitation on the journey,
+    and an audit row; nobody is notified of a bulk load."""
+    if not can(actor, Capability.DATA_IMPORT):
+        raise PermissionDenied
+    problems = _import_problems(actor, datas)
+    if problems:
+        raise RowsRefusedError(problems)
+    chosen = allocate_references(
+        CASE_PREFIX,
+        references,
+        Case,
+    )
+    today = timezone.localdate()
+    cases = []
+    for reference, person, data in zip(chosen, people, datas, strict=True):
+        fields = {name: data[name] for name in IMPORTED_FIELDS if data.get(name) is not None}
+        fields.setdefault("opened_on", today)
+        cases.append(
+            Case(
+                reference=reference,
+                person=person,
+                organisation=actor.organisation,
+                created_by=actor,
+                assigned_to=data.get("assigned_to"),
+                **fields,
+            )
+        )
+    with transaction.atomic():
+        made = Case.objects.bulk_create(cases, batch_size=2000)
+        CaseEvent.objects.bulk_create(
+            (CaseEvent(case=c, kind=EventKind.OPENED, code="imported", actor=actor) for c in made),
+            batch_size=5000,
+        )
+        JourneyEvent.objects.bulk_create(
+            (
+                JourneyEvent(
+                    case=case,
+                    stage=JourneyStage.EXPLOITATION,
+                    country=data["exploitation_country"],
+                    created_by=actor,
+                )
+                for case, data in zip(made, datas, strict=True)
+                if data.get("exploitation_country")
+            ),
+            batch_size=5000,
+        )
+        record_many(
+            actor=actor,
+            action=Action.CASE_CREATE,
+            object_type="case",
+            entries=[
+                (case.reference, ["imported", *(k for k in IMPORTED_FIELDS if data.get(k))])
+                for case, data in zip(made, datas, strict=True)
+            ],
+        )
+    return made

@@ -46,6 +46,7 @@ def haven(request: HttpRequest) -> dict[str, object]:
             "statistics": can(user, Capability.STATISTICS_VIEW),
             "releases": can(user, Capability.RELEASE_REQUEST)
             or can(user, Capability.RELEASE_APPROVE),
+            "htcds_import": can(user, Capability.DATA_IMPORT),
             "translations": can(user, Capability.TRANSLATION_REVIEW)
             or can(user, Capability.TRANSLATION_ACCEPT),
         }

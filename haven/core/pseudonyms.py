@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 
 T = TypeVar("T")
 
@@ -54,3 +55,25 @@ def create_with_reference(prefix: str, create: Callable[[str], T]) -> T:
         except IntegrityError:
             continue
     raise RuntimeError(f"Could not allocate a unique {prefix} reference.")
+
+
+def allocate_references(prefix: str, wanted: Sequence[str], model: type[Model]) -> list[str]:
+    """A reference for each of many new `model` records at once: the one `wanted` (e.g.
+    carried over from another Haven) where it has the right shape and is free, a fresh
+    draw otherwise."""
+    chosen = [w if is_reference(prefix, w) else new_reference(prefix) for w in wanted]
+    for _attempt in range(6):
+        clashes: set[str] = set()
+        for start in range(0, len(chosen), 5000):
+            existing = model._default_manager.filter(reference__in=chosen[start : start + 5000])
+            clashes |= set(existing.values_list("reference", flat=True))
+        seen: set[str] = set()
+        redrawn = False
+        for index, reference in enumerate(chosen):
+            if reference in clashes or reference in seen:
+                chosen[index] = new_reference(prefix)
+                redrawn = True
+            seen.add(chosen[index])
+        if not redrawn:
+            return chosen
+    raise RuntimeError(f"Could not allocate unique {prefix} references.")

@@ -8,16 +8,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from haven.accounts.roles import Capability
-from haven.audit.chain import record
+from haven.accounts.roles import Capability, can
+from haven.audit.chain import record, record_many
 from haven.audit.models import Action
 from haven.core import crypto
 from haven.core.errors import ConcurrentEditError
-from haven.core.pseudonyms import PERSON_PREFIX, create_with_reference
+from haven.core.pseudonyms import PERSON_PREFIX, allocate_references, create_with_reference
 from haven.core.reference import AgeBand, age_band_for, age_on
 from haven.people import names
 from haven.people.access import people_for
@@ -172,6 +173,101 @@ def create_person(
     return create_with_reference(PERSON_PREFIX, create)
 
 
+def duplicates_among(
+    organisation_id: int, datas: Sequence[Mapping[str, Any]]
+) -> dict[int, list[str]]:
+    """For many people about to be recorded at once (an import): the index of each who
+    could already be in the organisation, or appears twice in `datas`, with the
+    references (or "row N") of who they could be. The rule of `possible_duplicates`,
+    run on the organisation's people whoever imports (an importer may not read them)."""
+    keys = [names.same_name_keys(str(d.get("full_name", ""))) for d in datas]
+    found: dict[int, list[str]] = defaultdict(list)
+    mine = Person.objects.filter(organisation_id=organisation_id)
+
+    def same_person(data: Mapping[str, Any], band: str, countries: Sequence[str]) -> bool:
+        shared = set(data.get("citizenship") or []) & set(countries)
+        neither = not data.get("citizenship") and not countries
+        return _age_band(data) == band and (bool(shared) or neither)
+
+    digests_of = [{crypto.blind_index(kind, key) for kind, key in k} for k in keys]
+    every = set().union(*digests_of) if digests_of else set()
+    held: dict[int, set[str]] = defaultdict(set)
+    ordered = sorted(every)
+    for start in range(0, len(ordered), 1000):
+        rows = PersonIndex.objects.filter(
+            person__in=mine, digest__in=ordered[start : start + 1000]
+        ).values_list("person_id", "digest")
+        for person_id, digest in rows:
+            held[person_id].add(digest)
+    maybe = {
+        index: [pid for pid, have in held.items() if digests and digests <= have]
+        for index, digests in enumerate(digests_of)
+    }
+    wanted_ids = {pid for ids in maybe.values() for pid in ids}
+    people = {p.pk: p for p in Person.objects.filter(pk__in=wanted_ids)}
+    for index, ids in maybe.items():
+        for pid in ids:
+            person = people[pid]
+            same_name = any(
+                names.same_name_keys(n) == keys[index] for n in [person.full_name, *person.aliases]
+            )
+            if same_name and same_person(datas[index], person.age_band, person.citizenship):
+                found[index].append(person.reference)
+    first_with: dict[tuple[frozenset[tuple[str, str]], str], int] = {}
+    for index, key in enumerate(keys):
+        if not key:
+            continue
+        data = datas[index]
+        signature = (frozenset(key), _age_band(data))
+        earlier = first_with.setdefault(signature, index)
+        countries = data.get("citizenship") or []
+        if earlier != index and same_person(datas[earlier], signature[1], countries):
+            found[index].append(f"#{earlier}")
+    return dict(found)
+
+
+def import_people(
+    actor: User,
+    datas: Sequence[Mapping[str, Any]],
+    *,
+    references: Sequence[str],
+    confirmed_not_duplicate: bool,
+) -> list[Person]:
+    """Record many people at once for an import, in the actor's organisation: the same
+    fields, age bands, search index and audit rows as `create_person`, in bulk. The
+    importer has checked for duplicates (`duplicates_among`) before calling this."""
+    if not can(actor, Capability.DATA_IMPORT):
+        raise PermissionDenied
+    chosen = allocate_references(
+        PERSON_PREFIX,
+        references,
+        Person,
+    )
+    people, changes = [], []
+    for reference, data in zip(chosen, datas, strict=True):
+        person = Person(reference=reference, organisation=actor.organisation, created_by=actor)
+        changes.append(_apply(person, data))
+        people.append(person)
+    with transaction.atomic():
+        made = Person.objects.bulk_create(people, batch_size=2000)
+        PersonIndex.objects.bulk_create(
+            (
+                PersonIndex(person=person, kind=kind, digest=digest)
+                for person in made
+                for kind, digest in sorted(_index_entries(person))
+            ),
+            batch_size=5000,
+        )
+        extra = ["imported", "confirmed_not_duplicate"] if confirmed_not_duplicate else ["imported"]
+        record_many(
+            actor=actor,
+            action=Action.PERSON_CREATE,
+            object_type="person",
+            entries=[(p.reference, [*c, *extra]) for p, c in zip(made, changes, strict=True)],
+        )
+    return made
+
+
 def update_person(
     actor: User, person: Person, data: Mapping[str, Any], *, expected_version: int
 ) -> list[str]:
@@ -206,14 +302,12 @@ def record_identity_view(actor: User, person: Person) -> None:
 
 def record_identity_views(actor: User, people: Iterable[Person]) -> None:
     """One audit row per person whose identity a page shows, in one transaction."""
-    with transaction.atomic():
-        for person in people:
-            record(
-                actor=actor,
-                action=Action.PERSON_VIEW_IDENTITY,
-                object_type="person",
-                object_ref=person.reference,
-            )
+    record_many(
+        actor=actor,
+        action=Action.PERSON_VIEW_IDENTITY,
+        object_type="person",
+        entries=[(person.reference, ()) for person in people],
+    )
 
 
 # How a search hit matched, weakest name part first decides: an exact spelling in every

@@ -16,8 +16,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -34,6 +32,7 @@ from haven.accounts.roles import Capability, Scope, scopes_for
 from haven.audit import chain
 from haven.audit.models import Action
 from haven.core.errors import RefusedError
+from haven.core.files import write_atomically
 from haven.core.reference import AgeBand, Gender
 from haven.screening_engine import default_catalogue
 from haven.stats import anonymise, privacy
@@ -410,16 +409,5 @@ def write_files(release: Release, output: Path) -> Path:
     """Write the file and its metadata (`r.csv` and `r.meta.json`): both or neither."""
     meta_path = output.with_suffix(".meta.json")
     meta = json.dumps(release.metadata, indent=2, sort_keys=True).encode("utf-8")
-    written: list[tuple[str, Path]] = []
-    try:
-        for path, body in ((output, bytes(release.content)), (meta_path, meta)):
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".haven-release-")
-            written.append((temporary, path))
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(body)
-        for temporary, path in written:
-            os.replace(temporary, path)
-    finally:
-        for temporary, _path in written:
-            Path(temporary).unlink(missing_ok=True)
+    write_atomically([(output, bytes(release.content)), (meta_path, meta)])
     return meta_path

@@ -44,6 +44,8 @@ from haven.accounts.models import Organisation, OrganisationType, User
 from haven.accounts.roles import Role
 from haven.cases.models import Case
 from haven.cases.synthetic import build_cases
+from haven.interop import importing as interop_importing
+from haven.interop import synthetic as interop_synthetic
 from haven.screening.management.commands.bench import Command as ScreeningBench
 from haven.stats import actions as statistics_actions
 from haven.stats import facts as statistics_facts
@@ -209,7 +211,10 @@ class Command(ScreeningBench):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("target", choices=["screening", "interview", "pages", "stats"])
+        parser.add_argument(
+            "target", choices=["screening", "interview", "pages", "stats", "import"]
+        )
+        parser.add_argument("--rows", type=int, default=10_000, help="import: HTCDS rows")
         parser.add_argument("--count", type=int, default=2000, help="screening: inputs")
         parser.add_argument("--rounds", type=int, default=5, help="screening: rounds")
         parser.add_argument("--cases", type=int, default=1000, help="pages: fictional cases")
@@ -219,6 +224,9 @@ class Command(ScreeningBench):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["target"] == "stats":
             self._stats(options)
+            return
+        if options["target"] == "import":
+            self._import(options)
             return
         if options["target"] != "pages":
             super().handle(*args, **options)
@@ -295,6 +303,48 @@ class Command(ScreeningBench):
             )
         for name, (seconds, rows) in releases.items():
             self.stdout.write(f"{name:32} {seconds * 1000:9.1f} ms, {rows} rows")
+
+    def _import(self, options: dict[str, Any]) -> None:
+        """`haven htcds import` of N fictional rows into an empty organisation: checking
+        alone (the baseline, the same run), the import, and the same file again."""
+        if options["rows"] < 1:
+            raise CommandError("--rows must be at least 1.")
+        content = interop_synthetic.rows(options["rows"])
+        with scratch_database(), override_settings(DEBUG=False):
+            call_command("migrate", verbosity=0, interactive=False)
+            org, _created = ensure_organisation(
+                actor=None,
+                name="Fictional Import Organisation",
+                org_type=OrganisationType.NGO,
+                country="TH",
+            )
+            admin = create_user(
+                actor=None,
+                organisation_id=org.pk,
+                username="bench-importer",
+                password=secrets.token_urlsafe(16),
+                roles=[Role.ORG_ADMIN],
+            )
+            timings = {}
+            for name, check_only in (("check only", True), ("import", False), ("again", False)):
+                start = time.perf_counter()
+                report = interop_importing.import_file(
+                    admin, content, "bench.csv", check_only=check_only
+                )
+                timings[name] = (time.perf_counter() - start, report)
+                if report.problems:
+                    raise CommandError(f"{name}: {report.problems[:3]}")
+        self.stdout.write(
+            f"{options['rows']} fictional HTCDS rows ({len(content) / 1e6:.1f} MB CSV, "
+            "identity columns included)"
+        )
+        baseline = timings["check only"][0]
+        for name, (seconds, report) in timings.items():
+            self.stdout.write(
+                f"{name:12} {seconds:8.1f} s  {report.rows / seconds:9.0f} rows/s  "
+                f"{seconds / baseline:5.1f} x check  created {report.created}, "
+                f"skipped {report.skipped}"
+            )
 
     @staticmethod
     def _framework(analyst: User) -> ResultsFramework:

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from haven.interop import views
+
+app_name = "interop"
+
+urlpatterns = [
+    path("htcds/import/", views.import_page, name="import"),
+]

@@ -1,0 +1,63 @@
+"""The HTCDS upload page for organisation admins and supervisors. The rules live in
+haven.interop.importing; larger files than a page takes go through `haven htcds import`."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from haven.accounts.roles import Capability
+from haven.core.decorators import requires, staff_user
+from haven.core.errors import RefusedError
+from haven.interop import htcds, importing
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("HTCDS file (CSV or Excel)"))
+    check_only = forms.BooleanField(
+        label=gettext_lazy("Only check the file: change nothing"), required=False
+    )
+    allow_possible_duplicates = forms.BooleanField(
+        label=gettext_lazy(
+            "I have looked at the possible duplicates the check found: import them anyway"
+        ),
+        required=False,
+    )
+
+
+@requires(Capability.DATA_IMPORT)
+@require_http_methods(["GET", "POST"])
+def import_page(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = importing.import_file(
+                    staff_user(request),
+                    upload.read(),
+                    upload.name,
+                    allow_possible_duplicates=form.cleaned_data["allow_possible_duplicates"],
+                    check_only=form.cleaned_data["check_only"],
+                )
+            except RefusedError as error:
+                form.add_error("file", error.message)
+        if not form.is_valid() or (report and report.problems):
+            status = 400
+    return render(
+        request,
+        "interop/import.html",
+        {
+            "form": form,
+            "report": report,
+            "columns": htcds.COLUMNS,
+            "limit_mb": settings.HAVEN_MAX_REQUEST_BYTES // (1024 * 1024),
+        },
+        status=status,
+    )
