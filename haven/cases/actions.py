@@ -279,7 +279,8 @@ RECORD_DATES = (
     "child_protection_notified_on",
     "asylum_referral_on",
 )
-RECORD_FIELDS = (
+# The case record's fields that HTCDS has too (haven.interop reads and writes them).
+HTCDS_RECORD_FIELDS = (
     "exploitation_types",
     "forced_labour_industry",
     "sex_exploitation_types",
@@ -290,6 +291,9 @@ RECORD_FIELDS = (
     "age_when_trafficked",
     "recruitment_apps",
     "exploitation_apps",
+)
+RECORD_FIELDS = (
+    *HTCDS_RECORD_FIELDS,
     "cooperation",
     "guardian",
     "guardian_appointed_on",
@@ -467,16 +471,7 @@ IMPORTED_FIELDS = (
     "opened_on",
     "trafficking_status",
     "closure_reason",
-    "exploitation_types",
-    "forced_labour_industry",
-    "sex_exploitation_types",
-    "methods_of_control",
-    "recruitment_methods",
-    "recruitment_country",
-    "relationship_to_trafficker",
-    "age_when_trafficked",
-    "recruitment_apps",
-    "exploitation_apps",
+    *HTCDS_RECORD_FIELDS,
 )
 
 

@@ -3,6 +3,7 @@ outcomes, outputs and indicators. The rules live in haven.stats.results."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -168,27 +169,48 @@ def framework_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _submitted(
+    request: HttpRequest,
+    framework: ResultsFramework,
+    form: forms.Form,
+    act: Callable[[], object],
+    done: str,
+) -> HttpResponse | None:
+    """Run the action: back to the framework with `done` said, or the refusal on the
+    form (None: show the page again). Another organisation's framework is not there."""
+    try:
+        act()
+    except PermissionDenied:
+        raise Http404 from None
+    except RefusedError as error:
+        form.add_error(None, error.message)
+        return None
+    messages.success(request, done)
+    return redirect("statistics:framework", framework.pk)
+
+
 @requires(Capability.RESULTS_EDIT)
 @require_POST
 def add_result(request: HttpRequest, pk: int) -> HttpResponse:
     framework = _framework(request, pk)
     form = ResultForm(request.POST)
     if form.is_valid():
-        try:
-            results.add_result(
+        data = form.cleaned_data
+        done = _submitted(
+            request,
+            framework,
+            form,
+            lambda: results.add_result(
                 staff_user(request),
                 framework,
-                level=form.cleaned_data["level"],
-                statement=form.cleaned_data["statement"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except PermissionDenied:
-            raise Http404 from None
-        except RefusedError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("The result is added."))
-            return redirect("statistics:framework", framework.pk)
+                level=data["level"],
+                statement=data["statement"],
+                expected_version=data["version"],
+            ),
+            _("The result is added."),
+        )
+        if done:
+            return done
     return _page(request, framework, result_form=form, status=400)
 
 
@@ -213,17 +235,17 @@ def add_indicator(request: HttpRequest, pk: int) -> HttpResponse:
             manual_value=data["manual_value"],
             manual_source=data["manual_source"],
         )
-        try:
-            results.add_indicator(
+        done = _submitted(
+            request,
+            framework,
+            form,
+            lambda: results.add_indicator(
                 staff_user(request), result, spec, expected_version=data["version"]
-            )
-        except PermissionDenied:
-            raise Http404 from None
-        except RefusedError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("The indicator is added."))
-            return redirect("statistics:framework", framework.pk)
+            ),
+            _("The indicator is added."),
+        )
+        if done:
+            return done
     return _page(request, framework, indicator_form=form, status=400)
 
 
@@ -239,19 +261,19 @@ def record_value(request: HttpRequest, pk: int) -> HttpResponse:
         ).first()
         if indicator is None:
             raise Http404
-        try:
-            results.record_value(
+        done = _submitted(
+            request,
+            framework,
+            form,
+            lambda: results.record_value(
                 staff_user(request),
                 indicator,
                 value=data["manual_value"],
                 source=data["manual_source"],
                 expected_version=data["version"],
-            )
-        except PermissionDenied:
-            raise Http404 from None
-        except RefusedError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("The figure is saved."))
-            return redirect("statistics:framework", framework.pk)
+            ),
+            _("The figure is saved."),
+        )
+        if done:
+            return done
     return _page(request, framework, value_form=form, status=400)
