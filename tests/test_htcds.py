@@ -28,7 +28,7 @@ from haven.people.models import Person
 from haven.stats import synthetic
 from tests.personas import HavenTestCase
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "htcds"
+REFERENCE = Path(__file__).resolve().parent / "fixtures" / "htcds"
 CANARY = "Canary Zzyzx"
 
 
@@ -282,6 +282,18 @@ class BadInputTests(HtcdsTestCase):
         case = Case.objects.filter(organisation=self.world.orgs["B"]).latest("pk")
         self.assertEqual(case.person.family_name, "Fictional")
         self.assertEqual(case.methods_of_control, ["DebtBondage", "WithholdsDocuments"])
+
+    def test_a_submission_of_the_official_xlsform_as_kobo_exports_it(self) -> None:
+        form = openpyxl.load_workbook(REFERENCE / "htcds_xlsform.xlsx")["survey"]
+        names = [row[1] for row in form.iter_rows(min_row=2, values_only=True) if row[1]]
+        header = [f"group_case/{n}" if n.startswith("cas_") else n for n in names]
+        header += ["meta/instanceID", "_id", "_uuid", "_submission_time", "_index"]
+        values = {"prs_First_Name": "Lan", "prs_Gender": "Feminine", "cas_Status": "Active"}
+        row = [values.get(name.rsplit("/", 1)[-1], "") for name in header]
+        out = io.StringIO()
+        csv.writer(out).writerows([header, row])
+        report = self.import_(out.getvalue().encode(), "kobo-export.csv")
+        self.assertEqual((report.problems, report.created), ([], 1))
 
     def test_only_admins_and_supervisors_import(self) -> None:
         for role in (Role.CASE_WORKER, Role.ANALYST, Role.SCREENER, Role.COORDINATOR):

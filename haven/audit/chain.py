@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from haven.audit.models import AuditEntry, AuditHead
-from haven.core import crypto
+from haven.core import bulk, crypto
 
 if TYPE_CHECKING:
     from haven.accounts.models import Organisation, User
@@ -113,7 +113,7 @@ def record_many(
             made.append(entry)
         if not made:
             return made
-        AuditEntry.objects.bulk_create(made, batch_size=2000)
+        bulk.insert(AuditEntry, made)
         head.seq, head.entry_hash = seq, prev_hash
         head.save(update_fields=["seq", "entry_hash"])
     return made

@@ -27,6 +27,7 @@ from haven.cases.models import (
     Notification,
     writing_language,
 )
+from haven.core import bulk
 from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.pseudonyms import CASE_PREFIX, allocate_references, create_with_reference
 
@@ -507,7 +508,7 @@ def import_cases(
     datas: Sequence[Mapping[str, Any]],
     *,
     references: Sequence[str],
-) -> list[Case]:
+) -> Sequence[Case]:
     """Open one case per imported person, as it stood in the system it comes from (its
     HTCDS status and record), in the actor's organisation. Every rule is checked for
     every row first: one bad row refuses them all (`RowsRefusedError`), nothing is made.
@@ -539,13 +540,14 @@ def import_cases(
             )
         )
     with transaction.atomic():
-        made = Case.objects.bulk_create(cases, batch_size=2000)
-        CaseEvent.objects.bulk_create(
-            (CaseEvent(case=c, kind=EventKind.OPENED, code="imported", actor=actor) for c in made),
-            batch_size=5000,
+        made = bulk.insert(Case, cases)
+        bulk.insert(
+            CaseEvent,
+            [CaseEvent(case=c, kind=EventKind.OPENED, code="imported", actor=actor) for c in made],
         )
-        JourneyEvent.objects.bulk_create(
-            (
+        bulk.insert(
+            JourneyEvent,
+            [
                 JourneyEvent(
                     case=case,
                     stage=JourneyStage.EXPLOITATION,
@@ -554,8 +556,7 @@ def import_cases(
                 )
                 for case, data in zip(made, datas, strict=True)
                 if data.get("exploitation_country")
-            ),
-            batch_size=5000,
+            ],
         )
         record_many(
             actor=actor,

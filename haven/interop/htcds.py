@@ -285,6 +285,43 @@ STANDARD = frozenset(
         "con_Consent",
     ]
 )
+# What KoboToolbox and ODK Central add to every exported submission: not case data.
+SUBMISSION_METADATA = frozenset(
+    {
+        "start",
+        "end",
+        "today",
+        "deviceid",
+        "instanceID",
+        "instanceName",
+        "KEY",
+        "SubmissionDate",
+        "SubmitterID",
+        "SubmitterName",
+        "AttachmentsPresent",
+        "AttachmentsExpected",
+        "Status",
+        "ReviewState",
+        "DeviceID",
+        "Edits",
+        "FormVersion",
+    }
+)
+
+
+def column_name(header: str) -> str:
+    """A header cell as the column it names: a Kobo or ODK group path ("group/field")
+    is left out, and the official files' own spellings are read as the standard's."""
+    name = header.strip().rsplit("/", 1)[-1]
+    return ALIASES.get(name, name)
+
+
+def is_metadata(header: str) -> bool:
+    """A column that the collection tool adds (its ids, times, versions)."""
+    name = header.strip()
+    return name.startswith("_") or "meta/" in name or name in SUBMISSION_METADATA
+
+
 # Read (a file may carry them) but not taken in, each with the reason the report gives.
 NOT_TAKEN = {
     "con_Consent": gettext_lazy(

@@ -24,7 +24,7 @@ from haven.audit.chain import record
 from haven.audit.models import Action
 from haven.cases.actions import RowsRefusedError, import_cases
 from haven.cases.models import Case, CaseStatus
-from haven.core import crypto
+from haven.core import bulk, crypto
 from haven.core.reference import Gender
 from haven.interop import htcds, reading
 from haven.interop.models import ImportedRow
@@ -65,7 +65,7 @@ class _Row:
 
 
 def _header(table: reading.Table, report: Report) -> list[str]:
-    names = [htcds.ALIASES.get(name, name) for name in table.header]
+    names = ["" if htcds.is_metadata(h) else htcds.column_name(h) for h in table.header]
     for name in dict.fromkeys(names):
         if name in htcds.NOT_TAKEN:
             report.notes.append(f"{name}: {htcds.NOT_TAKEN[name]}")
@@ -282,8 +282,9 @@ def import_file(
                 cases,
                 references=[row.values.get("hvn_CaseReference", "") for row in rows],
             )
-            ImportedRow.objects.bulk_create(
-                (
+            bulk.insert(
+                ImportedRow,
+                [
                     ImportedRow(
                         organisation=actor.organisation,
                         digest=row.digest,
@@ -291,8 +292,7 @@ def import_file(
                         imported_by=actor,
                     )
                     for row, case in zip(rows, opened, strict=True)
-                ),
-                batch_size=5000,
+                ],
             )
             record(
                 actor=actor,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from haven.accounts.roles import Capability, can
 from haven.audit.chain import record, record_many
 from haven.audit.models import Action
-from haven.core import crypto
+from haven.core import bulk, crypto
 from haven.core.errors import ConcurrentEditError
 from haven.core.pseudonyms import PERSON_PREFIX, allocate_references, create_with_reference
 from haven.core.reference import AgeBand, age_band_for, age_on
@@ -232,7 +232,7 @@ def import_people(
     *,
     references: Sequence[str],
     confirmed_not_duplicate: bool,
-) -> list[Person]:
+) -> Sequence[Person]:
     """Record many people at once for an import, in the actor's organisation: the same
     fields, age bands, search index and audit rows as `create_person`, in bulk. The
     importer has checked for duplicates (`duplicates_among`) before calling this."""
@@ -249,14 +249,14 @@ def import_people(
         changes.append(_apply(person, data))
         people.append(person)
     with transaction.atomic():
-        made = Person.objects.bulk_create(people, batch_size=2000)
-        PersonIndex.objects.bulk_create(
-            (
+        made = bulk.insert(Person, people)
+        bulk.insert(
+            PersonIndex,
+            [
                 PersonIndex(person=person, kind=kind, digest=digest)
                 for person in made
                 for kind, digest in sorted(_index_entries(person))
-            ),
-            batch_size=5000,
+            ],
         )
         extra = ["imported", "confirmed_not_duplicate"] if confirmed_not_duplicate else ["imported"]
         record_many(
