@@ -143,6 +143,23 @@ class SummaryTests(Load):
             summary.read(self.world.user("A", Role.CASE_WORKER), Filters(), ("met",)), {}
         )
 
+    def test_median_days_to_accept_overall_and_by_type_of_receiving_organisation(self) -> None:
+        org, month = self.world.orgs["A"], dt.date(2026, 1, 1)
+        Summary.objects.bulk_create(
+            Summary(organisation=org, month=month, region="TH", table="accept_days", **cells)
+            for cells in (
+                {"row": "Shelter", "column": "2", "n": 6},
+                {"row": "Shelter", "column": "4", "n": 6},
+                {"row": "LegalService", "column": "10", "n": 3},
+            )
+        )
+        found = dict(tables.median_days_to_accept(self.analyst(), Filters()))
+        # 15 answers in all: the median is the 8th, 4 days. Shelters' 12: between the 6th
+        # (2) and the 7th (4). Legal services have 3: hidden.
+        self.assertEqual(found["All receiving organisations"], 4)
+        self.assertEqual(found["Shelter"], 3)
+        self.assertIsNone(found["Legal service"])
+
     def test_the_median_of_a_histogram(self) -> None:
         self.assertEqual(summary.median({}), (None, 0))
         self.assertEqual(summary.median({3: 1}), (3.0, 1))

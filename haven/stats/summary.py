@@ -185,7 +185,7 @@ def _specs(today: dt.date) -> Iterable[Spec]:
         status__in=(ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED),
     )
     took = _text(DaysBetween(TruncDate("responded_at"), TruncDate("sent_at")))
-    yield Spec("accept_days", accepted, "sent_at", "", took, **person)
+    yield Spec("accept_days", accepted, "sent_at", F("service__provider__org_type"), took, **person)
     follow_ups = FollowUp.objects.filter(case__person__fact__isnull=False)
     kept = Case(
         When(done_on__isnull=False, then=Value("kept")),

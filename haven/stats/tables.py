@@ -319,13 +319,24 @@ def assistance(user: User, filters: Filters) -> list[Table]:
     return tables
 
 
-def median_days_to_accept(user: User, filters: Filters) -> int | None:
-    """Median days from sending to an answer of acceptance, hidden below the threshold."""
+def median_days_to_accept(user: User, filters: Filters) -> list[tuple[str, int | None]]:
+    """Median days from sending to an answer of acceptance, for every receiving
+    organisation together and then by their type; each hidden below the threshold."""
     took = summary.read(user, filters, ("accept_days",))["accept_days"]
-    middle, n = summary.median({int(days): count for (_row, days), count in took.items()})
-    if middle is None or n < rules().threshold:
-        return None
-    return round(middle)
+    every: dict[int, int] = {}
+    by_type: dict[str, dict[int, int]] = {}
+    for (kind, days), count in took.items():
+        every[int(days)] = every.get(int(days), 0) + count
+        by_type.setdefault(kind, {})[int(days)] = count
+
+    def shown(histogram: dict[int, int]) -> int | None:
+        middle, n = summary.median(histogram)
+        return None if middle is None or n < rules().threshold else round(middle)
+
+    types = _label(dict(OrganisationType.choices))
+    return [(_("All receiving organisations"), shown(every))] + [
+        (types(kind), shown(histogram)) for kind, histogram in sorted(by_type.items())
+    ]
 
 
 def _funnel_tables(user: User, filters: Filters) -> list[Table]:
