@@ -18,6 +18,7 @@ from django.utils import timezone
 from haven.accounts.models import Organisation, User
 from haven.assistance.models import FollowUp, Stage, SupportObjective
 from haven.cases.models import Case, CaseEvent, CaseStatus, EventKind
+from haven.core import bulk
 from haven.core.pseudonyms import ALPHABET, CASE_PREFIX, PERSON_PREFIX
 from haven.core.reference import AgeBand
 from haven.identification.status import IdentificationStatus
@@ -46,7 +47,7 @@ def _bulk(model: type[M], rows: Sequence[M]) -> list[M]:
     made: list[M] = []
     for batch in _batches(rows):
         with transaction.atomic():
-            made += model._default_manager.bulk_create(batch)
+            made += bulk.insert(model, batch)
     return made
 
 
