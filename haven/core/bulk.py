@@ -54,6 +54,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def existing(rows: models.QuerySet[Any], field: str, values: Sequence[Any]) -> set[Any]:
+    """Which of many `values` of `field` are among `rows`, asked a few thousand at a time
+    (one IN list per statement stays within what the databases take)."""
+    found: set[Any] = set()
+    for start in range(0, len(values), 5000):
+        chunk = values[start : start + 5000]
+        found |= set(rows.filter(**{f"{field}__in": chunk}).values_list(field, flat=True))
+    return found
+
+
 def insert(model: type[M], objects: Sequence[M]) -> Sequence[M]:
     if not objects:
         return objects

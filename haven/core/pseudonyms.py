@@ -15,6 +15,8 @@ from typing import TypeVar
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 
+from haven.core import bulk
+
 T = TypeVar("T")
 
 PERSON_PREFIX = "HVN"
@@ -63,10 +65,7 @@ def allocate_references(prefix: str, wanted: Sequence[str], model: type[Model]) 
     draw otherwise."""
     chosen = [w if is_reference(prefix, w) else new_reference(prefix) for w in wanted]
     for _attempt in range(6):
-        clashes: set[str] = set()
-        for start in range(0, len(chosen), 5000):
-            existing = model._default_manager.filter(reference__in=chosen[start : start + 5000])
-            clashes |= set(existing.values_list("reference", flat=True))
+        clashes = bulk.existing(model._default_manager.all(), "reference", chosen)
         seen: set[str] = set()
         redrawn = False
         for index, reference in enumerate(chosen):

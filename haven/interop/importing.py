@@ -186,22 +186,10 @@ def _new_rows(actor: User, rows: list[_Row], report: Report) -> list[_Row]:
             report.problems.append(
                 Problem(row.number, "", _("repeats row %(row)s") % {"row": earlier})
             )
-    digests = [row.digest for row in rows]
-    seen: set[str] = set()
-    for start in range(0, len(digests), 5000):
-        seen |= set(
-            ImportedRow.objects.filter(
-                organisation=actor.organisation, digest__in=digests[start : start + 5000]
-            ).values_list("digest", flat=True)
-        )
+    mine = {"organisation": actor.organisation}
+    seen = bulk.existing(ImportedRow.objects.filter(**mine), "digest", [row.digest for row in rows])
     references = [r.values["hvn_CaseReference"] for r in rows if r.values.get("hvn_CaseReference")]
-    held: set[str] = set()
-    for start in range(0, len(references), 5000):
-        held |= set(
-            Case.objects.filter(
-                organisation=actor.organisation, reference__in=references[start : start + 5000]
-            ).values_list("reference", flat=True)
-        )
+    held = bulk.existing(Case.objects.filter(**mine), "reference", references)
     fresh = [
         row
         for row in rows
