@@ -16,3 +16,14 @@ FLAG_LABELS = {
     "international_protection": gettext_lazy("May need international protection"),
     "stateless_risk": gettext_lazy("Risk of statelessness"),
 }
+
+# The interview topics, in the order the interview takes them.
+TOPIC_LABELS = {
+    "safety": gettext_lazy("Safety and immediate needs"),
+    "background": gettext_lazy("Background"),
+    "recruitment": gettext_lazy("Recruitment"),
+    "journey": gettext_lazy("The journey"),
+    "work": gettext_lazy("Work and living conditions"),
+    "control": gettext_lazy("Control and freedom"),
+    "wishes": gettext_lazy("The person's own wishes"),
+}

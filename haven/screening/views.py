@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -34,6 +34,7 @@ from haven.screening.forms import (
     ReadinessForm,
     TopicForm,
 )
+from haven.screening.labels import TOPIC_LABELS
 from haven.screening.models import Screening, ScreeningStatus
 from haven.screening_engine import default_catalogue
 from haven.screening_engine.model import Indicator
@@ -41,15 +42,6 @@ from haven.translations import live
 from haven.translations.models import ReviewState
 
 PAGE_SIZE = 25
-TOPIC_LABELS = {
-    "safety": gettext_lazy("Safety and immediate needs"),
-    "background": gettext_lazy("Background"),
-    "recruitment": gettext_lazy("Recruitment"),
-    "journey": gettext_lazy("The journey"),
-    "work": gettext_lazy("Work and living conditions"),
-    "control": gettext_lazy("Control and freedom"),
-    "wishes": gettext_lazy("The person's own wishes"),
-}
 
 
 def _editable(user: User, reference: str) -> Screening:
