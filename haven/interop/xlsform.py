@@ -30,13 +30,14 @@ from haven.screening_engine.catalogue import Catalogue
 FORM_ID = "haven_screening"
 CHILD_SUFFIX = "__child"
 IS_CHILD = "is_child"
-# Fields of the web forms that the offline form leaves out: the interview language is the
-# language chosen in the app, and the version field is the web form's own.
-LEFT_OUT = {"interview_language", "version"}
+# The web forms' own version field: not a question.
+LEFT_OUT = {"version"}
+# Every submission carries the ruleset it was made with (the form's version is not in
+# every export): the import refuses another unless told to re-assess.
+RULESET_FIELD = "ruleset_version"
 Row = dict[str, Any]
 READINESS = _("Before the interview")
 PERSON = _("The person")
-NOTES = _("Notes (no names)")
 END_NOTE = _(
     "Haven assesses these answers when the submission is imported. Nothing on this phone "
     "is a verdict: a person decides."
@@ -141,7 +142,11 @@ def rows(catalogue: Catalogue | None = None) -> tuple[list[Row], list[Row], list
         },
         {"type": "end_group", "name": "profile"},
         *_indicator_rows(catalogue),
-        {"type": "text", "name": "notes", **_each(NOTES, "label")},
+        {
+            "type": "calculate",
+            "name": RULESET_FIELD,
+            "calculation": f"'{version(catalogue)}'",
+        },
         {"type": "note", "name": "end_note", **_each(END_NOTE, "label")},
     ]
     choices = [
