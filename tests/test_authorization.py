@@ -299,6 +299,8 @@ MATRIX: dict[str, Probe] = {
         other_org={Role.COORDINATOR: 400},
     ),
     "interop:import": Probe("GET", {Role.ORG_ADMIN: 200, Role.SUPERVISOR: 200}),
+    "interop:xlsform": Probe("GET", dict.fromkeys(SCREENERS, 200)),
+    "interop:submissions": Probe("GET", dict.fromkeys(SCREENERS, 200)),
     "statistics:releases": Probe(
         "GET", {Role.ANALYST: 200, Role.COORDINATOR: 200, Role.ORG_ADMIN: 200}
     ),

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 import haven.screening_engine
 from haven.accounts.roles import Role
@@ -124,6 +126,31 @@ class SubmissionTests(HavenTestCase):
             [(p.submission, p.field) for p in report.problems], [(2, "excessive_working_hours")]
         )
         self.assertEqual(Screening.objects.count(), before)
+
+    def test_attached_by_reference_only_to_a_person_the_screener_may_see(self) -> None:
+        record = submission(worked_cases()[0])
+        mine = {**record, xlsform.PERSON_REFERENCE: self.world.people["A"].reference}
+        other = {**record, xlsform.PERSON_REFERENCE: self.world.people["B"].reference}
+        refused = submissions.import_submissions(self.screener(), as_csv([other]), "x.csv")
+        self.assertEqual([p.field for p in refused.problems], [xlsform.PERSON_REFERENCE])
+        taken = submissions.import_submissions(self.screener(), as_csv([mine]), "x.csv")
+        ((reference, _outcome),) = taken.created
+        screening = Screening.objects.get(reference=reference)
+        self.assertEqual(screening.person_id, self.world.people["A"].pk)
+
+    def test_the_page_and_the_form_download(self) -> None:
+        client = self.client_for("A", Role.SCREENER)
+        download = client.get(reverse("interop:xlsform"))
+        self.assertEqual(download.status_code, 200)
+        self.assertIn("spreadsheetml", download["Content-Type"])
+        upload = SimpleUploadedFile(
+            "export.csv", as_csv([submission(worked_cases()[0])]), content_type="text/csv"
+        )
+        page = client.post(reverse("interop:submissions"), {"file": upload})
+        self.assertContains(page, "1 screening imported")
+        self.assertContains(page, "Presumed victim")
+        refused = self.client_for("A", Role.ANALYST).get(reverse("interop:submissions"))
+        self.assertEqual(refused.status_code, 403)
 
     def test_only_those_who_screen(self) -> None:
         for role in (Role.ANALYST, Role.ORG_ADMIN, Role.TRANSLATOR):

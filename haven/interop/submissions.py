@@ -27,6 +27,8 @@ from haven.accounts.roles import Capability, can
 from haven.core.errors import RefusedError
 from haven.core.safejson import loads
 from haven.interop import reading, xlsform
+from haven.people.access import people_for
+from haven.people.models import Person
 from haven.screening import actions, engine
 from haven.screening.models import Screening
 from haven.screening_engine import default_catalogue
@@ -110,7 +112,12 @@ def _screening_input(record: Mapping[str, str], number: int, report: Report) -> 
             problem(indicator.id, _("not an answer the form offers"))
         elif value:
             answers[indicator.id] = value
-    return {"readiness": readiness, "profile": profile, "answers": answers}
+    return {
+        "readiness": readiness,
+        "profile": profile,
+        "answers": answers,
+        "person": record.get(xlsform.PERSON_REFERENCE, "").strip(),
+    }
 
 
 def import_submissions(
@@ -134,13 +141,15 @@ def import_submissions(
                 )
             )
         inputs.append((made_with, _screening_input(record, number, report)))
+    people = _people(actor, [found["person"] for _v, found in inputs], report)
     if report.problems or not inputs:
         return report
     try:
         with transaction.atomic():
             for number, (made_with, found) in enumerate(inputs, start=1):
                 try:
-                    screening = _screening(actor, found, made_with, current)
+                    person = people.get(found["person"])
+                    screening = _screening(actor, found, made_with, current, person)
                 except RefusedError as refused:
                     report.problems.append(Problem(number, "", refused.message))
                     raise
@@ -155,13 +164,37 @@ def import_submissions(
     return report
 
 
-def _screening(actor: User, found: Mapping[str, Any], made_with: str, current: str) -> Screening:
+def _people(actor: User, references: list[str], report: Report) -> dict[str, Person]:
+    """The people named by reference: only those the screener may see, else a problem
+    (no hint whether the reference exists elsewhere)."""
+    wanted = {r for r in references if r}
+    visible = people_for(actor, Capability.PERSON_VIEW).filter(reference__in=wanted)
+    found = {p.reference: p for p in visible}
+    for number, reference in enumerate(references, start=1):
+        if reference and reference not in found:
+            report.problems.append(
+                Problem(
+                    number,
+                    xlsform.PERSON_REFERENCE,
+                    _("no person with that reference that you may see"),
+                )
+            )
+    return found
+
+
+def _screening(
+    actor: User,
+    found: Mapping[str, Any],
+    made_with: str,
+    current: str,
+    person: Person | None,
+) -> Screening:
     readiness = dict(found["readiness"])
     if made_with != current:
         # Said in the screening itself: answered to one ruleset, assessed by another.
         readiness["offline_ruleset"] = made_with or "unknown"
     readiness["offline"] = True
-    screening = actions.start_screening(actor, readiness=readiness)
+    screening = actions.start_screening(actor, readiness=readiness, person=person)
     actions.set_profile(actor, screening, found["profile"], expected_version=screening.version)
     actions.record_answers(
         actor, screening, None, found["answers"], {}, expected_version=screening.version

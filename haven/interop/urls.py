@@ -6,4 +6,6 @@ app_name = "interop"
 
 urlpatterns = [
     path("htcds/import/", views.import_page, name="import"),
+    path("xlsform/screening.xlsx", views.xlsform_download, name="xlsform"),
+    path("xlsform/import/", views.submissions_page, name="submissions"),
 ]

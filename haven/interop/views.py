@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods
 from haven.accounts.roles import Capability
 from haven.core.decorators import requires, staff_user
 from haven.core.errors import RefusedError
-from haven.interop import htcds, importing
+from haven.interop import htcds, importing, submissions, xlsform
+from haven.screening.models import Outcome
 
 
 class ImportForm(forms.Form):
@@ -59,5 +60,56 @@ def import_page(request: HttpRequest) -> HttpResponse:
             "columns": htcds.COLUMNS,
             "limit_mb": settings.HAVEN_MAX_REQUEST_BYTES // (1024 * 1024),
         },
+        status=status,
+    )
+
+
+class SubmissionsForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Exported submissions (CSV or JSON)"))
+    reassess = forms.BooleanField(
+        label=gettext_lazy("Re-assess submissions made with another ruleset with the current one"),
+        required=False,
+    )
+
+
+@requires(Capability.SCREENING_CREATE)
+@require_http_methods(["GET"])
+def xlsform_download(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        xlsform.workbook(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="haven-screening-xlsform.xlsx"'
+    return response
+
+
+@requires(Capability.SCREENING_CREATE)
+@require_http_methods(["GET", "POST"])
+def submissions_page(request: HttpRequest) -> HttpResponse:
+    form = SubmissionsForm(request.POST or None, request.FILES or None)
+    report = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = submissions.import_submissions(
+                    staff_user(request),
+                    upload.read(),
+                    upload.name,
+                    reassess=form.cleaned_data["reassess"],
+                )
+            except RefusedError as error:
+                form.add_error("file", error.message)
+        if not form.is_valid() or (report and report.problems):
+            status = 400
+    labels = dict(Outcome.choices)
+    created = (
+        [(ref, labels.get(outcome, outcome)) for ref, outcome in report.created] if report else []
+    )
+    return render(
+        request,
+        "interop/submissions.html",
+        {"form": form, "report": report, "created": created},
         status=status,
     )

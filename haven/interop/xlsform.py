@@ -38,6 +38,8 @@ RULESET_FIELD = "ruleset_version"
 Row = dict[str, Any]
 READINESS = _("Before the interview")
 PERSON = _("The person")
+PERSON_REFERENCE = "person_reference"
+REFERENCE_LABEL = _("Haven reference of the person, if already recorded (never a name)")
 END_NOTE = _(
     "Haven assesses these answers when the submission is imported. Nothing on this phone "
     "is a verdict: a person decides."
@@ -133,6 +135,7 @@ def rows(catalogue: Catalogue | None = None) -> tuple[list[Row], list[Row], list
         *ready,
         {"type": "end_group", "name": "readiness"},
         {"type": "begin_group", "name": "profile", **_each(PERSON, "label")},
+        {"type": "text", "name": PERSON_REFERENCE, **_each(REFERENCE_LABEL, "label")},
         *profile,
         {
             "type": "calculate",
