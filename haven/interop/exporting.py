@@ -132,10 +132,9 @@ def _row(case: Case, where: dict[int, str], identity: bool) -> dict[str, Any]:
 def rows(cases: Any, *, identity: bool) -> Iterator[dict[str, str]]:
     """Each case as an HTCDS row of written cells, in the columns' order."""
     columns = htcds.columns(identity=identity)
-    ids = list(cases.values_list("pk", flat=True))
     where: dict[int, str] = {}
     journeys = (
-        JourneyEvent.objects.filter(case_id__in=ids, stage=JourneyStage.EXPLOITATION)
+        JourneyEvent.objects.filter(case__in=cases.values("pk"), stage=JourneyStage.EXPLOITATION)
         .exclude(country="")
         .order_by("-happened_on", "-pk")
         .values_list("case_id", "country")

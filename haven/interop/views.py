@@ -3,6 +3,9 @@ haven.interop.importing; larger files than a page takes go through `haven htcds 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -30,27 +33,39 @@ class ImportForm(forms.Form):
     )
 
 
+def _uploaded(
+    request: HttpRequest, form: forms.Form, read: Callable[[bytes, str], Any]
+) -> tuple[Any, int]:
+    """Hand a posted file to the domain action `read(content, name)`: its report, and the
+    status the page answers with (400 when the form, the file or any row is refused)."""
+    report = None
+    if request.method != "POST":
+        return report, 200
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = read(upload.read(), upload.name)
+        except RefusedError as error:
+            form.add_error("file", error.message)
+    refused = not form.is_valid() or bool(report and report.problems)
+    return report, 400 if refused else 200
+
+
 @requires(Capability.DATA_IMPORT)
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                report = importing.import_file(
-                    staff_user(request),
-                    upload.read(),
-                    upload.name,
-                    allow_possible_duplicates=form.cleaned_data["allow_possible_duplicates"],
-                    check_only=form.cleaned_data["check_only"],
-                )
-            except RefusedError as error:
-                form.add_error("file", error.message)
-        if not form.is_valid() or (report and report.problems):
-            status = 400
+    report, status = _uploaded(
+        request,
+        form,
+        lambda content, name: importing.import_file(
+            staff_user(request),
+            content,
+            name,
+            allow_possible_duplicates=form.cleaned_data["allow_possible_duplicates"],
+            check_only=form.cleaned_data["check_only"],
+        ),
+    )
     return render(
         request,
         "interop/import.html",
@@ -87,22 +102,13 @@ def xlsform_download(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def submissions_page(request: HttpRequest) -> HttpResponse:
     form = SubmissionsForm(request.POST or None, request.FILES or None)
-    report = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                report = submissions.import_submissions(
-                    staff_user(request),
-                    upload.read(),
-                    upload.name,
-                    reassess=form.cleaned_data["reassess"],
-                )
-            except RefusedError as error:
-                form.add_error("file", error.message)
-        if not form.is_valid() or (report and report.problems):
-            status = 400
+    report, status = _uploaded(
+        request,
+        form,
+        lambda content, name: submissions.import_submissions(
+            staff_user(request), content, name, reassess=form.cleaned_data["reassess"]
+        ),
+    )
     labels = dict(Outcome.choices)
     created = (
         [(ref, labels.get(outcome, outcome)) for ref, outcome in report.created] if report else []

@@ -191,17 +191,19 @@ def duplicates_among(
 
     digests_of = [{crypto.blind_index(kind, key) for kind, key in k} for k in keys]
     every = set().union(*digests_of) if digests_of else set()
-    held: dict[int, set[str]] = defaultdict(set)
+    # Who holds each digest: a row's candidates are those holding all of its digests.
+    holders: dict[str, set[int]] = defaultdict(set)
     ordered = sorted(every)
     for start in range(0, len(ordered), 1000):
         rows = PersonIndex.objects.filter(
             person__in=mine, digest__in=ordered[start : start + 1000]
         ).values_list("person_id", "digest")
         for person_id, digest in rows:
-            held[person_id].add(digest)
+            holders[digest].add(person_id)
     maybe = {
-        index: [pid for pid, have in held.items() if digests and digests <= have]
+        index: sorted(set.intersection(*(holders.get(d, set()) for d in digests)))
         for index, digests in enumerate(digests_of)
+        if digests
     }
     wanted_ids = {pid for ids in maybe.values() for pid in ids}
     people = {p.pk: p for p in Person.objects.filter(pk__in=wanted_ids)}

@@ -230,17 +230,18 @@ def _shown(count: int) -> int | None:
 Period = tuple[dt.date, dt.date]
 
 
-def _counted(framework: ResultsFramework) -> dict[Period, dict[str, summary.Cells]]:
+def _counted(
+    framework: ResultsFramework, indicators: list[ResultIndicator]
+) -> dict[Period, dict[str, summary.Cells]]:
     """The summary cells each computed indicator needs, read once per period."""
     rows = Summary.objects.all()
     if framework.organisation_id is not None:
         rows = rows.filter(organisation_id=framework.organisation_id)
     wanted: dict[Period, set[str]] = {}
-    for indicator in ResultIndicator.objects.filter(
-        result__framework=framework, source=IndicatorSource.COMPUTED
-    ):
-        period = (indicator.period_start, indicator.period_end)
-        wanted.setdefault(period, set()).add(MEASURES[indicator.measure].table)
+    for indicator in indicators:
+        if indicator.source == IndicatorSource.COMPUTED:
+            period = (indicator.period_start, indicator.period_end)
+            wanted.setdefault(period, set()).add(MEASURES[indicator.measure].table)
     return {
         (start, end): summary.cells(rows, summary.Filters(start, end), tables)
         for (start, end), tables in wanted.items()
@@ -248,9 +249,9 @@ def _counted(framework: ResultsFramework) -> dict[Period, dict[str, summary.Cell
 
 
 def progress(framework: ResultsFramework) -> list[tuple[Result, list[Progress]]]:
-    counted = _counted(framework)
+    results = list(framework.results.prefetch_related("indicators"))
+    counted = _counted(framework, [i for r in results for i in r.indicators.all()])
     found = []
-    results = framework.results.prefetch_related("indicators")
     for result in sorted(results, key=lambda r: (r.level != ResultLevel.OUTCOME, r.pk)):
         rows = []
         for indicator in result.indicators.all():
