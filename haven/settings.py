@@ -144,6 +144,9 @@ INSTALLED_APPS = [
     "haven.translations",
     "haven.stats",
     "haven.interop",
+    "haven.api",
+    # The API's documentation pages (Swagger UI, Redoc) are served from its own static files.
+    "ninja",
     # After Haven's apps, so that Haven's templates for allauth's pages are found first.
     "allauth",
     "allauth.account",
@@ -238,6 +241,9 @@ HAVEN_LOCKOUT_THRESHOLD = env_int("HAVEN_LOCKOUT_THRESHOLD", 5, minimum=1)
 HAVEN_LOCKOUT_MINUTES = env_int("HAVEN_LOCKOUT_MINUTES", 15, minimum=1)
 # Idle sessions end after this many seconds without a request.
 HAVEN_IDLE_TIMEOUT = env_int("HAVEN_IDLE_TIMEOUT", 30 * 60, minimum=60)
+# API calls allowed per minute: per token, and per address for the public directory.
+HAVEN_API_RATE = env_int("HAVEN_API_RATE", 120, minimum=1)
+HAVEN_API_PUBLIC_RATE = env_int("HAVEN_API_PUBLIC_RATE", 60, minimum=1)
 # How long the password step stays valid while the second factor is asked for.
 HAVEN_PENDING_LOGIN_SECONDS = 5 * 60
 # Who can give a staff member a new password: "admin" (an organisation admin sets a

@@ -24,6 +24,8 @@ from django.utils.html import escape
 from haven.accounts.actions import create_user
 from haven.accounts.models import User
 from haven.accounts.roles import Role
+from haven.api import tokens as api_tokens
+from haven.api.models import ApiScope, ApiToken
 from haven.assistance.models import FollowUp, Service, SupportObjective
 from haven.cases.actions import closed_case_message
 from haven.cases.models import Case, Intake
@@ -177,6 +179,30 @@ def consent_a(world: World) -> dict[str, Any]:
 
 def screener_a(world: World) -> dict[str, Any]:
     return {"pk": world.user("A", Role.SCREENER).pk}
+
+
+def a_token(world: World) -> dict[str, Any]:
+    holder = world.user("A", Role.SUPERVISOR)
+    ApiToken.objects.filter(user=holder).delete()  # a fresh token for each probe
+    token, _secret = api_tokens.create_personal(
+        holder, name="probe", scopes=[ApiScope.CASES_READ], days=1
+    )
+    return {"prefix": token.prefix}
+
+
+def a_listed_service(world: World) -> dict[str, Any]:
+    return {"service_id": world.services_listed["A"].pk}
+
+
+TOKEN_HOLDERS = (
+    Role.SCREENER,
+    Role.CASE_WORKER,
+    Role.SUPERVISOR,
+    Role.DETERMINATION_OFFICER,
+    Role.COORDINATOR,
+    Role.ANALYST,
+    Role.ORG_ADMIN,
+)
 
 
 def spare_a(world: World) -> dict[str, Any]:
@@ -485,7 +511,53 @@ MATRIX: dict[str, Probe] = {
         data={"person": "HVN-222-222"},
         record_bound=True,
     ),
+    # API tokens: for the roles that some scope serves, and organisation admins.
+    "api:tokens": Probe("GET", dict.fromkeys(TOKEN_HOLDERS, 200)),
+    # A's supervisor's token: its holder and A's admin revoke it; B's admin cannot.
+    "api:revoke": Probe(
+        "POST",
+        {
+            **dict.fromkeys(TOKEN_HOLDERS, 404),
+            Role.SUPERVISOR: 302,
+            Role.ORG_ADMIN: 302,
+        },
+        a_token,
+        record_bound=True,
+    ),
 }
+
+# The API answers a session (or no credentials) with 401: only a token reaches it. Its
+# documents and the public directory are open; the token paths are tested in test_api.
+API_OPEN = (
+    "api-v1:openapi-json",
+    "api-v1:openapi-view",
+    "api-v1:directory_services",
+    "api-v1:directory_service",
+)
+for _name, _method, _kwargs in (
+    ("api-v1:openapi-json", "GET", None),
+    ("api-v1:openapi-view", "GET", None),
+    ("api-v1:directory_services", "GET", None),
+    ("api-v1:directory_service", "GET", a_listed_service),
+    ("api-v1:api-root", "GET", None),
+    ("api-v1-unknown", "GET", None),
+    ("api-v1:people_list", "GET", None),
+    ("api-v1:person_detail", "GET", person_a),
+    ("api-v1:person_identity", "GET", person_a),
+    ("api-v1:case_list", "GET", None),
+    ("api-v1:case_detail", "GET", case_a),
+    ("api-v1:screening_list", "GET", None),
+    ("api-v1:screening_submit", "POST", None),
+    ("api-v1:screening_detail", "GET", screening_a),
+    ("api-v1:screening_complete", "POST", screening_a),
+    ("api-v1:referral_incoming", "GET", None),
+    ("api-v1:referral_outgoing", "GET", None),
+    ("api-v1:referral_respond", "POST", sent_to_a),
+    ("api-v1:referral_complete", "POST", sent_to_a),
+    ("api-v1:statistics_tables", "GET", None),
+):
+    _status = 200 if _name in API_OPEN else 404 if _name.endswith(("root", "unknown")) else 401
+    MATRIX[_name] = Probe(_method, _all(_status), _kwargs or (lambda world: {}), anonymous=_status)
 
 
 # The directory's own entries live beside its tests (plain dicts: Probe's fields).
@@ -645,6 +717,7 @@ AFTER_CLOSURE: dict[str, str] = {
     "referrals:consent_withdraw": "the person may always withdraw consent (test_domain_rules)",
     "referrals:revoke": "revoking only shares less, like withdrawing consent (test_domain_rules)",
     "screening:start_for_case": "the screening app's own page; it records no change to the case",
+    "api-v1:case_detail": "reads the case (the API changes no case)",
 }
 CASE_BOUND = (
     case_a,

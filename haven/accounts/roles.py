@@ -84,6 +84,7 @@ class Capability(enum.Enum):
     RESULTS_EDIT = "results.edit"  # results frameworks: goal, outcomes, outputs, indicators
     DATA_EXPORT = "data.export"  # cases out as HTCDS files (identity: also PERSON_VIEW)
     DATA_IMPORT = "data.import"  # HTCDS files in: people and cases of the organisation
+    API_TOKENS_MANAGE = "api.tokens_manage"  # see and revoke the organisation's API tokens
 
 
 _OWN = frozenset({Scope.OWN})
@@ -180,6 +181,10 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
     Capability.RESULTS_EDIT: {Role.ANALYST: _ORG, Role.COORDINATOR: _DEPLOYMENT},
     Capability.DATA_EXPORT: {Role.SUPERVISOR: _ORG},
     Capability.DATA_IMPORT: {Role.SUPERVISOR: _ORG, Role.ORG_ADMIN: _ORG},
+    # Every user may hold personal API tokens for what their own roles grant
+    # (haven.api.tokens); an organisation admin also sees and revokes everyone's, and
+    # makes the read-only statistics service tokens.
+    Capability.API_TOKENS_MANAGE: {Role.ORG_ADMIN: _ORG},
     Capability.RELEASE_APPROVE: {
         Role.ANALYST: _ORG,
         Role.ORG_ADMIN: _ORG,

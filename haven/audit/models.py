@@ -41,6 +41,8 @@ class Action(models.TextChoices):
     RELEASE_DOWNLOAD = "release.download", _("Data release downloaded")
     HTCDS_EXPORT = "htcds.export", _("Cases exported as HTCDS")
     HTCDS_IMPORT = "htcds.import", _("Cases imported from HTCDS")
+    API_TOKEN_CREATE = "api.token_create", _("API token created")
+    API_TOKEN_REVOKE = "api.token_revoke", _("API token revoked")
     PERSON_CREATE = "person.create", _("Person created")
     PERSON_UPDATE = "person.update", _("Person edited")
     PERSON_VIEW_IDENTITY = "person.view_identity", _("Identity viewed")

@@ -194,13 +194,13 @@ def _screening(
         # Said in the screening itself: answered to one ruleset, assessed by another.
         readiness["offline_ruleset"] = made_with or "unknown"
     readiness["offline"] = True
-    screening = actions.start_screening(actor, readiness=readiness, person=person)
-    actions.set_profile(actor, screening, found["profile"], expected_version=screening.version)
-    actions.record_answers(
-        actor, screening, None, found["answers"], {}, expected_version=screening.version
+    return actions.start_answered(
+        actor,
+        readiness=readiness,
+        profile=found["profile"],
+        answers=found["answers"],
+        person=person,
     )
-    screening.refresh_from_db()
-    return screening
 
 
 def as_json(report: Report) -> str:

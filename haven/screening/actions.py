@@ -107,6 +107,25 @@ def start_screening(
     return create_with_reference(SCREENING_PREFIX, create)
 
 
+def start_answered(
+    actor: User,
+    *,
+    readiness: Mapping[str, Any],
+    profile: Mapping[str, Any],
+    answers: Mapping[str, str],
+    person: Person | None = None,
+) -> Screening:
+    """A screening whose answers were all given at once (through the API, or offline with
+    the XLSForm): the same steps as the interview, one transaction. It stays in progress
+    for the screener to complete with their own judgement."""
+    with transaction.atomic():
+        screening = start_screening(actor, readiness=readiness, person=person)
+        set_profile(actor, screening, profile, expected_version=screening.version)
+        record_answers(actor, screening, None, answers, {}, expected_version=screening.version)
+    screening.refresh_from_db()
+    return screening
+
+
 def _previous_screening(actor: User, person: Person | None, case: Case | None) -> Screening | None:
     """The latest completed screening of this person (or case) the actor may already see.
 

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from haven.accounts.models import User
 from haven.accounts.roles import Capability, Scope, scopes_for
 from haven.audit import chain
 from haven.audit.models import Action
@@ -64,14 +65,15 @@ def filtered(view: FilteredView) -> FilteredView:
     return wrapped
 
 
-def _reach(request: HttpRequest) -> str:
-    if Scope.DEPLOYMENT in scopes_for(staff_user(request), Capability.STATISTICS_VIEW):
+def _reach(user: User) -> str:
+    if Scope.DEPLOYMENT in scopes_for(user, Capability.STATISTICS_VIEW):
         return _("All organisations of the referral mechanism")
-    return staff_user(request).organisation.name
+    return user.organisation.name
 
 
-def notes(request: HttpRequest, filters: Filters, refreshed: Refresh | None) -> list[str]:
-    """What a reader must know before using the numbers, written on every page and file."""
+def notes(user: User, filters: Filters, refreshed: Refresh | None) -> list[str]:
+    """What a reader must know before using the numbers, written on every page, file and
+    API answer."""
     rules = tables.rules()
     period = _("all time")
     if filters.start or filters.end:
@@ -81,7 +83,7 @@ def notes(request: HttpRequest, filters: Filters, refreshed: Refresh | None) -> 
         }
     lines = [
         _("Who: %(reach)s. Period: %(period)s. Country of exploitation: %(region)s.")
-        % {"reach": _reach(request), "period": period, "region": filters.region or _("all")},
+        % {"reach": _reach(user), "period": period, "region": filters.region or _("all")},
         _(
             "These are people identified and assisted by the organisations, not the number of "
             "people trafficked: most victims are never identified."
@@ -118,7 +120,7 @@ def _context(
         people=tables.people(user, filters),
         assistance=tables.assistance(user, filters),
         median_accept=tables.median_days_to_accept(user, filters),
-        notes=notes(request, filters, context["refreshed"]),
+        notes=notes(user, filters, context["refreshed"]),
         query=request.GET.urlencode(),
         threshold=tables.rules().threshold,
     )
@@ -154,9 +156,10 @@ def _audit(request: HttpRequest, what: str) -> None:
 def download(request: HttpRequest, form: FilterForm, filters: Filters, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404
-    everything = list(tables.all_tables(staff_user(request), filters).values())
+    user = staff_user(request)
+    everything = list(tables.all_tables(user, filters).values())
     writer = exports.csv_bytes if fmt == "csv" else exports.xlsx_bytes
-    body = writer(everything, notes(request, filters, facts.latest()), _("Total"))
+    body = writer(everything, notes(user, filters, facts.latest()), _("Total"))
     _audit(request, f"tables.{fmt}")
     response = HttpResponse(body, content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="haven-statistics.{fmt}"'
