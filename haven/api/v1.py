@@ -18,6 +18,7 @@ import pycountry
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -54,6 +55,7 @@ from haven.screening.forms import ReadinessForm
 from haven.screening.models import Screening
 from haven.screening_engine import default_catalogue
 from haven.stats import facts, tables
+from haven.stats.forms import MonthField
 from haven.stats.summary import Filters, last_day
 from haven.stats.views import notes as statistics_notes
 
@@ -690,17 +692,11 @@ class StatisticsQuery(Schema):
 
 
 def _month(value: str, name: str) -> dt.date | None:
-    if not value:
-        return None
+    """A month as the statistics page reads it (its own field and message)."""
     try:
-        year, month = (int(part) for part in value.split("-"))
-        if not 1900 <= year <= 2999:
-            raise ValueError
-        return dt.date(year, month, 1)
-    except ValueError:
-        raise ValidationError(
-            [{"loc": (name,), "msg": _("Give a month as year and month, e.g. 2026-01.")}]
-        ) from None
+        return MonthField().to_python(value)
+    except DjangoValidationError as invalid:
+        raise ValidationError([{"loc": (name,), "msg": " ".join(invalid.messages)}]) from None
 
 
 @statistics.get(

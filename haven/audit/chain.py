@@ -14,9 +14,9 @@ only read and append (`haven.core.dbroles`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,28 +31,49 @@ GENESIS = "0" * 64
 
 
 MAC_VERSION = 2
+KEY_ID = "audit"  # the key ring's audit key (AuditEntry.key_id's default)
 
 
 def _payload(entry: AuditEntry) -> bytes:
     """What the MAC covers. Version 2: every stored column but the MAC itself."""
+    return _payload_of({name: getattr(entry, name) for name in COLUMNS})
+
+
+def _payload_of(values: Mapping[str, Any]) -> bytes:
     fields = {
-        "seq": entry.seq,
-        "created_at": entry.created_at.isoformat(),
-        "actor": entry.actor_id,
-        "organisation": entry.organisation_id,
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_ref": entry.object_ref,
-        "changed_fields": list(entry.changed_fields),
-        "prev_hash": entry.prev_hash,
+        "seq": values["seq"],
+        "created_at": values["created_at"].isoformat(),
+        "actor": values["actor_id"],
+        "organisation": values["organisation_id"],
+        "action": values["action"],
+        "object_type": values["object_type"],
+        "object_ref": values["object_ref"],
+        "changed_fields": list(values["changed_fields"]),
+        "prev_hash": values["prev_hash"],
     }
-    if entry.mac_version >= 2:  # the MAC format's version
-        fields |= {"key_id": entry.key_id, "mac_version": entry.mac_version}
+    if values["mac_version"] >= 2:  # the MAC format's version
+        fields |= {"key_id": values["key_id"], "mac_version": values["mac_version"]}
     return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def compute_hash(entry: AuditEntry) -> str:
     return crypto.audit_mac(_payload(entry))
+
+
+# An entry's stored columns but its MAC, as attribute names.
+COLUMNS = (
+    "seq",
+    "created_at",
+    "actor_id",
+    "organisation_id",
+    "action",
+    "object_type",
+    "object_ref",
+    "changed_fields",
+    "key_id",
+    "mac_version",
+    "prev_hash",
+)
 
 
 def record(
@@ -68,14 +89,11 @@ def record(
 
     `changed_fields` takes field *names*; values never enter the audit trail.
     """
-    (entry,) = record_many(
-        actor=actor,
-        action=action,
-        organisation=organisation,
-        object_type=object_type,
-        entries=[(object_ref, changed_fields)],
-    )
-    return entry
+    with transaction.atomic():
+        (values,) = _append(
+            actor, action, organisation, object_type, [(object_ref, changed_fields)]
+        )
+        return bulk.insert(AuditEntry, [AuditEntry(**values)])[0]
 
 
 def record_many(
@@ -85,35 +103,49 @@ def record_many(
     entries: Iterable[tuple[str, Iterable[str]]],
     organisation: Organisation | None = None,
     object_type: str = "",
-) -> list[AuditEntry]:
+) -> None:
     """Append one entry per (object reference, changed field names), linked in order, with
-    the head locked once: an import of many records writes its trail in a few statements."""
+    the head locked once: an import of many records writes its trail in a few statements,
+    with no object built per entry."""
+    with transaction.atomic():
+        rows = _append(actor, action, organisation, object_type, entries)
+        names = [*COLUMNS, "entry_hash"]
+        bulk.insert_values(AuditEntry, names, [[row[n] for n in names] for row in rows])
+
+
+def _append(
+    actor: User | None,
+    action: str,
+    organisation: Organisation | None,
+    object_type: str,
+    entries: Iterable[tuple[str, Iterable[str]]],
+) -> list[dict[str, Any]]:
+    """The entries' values, linked after the head, which moves to the last of them; the
+    caller stores them in the same transaction."""
     if organisation is None and actor is not None:
         organisation = actor.organisation
-    made: list[AuditEntry] = []
-    with transaction.atomic():
-        head, _created = AuditHead.objects.select_for_update().get_or_create(id=1)
-        seq, prev_hash = head.seq, head.entry_hash
-        now = timezone.now()
-        for object_ref, changed_fields in entries:
-            seq += 1
-            entry = AuditEntry(
-                seq=seq,
-                created_at=now,
-                actor=actor,
-                organisation=organisation,
-                action=action,
-                object_type=object_type,
-                object_ref=object_ref,
-                changed_fields=sorted(set(changed_fields)),
-                prev_hash=prev_hash,
-                mac_version=MAC_VERSION,
-            )
-            entry.entry_hash = prev_hash = compute_hash(entry)
-            made.append(entry)
-        if not made:
-            return made
-        bulk.insert(AuditEntry, made)
+    head, _created = AuditHead.objects.select_for_update().get_or_create(id=1)
+    seq, prev_hash = head.seq, head.entry_hash
+    now = timezone.now()
+    made: list[dict[str, Any]] = []
+    for object_ref, changed_fields in entries:
+        seq += 1
+        values = {
+            "seq": seq,
+            "created_at": now,
+            "actor_id": actor.pk if actor is not None else None,
+            "organisation_id": organisation.pk if organisation is not None else None,
+            "action": action,
+            "object_type": object_type,
+            "object_ref": object_ref,
+            "changed_fields": sorted(set(changed_fields)),
+            "key_id": KEY_ID,
+            "mac_version": MAC_VERSION,
+            "prev_hash": prev_hash,
+        }
+        values["entry_hash"] = prev_hash = crypto.audit_mac(_payload_of(values))
+        made.append(values)
+    if made:
         head.seq, head.entry_hash = seq, prev_hash
         head.save(update_fields=["seq", "entry_hash"])
     return made

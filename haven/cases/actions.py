@@ -541,19 +541,16 @@ def import_cases(
         )
     with transaction.atomic():
         made = bulk.insert(Case, cases)
-        bulk.insert(
+        bulk.insert_values(
             CaseEvent,
-            [CaseEvent(case=c, kind=EventKind.OPENED, code="imported", actor=actor) for c in made],
+            ["case_id", "kind", "code", "actor_id"],
+            [(case.pk, EventKind.OPENED, "imported", actor.pk) for case in made],
         )
-        bulk.insert(
+        bulk.insert_values(
             JourneyEvent,
+            ["case_id", "stage", "country", "created_by_id"],
             [
-                JourneyEvent(
-                    case=case,
-                    stage=JourneyStage.EXPLOITATION,
-                    country=data["exploitation_country"],
-                    created_by=actor,
-                )
+                (case.pk, JourneyStage.EXPLOITATION, data["exploitation_country"], actor.pk)
                 for case, data in zip(made, datas, strict=True)
                 if data.get("exploitation_country")
             ],

@@ -10,10 +10,12 @@ domain actions that write their own audit rows.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
 BATCH = 2000
@@ -33,7 +35,7 @@ PLAIN = (
 def _preparer(field: models.Field[Any, Any]) -> Callable[[models.Model], Any]:
     """How to get the value COPY writes for `field` of an object."""
     # Django's own field classes only: Haven's (encrypted ones) prepare their values.
-    exact = isinstance(field, PLAIN) and type(field).__module__.startswith("django.")
+    exact = _is_plain(field)
     automatic = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
     if exact and not automatic:
         attname = field.attname
@@ -45,7 +47,13 @@ def _preparer(field: models.Field[Any, Any]) -> Callable[[models.Model], Any]:
     return prepared
 
 
+# Values of these exact types go to the driver as they are (the common case, checked first).
+_AS_THEY_ARE = frozenset({str, int, bool, float, type(None), dt.date, dt.datetime})
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in _AS_THEY_ARE:
+        return value
     # Choices members are str or int subclasses: the driver is given the plain value.
     if isinstance(value, str) and type(value) is not str:
         return str(value)
@@ -73,22 +81,79 @@ def insert(model: type[M], objects: Sequence[M]) -> Sequence[M]:
     pk = meta.pk
     assert pk is not None  # noqa: S101 - every Haven model has one
     fields = [f for f in meta.concrete_fields if f is not pk]
-    table = connection.ops.quote_name(meta.db_table)
-    names = ", ".join(connection.ops.quote_name(f.column) for f in [pk, *fields])
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, pk.column, len(objects)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
+        ids = _new_ids(cursor, model, len(objects))
         for obj, new_id in zip(objects, ids, strict=True):
             obj.pk = new_id
-        raw = cursor.cursor  # psycopg's own cursor, for COPY
         preparers = [_preparer(f) for f in fields]
-        with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        with _copy(cursor, model, [pk, *fields]) as copy:
             for obj in objects:
                 copy.write_row([obj.pk, *(prepare(obj) for prepare in preparers)])
     for obj in objects:
         obj._state.adding = False
         obj._state.db = connection.alias
     return objects
+
+
+def insert_values(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Many rows the caller needs no object of, each the values of `columns` (attribute
+    names, e.g. `person_id`): no model instance is built on PostgreSQL, which is most of
+    the cost for a narrow table. Every other column takes its default; values are
+    prepared by their fields as `insert` prepares them."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=BATCH
+        )
+        return
+    meta = model._meta
+    by_attname = {f.attname: f for f in meta.concrete_fields if f is not meta.pk}
+    given = [by_attname[name] for name in columns]
+    # The other columns' defaults: a plain one is taken once for every row (one time for
+    # all, as one statement would); one its field prepares (an encrypted value, with its
+    # own nonce) is prepared for each row.
+    rest = [f for f in by_attname.values() if f.attname not in columns]
+    constant = [f for f in rest if _is_plain(f)]
+    prepared = [f for f in rest if not _is_plain(f)]
+    tail = [_plain(_default(f)) for f in constant]
+    plain = [_is_plain(f) for f in given]
+    with connection.cursor() as cursor:
+        ids = _new_ids(cursor, model, len(rows))
+        with _copy(cursor, model, [meta.pk, *given, *constant, *prepared]) as copy:
+            for new_id, row in zip(ids, rows, strict=True):
+                values = [
+                    _plain(v) if p else f.get_db_prep_save(v, connection)
+                    for f, p, v in zip(given, plain, row, strict=True)
+                ]
+                own = [f.get_db_prep_save(_default(f), connection) for f in prepared]
+                copy.write_row([new_id, *values, *tail, *own])
+
+
+def _is_plain(field: models.Field[Any, Any]) -> bool:
+    return isinstance(field, PLAIN) and type(field).__module__.startswith("django.")
+
+
+def _default(field: models.Field[Any, Any]) -> Any:
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return timezone.now()
+    return field.get_default()
+
+
+def _new_ids(cursor: Any, model: type[models.Model], count: int) -> list[int]:
+    """`count` primary keys drawn from the table's sequence."""
+    meta = model._meta
+    assert meta.pk is not None  # noqa: S101 - every Haven model has one
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        [meta.db_table, meta.pk.column, count],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _copy(cursor: Any, model: type[models.Model], fields: Sequence[Any]) -> Any:
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    return cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN")  # psycopg's own cursor

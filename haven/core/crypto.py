@@ -17,6 +17,7 @@ the others.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -144,6 +145,8 @@ def reset_key_ring_cache() -> None:
     global _cached  # noqa: PLW0603
     with _lock:
         _cached = None
+        _cipher.cache_clear()  # no key outlives the ring it came from
+        _keyed.cache_clear()
 
 
 def _load_key_ring() -> KeyRing:
@@ -164,7 +167,7 @@ def encrypt(plaintext: str, context: str) -> str:
     """Seal `plaintext` under the primary key; `context` binds it to one column."""
     ring = key_ring()
     nonce = secrets.token_bytes(NONCE_BYTES)
-    sealed = AESGCM(ring.data_keys[ring.primary]).encrypt(
+    sealed = _cipher(ring.data_keys[ring.primary]).encrypt(
         nonce, plaintext.encode("utf-8"), context.encode("utf-8")
     )
     return f"{TOKEN_PREFIX}${ring.primary}${_b64(nonce + sealed)}"
@@ -184,7 +187,7 @@ def decrypt(token: str, context: str) -> str:
         raise DecryptionError(f"Data key {kid!r} is not in the key ring.")
     try:
         raw = base64.b64decode(token.split("$")[2], validate=True)
-        plain = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode())
+        plain = _cipher(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode())
     except (ValueError, InvalidTag):
         raise DecryptionError("Stored value failed authentication.") from None
     return plain.decode("utf-8")
@@ -232,8 +235,20 @@ def normalise_document_number(value: str) -> str:
 
 def blind_index(kind: str, normalised: str) -> str:
     """Keyed digest of an already-normalised value, for exact search without plaintext."""
-    message = f"{kind}\x00{normalised}".encode()
-    return hmac.new(key_ring().index_key, message, hashlib.sha256).hexdigest()
+    mac = _keyed(key_ring().index_key).copy()  # the key's pads computed once, not per value
+    mac.update(f"{kind}\x00{normalised}".encode())
+    return mac.hexdigest()
+
+
+@functools.lru_cache(maxsize=8)
+def _cipher(key: bytes) -> AESGCM:
+    """One cipher object per data key (it keeps no state between calls)."""
+    return AESGCM(key)
+
+
+@functools.lru_cache(maxsize=4)
+def _keyed(key: bytes) -> hmac.HMAC:
+    return hmac.new(key, digestmod=hashlib.sha256)
 
 
 def audit_mac(message: bytes) -> str:

@@ -8,6 +8,7 @@ twice creates nothing twice. Messages never repeat an identity value.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -89,7 +90,9 @@ def _unkept(names: list[str], filled: set[str], report: Report) -> None:
             )
 
 
-def _parse(number: int, cells: dict[str, str], report: Report) -> dict[str, Any] | None:
+def _parse(
+    number: int, cells: dict[str, str], report: Report, today: dt.date
+) -> dict[str, Any] | None:
     values: dict[str, Any] = {}
     good = True
     for name, cell in cells.items():
@@ -102,7 +105,7 @@ def _parse(number: int, cells: dict[str, str], report: Report) -> dict[str, Any]
             report.problems.append(Problem(number, name, message))
             good = False
     birth = values.get("prs_Birthdate")
-    if birth is not None and birth > timezone.localdate():
+    if birth is not None and birth > today:
         report.problems.append(Problem(number, "prs_Birthdate", _("in the future")))
         good = False
     return values if good else None
@@ -206,6 +209,7 @@ def _read(actor: User, data: bytes, filename: str, report: Report) -> list[_Row]
         return []
     rows = []
     filled: set[str] = set()
+    today = timezone.localdate()
     for number, cells in table.rows:
         every = dict(zip(names, cells, strict=True))
         if all(every.get(k) == label for k, label in TEMPLATE_LABELS.items()):
@@ -213,7 +217,7 @@ def _read(actor: User, data: bytes, filename: str, report: Report) -> list[_Row]
         filled |= {name for name, cell in every.items() if cell.strip()}
         named = {name: cell for name, cell in every.items() if name in htcds.BY_NAME}
         report.rows += 1
-        values = _parse(number, named, report)
+        values = _parse(number, named, report, today)
         if values is not None:
             rows.append(_Row(number, _digest(values, named), values))
     _unkept(names, filled, report)
@@ -270,15 +274,11 @@ def import_file(
                 cases,
                 references=[row.values.get("hvn_CaseReference", "") for row in rows],
             )
-            bulk.insert(
+            bulk.insert_values(
                 ImportedRow,
+                ["organisation_id", "digest", "case_id", "imported_by_id"],
                 [
-                    ImportedRow(
-                        organisation=actor.organisation,
-                        digest=row.digest,
-                        case=case,
-                        imported_by=actor,
-                    )
+                    (actor.organisation_id, row.digest, case.pk, actor.pk)
                     for row, case in zip(rows, opened, strict=True)
                 ],
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -64,8 +65,10 @@ def _names_of(person: Person) -> list[str]:
     return [person.full_name, person.given_name, person.family_name, *person.aliases]
 
 
-def _index_entries(person: Person) -> set[tuple[str, str]]:
-    entries = names.name_entries(_names_of(person))
+def _index_entries(
+    person: Person, known: dict[str, tuple[tuple[str, str], ...]] | None = None
+) -> set[tuple[str, str]]:
+    entries = names.name_entries(_names_of(person), known)
     for document in person.documents:
         number = crypto.normalise_document_number(str(document.get("number", "")))
         if number:
@@ -180,7 +183,8 @@ def duplicates_among(
     could already be in the organisation, or appears twice in `datas`, with the
     references (or "row N") of who they could be. The rule of `possible_duplicates`,
     run on the organisation's people whoever imports (an importer may not read them)."""
-    keys = [names.same_name_keys(str(d.get("full_name", ""))) for d in datas]
+    same_keys = functools.cache(names.same_name_keys)  # for this call only
+    keys = [same_keys(str(d.get("full_name", ""))) for d in datas]
     found: dict[int, list[str]] = defaultdict(list)
     mine = Person.objects.filter(organisation_id=organisation_id)
 
@@ -189,7 +193,8 @@ def duplicates_among(
         neither = not data.get("citizenship") and not countries
         return _age_band(data) == band and (bool(shared) or neither)
 
-    digests_of = [{crypto.blind_index(kind, key) for kind, key in k} for k in keys]
+    keyed = functools.cache(crypto.blind_index)
+    digests_of = [{keyed(kind, key) for kind, key in k} for k in keys]
     every = set().union(*digests_of) if digests_of else set()
     # Who holds each digest: a row's candidates are those holding all of its digests.
     holders: dict[str, set[int]] = defaultdict(set)
@@ -211,7 +216,7 @@ def duplicates_among(
         for pid in ids:
             person = people[pid]
             same_name = any(
-                names.same_name_keys(n) == keys[index] for n in [person.full_name, *person.aliases]
+                same_keys(n) == keys[index] for n in [person.full_name, *person.aliases]
             )
             if same_name and same_person(datas[index], person.age_band, person.citizenship):
                 found[index].append(person.reference)
@@ -252,12 +257,14 @@ def import_people(
         people.append(person)
     with transaction.atomic():
         made = bulk.insert(Person, people)
-        bulk.insert(
+        known: dict[str, tuple[tuple[str, str], ...]] = {}  # this import's name tokens
+        bulk.insert_values(
             PersonIndex,
+            ["person_id", "kind", "digest"],
             [
-                PersonIndex(person=person, kind=kind, digest=digest)
+                (person.pk, kind, digest)
                 for person in made
-                for kind, digest in sorted(_index_entries(person))
+                for kind, digest in sorted(_index_entries(person, known))
             ],
         )
         extra = ["imported", "confirmed_not_duplicate"] if confirmed_not_duplicate else ["imported"]

@@ -157,8 +157,14 @@ def same_name_keys(value: str) -> frozenset[tuple[str, str]]:
     return frozenset(keys)
 
 
-def name_entries(names: Iterable[str]) -> set[tuple[str, str]]:
-    """Every (kind, digest) row the index holds for these names."""
+def name_entries(
+    names: Iterable[str], known: dict[str, tuple[tuple[str, str], ...]] | None = None
+) -> set[tuple[str, str]]:
+    """Every (kind, digest) row the index holds for these names.
+
+    `known` remembers each token's digests across the calls of one batch (an import's
+    people share many given and family names); it lives only as long as the batch."""
+    memo = {} if known is None else known
     entries: set[tuple[str, str]] = set()
     for name in names:
         whole = crypto.normalise_text(name)
@@ -166,5 +172,8 @@ def name_entries(names: Iterable[str]) -> set[tuple[str, str]]:
             continue
         entries.add((FULL_NAME, crypto.blind_index(FULL_NAME, whole)))
         for token in tokens(name):
-            entries.update(token_keys(token).digests)
+            digests = memo.get(token)
+            if digests is None:
+                digests = memo[token] = token_keys(token).digests
+            entries.update(digests)
     return entries
