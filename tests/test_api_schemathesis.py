@@ -11,11 +11,14 @@ one of A's references in its place, and must answer 404 (or refuse the input).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -50,9 +53,18 @@ def _secrets_of_a(world: World) -> list[str]:
 
 
 @pytest.fixture
-def personas(db: None) -> tuple[World, dict[str, str]]:
+def personas(db: None) -> Iterator[tuple[World, dict[str, str]]]:
     world = build_world()
-    return world, {org: _secret(world, org) for org in ("A", "B")}
+    # Calls go straight to the WSGI application, whose request signals would close the
+    # test's database connection (and its transaction) on PostgreSQL; Django's own test
+    # client keeps it open the same way.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        yield world, {org: _secret(world, org) for org in ("A", "B")}
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
 
 
 def _leaks(world: World, response: Any) -> list[str]:

@@ -9,6 +9,7 @@ twice creates nothing twice. Messages never repeat an identity value.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -90,15 +91,25 @@ def _unkept(names: list[str], filled: set[str], report: Report) -> None:
             )
 
 
+@functools.cache
+def _empty(name: str) -> Any:
+    return htcds.BY_NAME[name].kind.parse("")
+
+
 def _parse(
     number: int, cells: dict[str, str], report: Report, today: dt.date
 ) -> dict[str, Any] | None:
     values: dict[str, Any] = {}
     good = True
     for name, cell in cells.items():
+        text = cell.strip()
+        if not text:  # most cells of most rows: the column's empty value, read once
+            empty = _empty(name)
+            values[name] = [] if isinstance(empty, list) else empty
+            continue
         column = htcds.BY_NAME[name]
         try:
-            values[name] = column.kind.parse(htcds.unformula(cell.strip()))
+            values[name] = column.kind.parse(htcds.unformula(text))
         except htcds.Invalid as invalid:
             # An identity value is never repeated back, not even in an error.
             message = _("not a valid value") if column.identity else str(invalid)
