@@ -26,7 +26,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,13 +82,16 @@ def create_personal(
     if any(scope not in allowed for scope in wanted):
         raise RefusedError(_("Your roles do not allow a token to do that."))
     _refuse_days(days, PERSONAL_MAX_DAYS)
-    active = tokens_held(actor).filter(revoked_at=None, expires_at__gt=timezone.now())
-    if active.count() >= MAX_ACTIVE_PER_USER:
-        raise RefusedError(
-            _("You already hold %(most)s active tokens: revoke one first.")
-            % {"most": MAX_ACTIVE_PER_USER}
-        )
-    return _create(actor, actor, kind=TokenKind.PERSONAL, name=name, scopes=wanted, days=days)
+    with transaction.atomic():
+        # The holder's row is locked so that two tokens made at once still count each other.
+        User.objects.select_for_update().filter(pk=actor.pk).first()
+        active = tokens_held(actor).filter(revoked_at=None, expires_at__gt=timezone.now())
+        if active.count() >= MAX_ACTIVE_PER_USER:
+            raise RefusedError(
+                _("You already hold %(most)s active tokens: revoke one first.")
+                % {"most": MAX_ACTIVE_PER_USER}
+            )
+        return _create(actor, actor, kind=TokenKind.PERSONAL, name=name, scopes=wanted, days=days)
 
 
 def create_service(actor: User, *, name: str, days: int) -> tuple[ApiToken, str]:
@@ -147,7 +150,7 @@ def tokens_for(user: User) -> QuerySet[ApiToken]:
     mine = ApiToken.objects.filter(organisation_id=user.organisation_id)
     if can(user, Capability.API_TOKENS_MANAGE):
         return mine
-    return mine.filter(Q(user=user))
+    return mine.filter(user=user)
 
 
 def revoke(actor: User, token: ApiToken) -> None:
