@@ -521,6 +521,19 @@ class ApiBehaviourTests(HavenTestCase):
         self.assertEqual(done.json()["judgement"], expected.outcome)
         self.assertEqual(done.json()["status"], ScreeningStatus.COMPLETED)
 
+    def test_a_token_call_needs_no_csrf_token_and_a_session_reaches_nothing(self) -> None:
+        # Other systems send a token, not a cookie: Django's CSRF check does not apply,
+        # and a signed-in browser without the token is refused (no cross-site writes).
+        strict = Client(enforce_csrf_checks=True)
+        body = {"readiness": READY, "profile": PROFILE, "answers": ANSWERS}
+        made = strict.post(
+            f"{API}/screenings/", body, content_type="application/json", **bearer(self.secret)
+        )
+        self.assertEqual(made.status_code, 201, made.content)
+        strict.force_login(self.world.user("A", Role.SUPERVISOR))
+        refused = strict.post(f"{API}/screenings/", body, content_type="application/json")
+        self.assertEqual(refused.status_code, 401)
+
     def test_bad_screenings_are_refused_field_by_field_and_change_nothing(self) -> None:
         before = Screening.objects.count()
         cases = {
