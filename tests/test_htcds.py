@@ -13,6 +13,7 @@ import openpyxl
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 
 from haven.accounts.roles import Capability, Role
@@ -170,6 +171,30 @@ class RoundTripTests(HtcdsTestCase):
             hits = search_people(supervisor, visible, name=case.person.full_name)
             self.assertIn(case.person, [hit.person for hit in hits])
         self.assertTrue(verify().ok)
+
+    def test_values_written_in_bulk_are_sealed_each_with_its_own_nonce(self) -> None:
+        (row,) = self.for_b(
+            table(
+                self.export(
+                    case_reference=self.world.cases["A"].reference, identity=True, reason="Move"
+                ).content
+            )
+        )
+        twin = {
+            **row,
+            "hvn_PersonReference": new_reference(PERSON_PREFIX),
+            "hvn_CaseReference": new_reference(CASE_PREFIX),
+        }
+        report = self.import_(as_csv([row, twin]), allow_possible_duplicates=True)
+        self.assertEqual(report.created, 2)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT full_name FROM people_person WHERE reference IN (%s, %s)",
+                [row["hvn_PersonReference"], twin["hvn_PersonReference"]],
+            )
+            sealed = [value for (value,) in cursor.fetchall()]
+        self.assertEqual(len(set(sealed)), 2, "the same name sealed twice must differ")
+        self.assertTrue(all(value.startswith("hv1$") for value in sealed), sealed)
 
     def test_importing_the_same_file_twice_creates_nothing_twice(self) -> None:
         sent = as_csv(self.for_b(table(self.export().content)))

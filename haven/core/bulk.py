@@ -11,10 +11,11 @@ domain actions that write their own audit rows.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
@@ -33,16 +34,24 @@ PLAIN = (
 
 
 def _preparer(field: models.Field[Any, Any]) -> Callable[[models.Model], Any]:
-    """How to get the value COPY writes for `field` of an object."""
-    # Django's own field classes only: Haven's (encrypted ones) prepare their values.
-    exact = _is_plain(field)
-    automatic = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-    if exact and not automatic:
-        attname = field.attname
-        return lambda obj: _plain(getattr(obj, attname))
+    """How to get the value COPY writes for a field that is not plain (`_is_plain`): an
+    encrypted one encrypts, a JSON one serialises, an automatic time is taken, as a save
+    would."""
+
+    real = connections[DEFAULT_DB_ALIAS]  # not the per-access proxy, for each value
+    # Django's own JSON field only (an encrypted one seals every value with its own nonce):
+    # an empty list or object is prepared once.
+    plain_json = type(field) is models.JSONField
+    empty: dict[type, Any] = {}
 
     def prepared(obj: models.Model) -> Any:
-        return field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+        value = field.pre_save(obj, add=True)
+        if plain_json and type(value) in (list, dict) and not value:
+            kind = type(value)
+            if kind not in empty:
+                empty[kind] = field.get_db_prep_save(value, real)
+            return empty[kind]
+        return field.get_db_prep_save(value, real)
 
     return prepared
 
@@ -81,14 +90,23 @@ def insert(model: type[M], objects: Sequence[M]) -> Sequence[M]:
     pk = meta.pk
     assert pk is not None  # noqa: S101 - every Haven model has one
     fields = [f for f in meta.concrete_fields if f is not pk]
+    # The plain columns first, read in one call per object; then those a field prepares.
+    plain = [f for f in fields if _is_plain(f) and not _automatic(f)]
+    others = [f for f in fields if f not in plain]
+    read_plain = operator.attrgetter(*(f.attname for f in plain)) if plain else None
     with connection.cursor() as cursor:
         ids = _new_ids(cursor, model, len(objects))
         for obj, new_id in zip(objects, ids, strict=True):
             obj.pk = new_id
-        preparers = [_preparer(f) for f in fields]
-        with _copy(cursor, model, [pk, *fields]) as copy:
+        preparers = [_preparer(f) for f in others]
+        with _copy(cursor, model, [pk, *plain, *others]) as copy:
             for obj in objects:
-                copy.write_row([obj.pk, *(prepare(obj) for prepare in preparers)])
+                values = read_plain(obj) if read_plain else ()
+                if len(plain) == 1:
+                    values = (values,)
+                copy.write_row(
+                    [obj.pk, *map(_plain, values), *(prepare(obj) for prepare in preparers)]
+                )
     for obj in objects:
         obj._state.adding = False
         obj._state.db = connection.alias
@@ -120,24 +138,37 @@ def insert_values(
     prepared = [f for f in rest if not _is_plain(f)]
     tail = [_plain(_default(f)) for f in constant]
     plain = [_is_plain(f) for f in given]
-    with connection.cursor() as cursor:
-        ids = _new_ids(cursor, model, len(rows))
-        with _copy(cursor, model, [meta.pk, *given, *constant, *prepared]) as copy:
-            for new_id, row in zip(ids, rows, strict=True):
-                values = [
-                    _plain(v) if p else f.get_db_prep_save(v, connection)
-                    for f, p, v in zip(given, plain, row, strict=True)
-                ]
-                own = [f.get_db_prep_save(_default(f), connection) for f in prepared]
-                copy.write_row([new_id, *values, *tail, *own])
+    # The primary key is left to the table's own default (its identity sequence): nobody
+    # needs it back, and drawing it first would cost a round trip of every key.
+    with (
+        connection.cursor() as cursor,
+        _copy(cursor, model, [*given, *constant, *prepared]) as copy,
+    ):
+        if all(plain) and not prepared:  # the common case: no field to prepare
+            for row in rows:
+                copy.write_row([*map(_plain, row), *tail])
+            return
+        for row in rows:
+            values = [
+                _plain(v) if p else f.get_db_prep_save(v, connection)
+                for f, p, v in zip(given, plain, row, strict=True)
+            ]
+            own = [f.get_db_prep_save(_default(f), connection) for f in prepared]
+            copy.write_row([*values, *tail, *own])
+
+
+def _automatic(field: models.Field[Any, Any]) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
 
 
 def _is_plain(field: models.Field[Any, Any]) -> bool:
+    """Django's own field classes whose value the driver takes as it is (Haven's
+    encrypted fields subclass them, and prepare their values)."""
     return isinstance(field, PLAIN) and type(field).__module__.startswith("django.")
 
 
 def _default(field: models.Field[Any, Any]) -> Any:
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+    if _automatic(field):
         return timezone.now()
     return field.get_default()
 
