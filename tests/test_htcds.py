@@ -19,6 +19,7 @@ from django.urls import reverse
 from haven.accounts.roles import Capability, Role
 from haven.audit.chain import verify
 from haven.audit.models import Action, AuditEntry
+from haven.cases.actions import IMPORTED_FIELDS
 from haven.cases.models import Case, JourneyEvent
 from haven.cases.synthetic import build_cases
 from haven.core.errors import RefusedError
@@ -165,6 +166,16 @@ class RoundTripTests(HtcdsTestCase):
             self.assertEqual([e.code for e in case.events.all()], ["imported"])
             journey = case.journey.first()
             self.assertEqual((journey.place, journey.description), ("", ""))
+        # Written as values, every field the file does not carry is the model's default.
+        fresh = Case()
+        carried = {"id", "reference", "person", "organisation", "created_by", "assigned_to"}
+        carried |= {"created_at", "updated_at", *IMPORTED_FIELDS}
+        for case in imported:
+            for field in Case._meta.concrete_fields:
+                if field.name not in carried:
+                    self.assertEqual(
+                        getattr(case, field.attname), getattr(fresh, field.attname), field.name
+                    )
         supervisor = self.world.user("B", Role.SUPERVISOR)
         visible = people_for(supervisor, Capability.PERSON_VIEW)
         for case in imported.select_related("person"):

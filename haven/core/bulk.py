@@ -114,19 +114,24 @@ def insert(model: type[M], objects: Sequence[M]) -> Sequence[M]:
 
 
 def insert_values(
-    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> None:
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    keys: bool = False,
+) -> list[int]:
     """Many rows the caller needs no object of, each the values of `columns` (attribute
     names, e.g. `person_id`): no model instance is built on PostgreSQL, which is most of
-    the cost for a narrow table. Every other column takes its default; values are
-    prepared by their fields as `insert` prepares them."""
+    the cost (a wide model's constructor visits every field). Every other column takes
+    its default; values are prepared by their fields as `insert` prepares them. With
+    `keys`, the new rows' primary keys come back, in order."""
     if not rows:
-        return
+        return []
     if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(
+        made = model._default_manager.bulk_create(
             [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=BATCH
         )
-        return
+        return [obj.pk for obj in made] if keys else []
     meta = model._meta
     by_attname = {f.attname: f for f in meta.concrete_fields if f is not meta.pk}
     given = [by_attname[name] for name in columns]
@@ -138,23 +143,26 @@ def insert_values(
     prepared = [f for f in rest if not _is_plain(f)]
     tail = [_plain(_default(f)) for f in constant]
     plain = [_is_plain(f) for f in given]
-    # The primary key is left to the table's own default (its identity sequence): nobody
-    # needs it back, and drawing it first would cost a round trip of every key.
-    with (
-        connection.cursor() as cursor,
-        _copy(cursor, model, [*given, *constant, *prepared]) as copy,
-    ):
-        if all(plain) and not prepared:  # the common case: no field to prepare
-            for row in rows:
-                copy.write_row([*map(_plain, row), *tail])
-            return
-        for row in rows:
-            values = [
-                _plain(v) if p else f.get_db_prep_save(v, connection)
-                for f, p, v in zip(given, plain, row, strict=True)
-            ]
-            own = [f.get_db_prep_save(_default(f), connection) for f in prepared]
-            copy.write_row([*values, *tail, *own])
+    real = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        # Without `keys` the primary key is left to the table's own default (its identity
+        # sequence): drawing every key first costs a round trip of them all.
+        ids = _new_ids(cursor, model, len(rows)) if keys else []
+        heads = [[key] for key in ids] if keys else [[]] * len(rows)
+        order = [*([meta.pk] if keys else []), *given, *constant, *prepared]
+        simple = all(plain) and not prepared  # the common case: nothing to prepare
+        with _copy(cursor, model, order) as copy:
+            for head, row in zip(heads, rows, strict=True):
+                if simple:
+                    copy.write_row([*head, *map(_plain, row), *tail])
+                    continue
+                values = [
+                    _plain(v) if p else f.get_db_prep_save(v, real)
+                    for f, p, v in zip(given, plain, row, strict=True)
+                ]
+                own = [f.get_db_prep_save(_default(f), real) for f in prepared]
+                copy.write_row([*head, *values, *tail, *own])
+    return ids
 
 
 def _automatic(field: models.Field[Any, Any]) -> bool:

@@ -65,9 +65,7 @@ def _names_of(person: Person) -> list[str]:
     return [person.full_name, person.given_name, person.family_name, *person.aliases]
 
 
-def _index_entries(
-    person: Person, known: dict[str, tuple[tuple[str, str], ...]] | None = None
-) -> set[tuple[str, str]]:
+def _index_entries(person: Person, known: names.Known | None = None) -> set[tuple[str, str]]:
     entries = names.name_entries(_names_of(person), known)
     for document in person.documents:
         number = crypto.normalise_document_number(str(document.get("number", "")))
@@ -183,7 +181,11 @@ def duplicates_among(
     could already be in the organisation, or appears twice in `datas`, with the
     references (or "row N") of who they could be. The rule of `possible_duplicates`,
     run on the organisation's people whoever imports (an importer may not read them)."""
-    same_keys = functools.cache(names.same_name_keys)  # for this call only
+    known: dict[str, tuple[str, str] | None] = {}  # this call's name tokens, keyed once
+
+    def same_keys(name: str) -> frozenset[tuple[str, str]]:
+        return names.same_name_keys(name, known)
+
     keys = [same_keys(str(d.get("full_name", ""))) for d in datas]
     found: dict[int, list[str]] = defaultdict(list)
     mine = Person.objects.filter(organisation_id=organisation_id)
@@ -257,7 +259,7 @@ def import_people(
         people.append(person)
     with transaction.atomic():
         made = bulk.insert(Person, people)
-        known: dict[str, tuple[tuple[str, str], ...]] = {}  # this import's name tokens
+        known = names.Known()  # this import's names, digested once each
         bulk.insert_values(
             PersonIndex,
             ["person_id", "kind", "digest"],

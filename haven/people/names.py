@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from anyascii import anyascii
 
@@ -140,40 +140,65 @@ def token_keys(token: str) -> TokenKeys:
     return TokenKeys(token, tuple(digests))
 
 
-def same_name_keys(value: str) -> frozenset[tuple[str, str]]:
+def same_name_keys(
+    value: str, known: dict[str, tuple[str, str] | None] | None = None
+) -> frozenset[tuple[str, str]]:
     """What "the same name tokens" compares, one key per token, order ignored.
 
     The sound key where a token has one (Khmer `ចាន់` romanises to `chana`, the usual
-    spelling is `Chan`), else the romanised token (`Oo`, `A`).
+    spelling is `Chan`), else the romanised token (`Oo`, `A`). `known` remembers each
+    token's key across the calls of one batch.
     """
+    memo = {} if known is None else known
     keys: set[tuple[str, str]] = set()
     for token in tokens(value):
-        latin = romanise(token)
-        sound = sound_key(latin)
-        if sound:
-            keys.add((SOUND, sound))
-        elif latin:
-            keys.add((LATIN, latin))
+        if token not in memo:
+            memo[token] = _same_key(token)
+        key = memo[token]
+        if key is not None:
+            keys.add(key)
     return frozenset(keys)
 
 
-def name_entries(
-    names: Iterable[str], known: dict[str, tuple[tuple[str, str], ...]] | None = None
-) -> set[tuple[str, str]]:
-    """Every (kind, digest) row the index holds for these names.
+def _same_key(token: str) -> tuple[str, str] | None:
+    latin = romanise(token)
+    sound = sound_key(latin)
+    if sound:
+        return (SOUND, sound)
+    if latin:
+        return (LATIN, latin)
+    return None
 
-    `known` remembers each token's digests across the calls of one batch (an import's
-    people share many given and family names); it lives only as long as the batch."""
-    memo = {} if known is None else known
+
+@dataclass
+class Known:
+    """What one batch (an import) has digested already: its people share many given and
+    family names. It lives only as long as the batch, so no name stays in memory."""
+
+    names: dict[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
+    tokens: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+
+
+def name_entries(names: Iterable[str], known: Known | None = None) -> set[tuple[str, str]]:
+    """Every (kind, digest) row the index holds for these names."""
+    memo = Known() if known is None else known
     entries: set[tuple[str, str]] = set()
     for name in names:
-        whole = crypto.normalise_text(name)
-        if not whole:
-            continue
-        entries.add((FULL_NAME, crypto.blind_index(FULL_NAME, whole)))
-        for token in tokens(name):
-            digests = memo.get(token)
-            if digests is None:
-                digests = memo[token] = token_keys(token).digests
-            entries.update(digests)
+        found = memo.names.get(name)
+        if found is None:
+            found = memo.names[name] = frozenset(_entries_of(name, memo))
+        entries |= found
+    return entries
+
+
+def _entries_of(name: str, memo: Known) -> set[tuple[str, str]]:
+    whole = crypto.normalise_text(name)
+    if not whole:
+        return set()
+    entries = {(FULL_NAME, crypto.blind_index(FULL_NAME, whole))}
+    for token in tokens(name):
+        digests = memo.tokens.get(token)
+        if digests is None:
+            digests = memo.tokens[token] = token_keys(token).digests
+        entries.update(digests)
     return entries
