@@ -219,19 +219,20 @@ def _read(actor: User, data: bytes, filename: str, report: Report) -> list[_Row]
     if report.problems:
         return []
     rows = []
-    filled: set[str] = set()
+    empty_so_far = set(names)  # columns without a value yet: soon few are left to look at
+    read = [(index, name) for index, name in enumerate(names) if name in htcds.BY_NAME]
     today = timezone.localdate()
     for number, cells in table.rows:
         every = dict(zip(names, cells, strict=True))
         if all(every.get(k) == label for k, label in TEMPLATE_LABELS.items()):
             continue
-        filled |= {name for name, cell in every.items() if cell.strip()}
-        named = {name: cell for name, cell in every.items() if name in htcds.BY_NAME}
+        empty_so_far -= {name for name in empty_so_far if every[name].strip()}
+        named = {name: cells[index] for index, name in read}
         report.rows += 1
         values = _parse(number, named, report, today)
         if values is not None:
             rows.append(_Row(number, _digest(values, named), values))
-    _unkept(names, filled, report)
+    _unkept(names, set(names) - empty_so_far, report)
     return rows
 
 

@@ -201,11 +201,11 @@ def duplicates_among(
     # Who holds each digest: a row's candidates are those holding all of its digests.
     holders: dict[str, set[int]] = defaultdict(set)
     ordered = sorted(every)
-    for start in range(0, len(ordered), 1000):
-        rows = PersonIndex.objects.filter(
-            person__in=mine, digest__in=ordered[start : start + 1000]
-        ).values_list("person_id", "digest")
-        for person_id, digest in rows:
+    size = bulk.chunk_size()
+    for start in range(0, len(ordered), size):
+        held = PersonIndex.objects.filter(person__in=mine)
+        rows = bulk.among(held, "digest", ordered[start : start + size])
+        for person_id, digest in rows.values_list("person_id", "digest"):
             holders[digest].add(person_id)
     maybe = {
         index: sorted(set.intersection(*(holders.get(d, set()) for d in digests)))
