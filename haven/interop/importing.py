@@ -219,20 +219,23 @@ def _read(actor: User, data: bytes, filename: str, report: Report) -> list[_Row]
     if report.problems:
         return []
     rows = []
-    empty_so_far = set(names)  # columns without a value yet: soon few are left to look at
+    unfilled = set(range(len(names)))  # columns without a value yet: soon few are left
     read = [(index, name) for index, name in enumerate(names) if name in htcds.BY_NAME]
+    # The official template's label row, by position (only if it has those columns).
+    labels = [(names.index(k), label) for k, label in TEMPLATE_LABELS.items() if k in names]
+    template = labels if len(labels) == len(TEMPLATE_LABELS) else []
     today = timezone.localdate()
     for number, cells in table.rows:
-        every = dict(zip(names, cells, strict=True))
-        if all(every.get(k) == label for k, label in TEMPLATE_LABELS.items()):
+        if template and all(cells[index] == label for index, label in template):
             continue
-        empty_so_far -= {name for name in empty_so_far if every[name].strip()}
+        unfilled -= {index for index in unfilled if cells[index].strip()}
         named = {name: cells[index] for index, name in read}
         report.rows += 1
         values = _parse(number, named, report, today)
         if values is not None:
             rows.append(_Row(number, _digest(values, named), values))
-    _unkept(names, set(names) - empty_so_far, report)
+    filled = {name for index, name in enumerate(names) if index not in unfilled}
+    _unkept(names, filled, report)
     return rows
 
 

@@ -44,10 +44,11 @@ DUPLICATE_SCAN = 200
 EDITABLE_FIELDS = tuple(f for f in IDENTITY_FIELDS + DEMOGRAPHIC_FIELDS if f != "age_band")
 
 
-def _age_band(data: Mapping[str, Any]) -> AgeBand:
+def _age_band(data: Mapping[str, Any], today: dt.date | None = None) -> AgeBand:
+    """The age band now (`today`, when a batch has read the date once)."""
     if data.get("date_of_birth"):
         birth = dt.date.fromisoformat(data["date_of_birth"])
-        return age_band_for(age_on(birth, timezone.localdate()))
+        return age_band_for(age_on(birth, today or timezone.localdate()))
     if data.get("estimated_age"):
         return age_band_for(int(data["estimated_age"]))
     return AgeBand.UNKNOWN
@@ -82,14 +83,16 @@ def _reindex(person: Person) -> None:
     )
 
 
-def _apply(person: Person, data: Mapping[str, Any]) -> list[str]:
+def _apply(person: Person, data: Mapping[str, Any], today: dt.date | None = None) -> list[str]:
     changed = []
     for name in EDITABLE_FIELDS:
         value = data.get(name, getattr(person, name))
         if getattr(person, name) != value:
             setattr(person, name, value)
             changed.append(name)
-    band = _age_band({"date_of_birth": person.date_of_birth, "estimated_age": person.estimated_age})
+    band = _age_band(
+        {"date_of_birth": person.date_of_birth, "estimated_age": person.estimated_age}, today
+    )
     if person.age_band != band:
         person.age_band = band
         changed.append("age_band")
@@ -182,6 +185,7 @@ def duplicates_among(
     references (or "row N") of who they could be. The rule of `possible_duplicates`,
     run on the organisation's people whoever imports (an importer may not read them)."""
     known: dict[str, tuple[str, str] | None] = {}  # this call's name tokens, keyed once
+    today = timezone.localdate()
 
     def same_keys(name: str) -> frozenset[tuple[str, str]]:
         return names.same_name_keys(name, known)
@@ -193,7 +197,7 @@ def duplicates_among(
     def same_person(data: Mapping[str, Any], band: str, countries: Sequence[str]) -> bool:
         shared = set(data.get("citizenship") or []) & set(countries)
         neither = not data.get("citizenship") and not countries
-        return _age_band(data) == band and (bool(shared) or neither)
+        return _age_band(data, today) == band and (bool(shared) or neither)
 
     keyed = functools.cache(crypto.blind_index)
     digests_of = [{keyed(kind, key) for kind, key in k} for k in keys]
@@ -227,7 +231,7 @@ def duplicates_among(
         if not key:
             continue
         data = datas[index]
-        signature = (frozenset(key), _age_band(data))
+        signature = (frozenset(key), _age_band(data, today))
         earlier = first_with.setdefault(signature, index)
         countries = data.get("citizenship") or []
         if earlier != index and same_person(datas[earlier], signature[1], countries):
@@ -253,9 +257,10 @@ def import_people(
         Person,
     )
     people, changes = [], []
+    today = timezone.localdate()
     for reference, data in zip(chosen, datas, strict=True):
         person = Person(reference=reference, organisation=actor.organisation, created_by=actor)
-        changes.append(_apply(person, data))
+        changes.append(_apply(person, data, today))
         people.append(person)
     with transaction.atomic():
         made = bulk.insert(Person, people)
