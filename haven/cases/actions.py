@@ -511,7 +511,7 @@ def _import_problems(actor: User, datas: Sequence[Mapping[str, Any]]) -> list[tu
 
 def import_cases(
     actor: User,
-    people: Sequence[Person],
+    person_ids: Sequence[int],
     datas: Sequence[Mapping[str, Any]],
     *,
     references: Sequence[str],
@@ -548,13 +548,13 @@ def import_cases(
     rows = [
         [
             reference,
-            person.pk,
+            person_id,
             actor.organisation_id,
             actor.pk,
             owner.pk if (owner := data.get("assigned_to")) is not None else None,
             *(defaults[name] if data.get(name) is None else data[name] for name in IMPORTED_FIELDS),
         ]
-        for reference, person, data in zip(chosen, people, datas, strict=True)
+        for reference, person_id, data in zip(chosen, person_ids, datas, strict=True)
     ]
     with transaction.atomic():
         made = [

@@ -285,7 +285,7 @@ def import_file(
             )
             opened = import_cases(
                 actor,
-                made,
+                [person.pk for person in made],
                 cases,
                 references=[row.values.get("hvn_CaseReference", "") for row in rows],
             )

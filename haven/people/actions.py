@@ -7,7 +7,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -54,6 +54,13 @@ def _age_band(data: Mapping[str, Any], today: dt.date | None = None) -> AgeBand:
     return AgeBand.UNKNOWN
 
 
+class ImportedPerson(NamedTuple):
+    """A person an import recorded: their key and reference (no object is built)."""
+
+    pk: int
+    reference: str
+
+
 class PossibleDuplicateError(Exception):
     """The new person may already be recorded; the user must look or confirm."""
 
@@ -67,8 +74,14 @@ def _names_of(person: Person) -> list[str]:
 
 
 def _index_entries(person: Person, known: names.Known | None = None) -> set[tuple[str, str]]:
-    entries = names.name_entries(_names_of(person), known)
-    for document in person.documents:
+    return _entries_for(_names_of(person), person.documents, known)
+
+
+def _entries_for(
+    every_name: list[str], documents: list[dict[str, Any]], known: names.Known | None = None
+) -> set[tuple[str, str]]:
+    entries = names.name_entries(every_name, known)
+    for document in documents:
         number = crypto.normalise_document_number(str(document.get("number", "")))
         if number:
             entries.add((IndexKind.DOCUMENT.value, crypto.blind_index(IndexKind.DOCUMENT, number)))
@@ -245,7 +258,7 @@ def import_people(
     *,
     references: Sequence[str],
     confirmed_not_duplicate: bool,
-) -> Sequence[Person]:
+) -> list[ImportedPerson]:
     """Record many people at once for an import, in the actor's organisation: the same
     fields, age bands, search index and audit rows as `create_person`, in bulk. The
     importer has checked for duplicates (`duplicates_among`) before calling this."""
@@ -256,22 +269,34 @@ def import_people(
         references,
         Person,
     )
-    people, changes = [], []
+    # As values, not objects, like cases: what a row leaves out is the default of a new
+    # Person, and the changed fields are those that differ from it, as in `_apply`.
+    blank = Person()
     today = timezone.localdate()
+    rows, changes, every_name, documents = [], [], [], []
     for reference, data in zip(chosen, datas, strict=True):
-        person = Person(reference=reference, organisation=actor.organisation, created_by=actor)
-        changes.append(_apply(person, data, today))
-        people.append(person)
+        values = {name: data.get(name, getattr(blank, name)) for name in EDITABLE_FIELDS}
+        values["age_band"] = _age_band(values, today)
+        changes.append([name for name, value in values.items() if value != getattr(blank, name)])
+        rows.append([reference, actor.organisation_id, actor.pk, *values.values()])
+        every_name.append(
+            [values["full_name"], values["given_name"], values["family_name"], *values["aliases"]]
+        )
+        documents.append(values["documents"])
+    columns = ["reference", "organisation_id", "created_by_id", *EDITABLE_FIELDS, "age_band"]
     with transaction.atomic():
-        made = bulk.insert(Person, people)
+        keys = bulk.insert_values(Person, columns, rows, keys=True)
+        made = [ImportedPerson(pk, reference) for pk, reference in zip(keys, chosen, strict=True)]
         known = names.Known()  # this import's names, digested once each
         bulk.insert_values(
             PersonIndex,
             ["person_id", "kind", "digest"],
             [
                 (person.pk, kind, digest)
-                for person in made
-                for kind, digest in sorted(_index_entries(person, known))
+                for person, person_names, person_documents in zip(
+                    made, every_name, documents, strict=True
+                )
+                for kind, digest in sorted(_entries_for(person_names, person_documents, known))
             ],
         )
         extra = ["imported", "confirmed_not_duplicate"] if confirmed_not_duplicate else ["imported"]
