@@ -8,8 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from haven.accounts.roles import Role
+from haven.audit import chain
 from haven.audit.chain import record, verify
 from haven.audit.models import AppendOnlyError, AuditEntry
 from tests import app_role
@@ -134,3 +136,29 @@ class AuditChainTests(HavenTestCase):
         body = client.get(reverse("audit:list")).content.decode()
         self.assertIn(self.world.people["A"].reference, body)
         self.assertNotIn(self.world.people["B"].reference, body)
+
+
+class BatchPayloadTests(HavenTestCase):
+    def test_a_batch_writes_the_same_bytes_as_one_entry_at_a_time(self) -> None:
+        now = timezone.now()
+        for actor_id, organisation_id, ref, fields in (
+            (None, None, "", []),
+            (7, 3, "HVN-ABC-DEF", ["full_name", "aliases"]),
+            (1, 2, 'ក្រុង "quoted" \\ ref', ["é", "x"]),
+        ):
+            values = {
+                "seq": 41,
+                "created_at": now,
+                "actor_id": actor_id,
+                "organisation_id": organisation_id,
+                "action": "person.create",
+                "object_type": "person",
+                "object_ref": ref,
+                "changed_fields": fields,
+                "key_id": chain.KEY_ID,
+                "mac_version": chain.MAC_VERSION,
+                "prev_hash": "a" * 64,
+            }
+            with self.subTest(ref=ref):
+                batch = chain._batch_payload(values)
+                self.assertEqual(batch(values), chain._payload_of(values))

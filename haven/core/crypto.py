@@ -135,6 +135,9 @@ _cached: KeyRing | None = None
 
 def key_ring() -> KeyRing:
     global _cached  # noqa: PLW0603 - one key ring per process, loaded on first use
+    ring = _cached
+    if ring is not None:  # loaded already: no lock for every value sealed or digested
+        return ring
     with _lock:
         if _cached is None:
             _cached = _load_key_ring()

@@ -96,9 +96,22 @@ def _empty(name: str) -> Any:
     return htcds.BY_NAME[name].kind.parse("")
 
 
+@functools.cache
+def _coded(name: str) -> bool:
+    """A column whose few values repeat from row to row: codes, countries, dates, ages.
+    Free text (names, references) and identity are read anew for each row."""
+    column = htcds.BY_NAME[name]
+    return not column.identity and column.kind.name != "text"
+
+
 def _parse(
-    number: int, cells: dict[str, str], report: Report, today: dt.date
+    number: int,
+    cells: dict[str, str],
+    report: Report,
+    today: dt.date,
+    read: dict[tuple[str, str], Any],
 ) -> dict[str, Any] | None:
+    """One row's values; `read` remembers the file's coded cells already parsed."""
     values: dict[str, Any] = {}
     good = True
     for name, cell in cells.items():
@@ -107,9 +120,15 @@ def _parse(
             empty = _empty(name)
             values[name] = [] if isinstance(empty, list) else empty
             continue
+        if (name, text) in read:
+            value = read[name, text]
+            values[name] = list(value) if isinstance(value, list) else value
+            continue
         column = htcds.BY_NAME[name]
         try:
             values[name] = column.kind.parse(htcds.unformula(text))
+            if _coded(name):
+                read[name, text] = values[name]
         except htcds.Invalid as invalid:
             # An identity value is never repeated back, not even in an error.
             message = _("not a valid value") if column.identity else str(invalid)
@@ -122,14 +141,15 @@ def _parse(
     return values if good else None
 
 
-def _digest(values: Mapping[str, Any], cells: Mapping[str, str]) -> str:
+def _digest(values: Mapping[str, Any], cells: Mapping[str, str], order: list[str]) -> str:
     """The row's source key, keyed so the register holds no value: the file's own case
-    reference where it has one, else everything the row says."""
+    reference where it has one, else everything the row says (`order`: its columns,
+    sorted)."""
     reference = values.get("hvn_CaseReference")
     key = (
         f"case\x00{reference}"
         if reference
-        else "row\x00" + "\x00".join(f"{name}={cells[name].strip()}" for name in sorted(cells))
+        else "row\x00" + "\x00".join(f"{name}={cells[name].strip()}" for name in order)
     )
     return crypto.blind_index("htcds-import", key)
 
@@ -225,15 +245,17 @@ def _read(actor: User, data: bytes, filename: str, report: Report) -> list[_Row]
     labels = [(names.index(k), label) for k, label in TEMPLATE_LABELS.items() if k in names]
     template = labels if len(labels) == len(TEMPLATE_LABELS) else []
     today = timezone.localdate()
+    order = sorted(name for _index, name in read)
+    parsed: dict[tuple[str, str], Any] = {}  # the file's coded cells, parsed once each
     for number, cells in table.rows:
         if template and all(cells[index] == label for index, label in template):
             continue
         unfilled -= {index for index in unfilled if cells[index].strip()}
         named = {name: cells[index] for index, name in read}
         report.rows += 1
-        values = _parse(number, named, report, today)
+        values = _parse(number, named, report, today, parsed)
         if values is not None:
-            rows.append(_Row(number, _digest(values, named), values))
+            rows.append(_Row(number, _digest(values, named, order), values))
     filled = {name for index, name in enumerate(names) if index not in unfilled}
     _unkept(names, filled, report)
     return rows
