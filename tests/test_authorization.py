@@ -32,6 +32,7 @@ from haven.cases.models import Case, Intake
 from haven.referrals.models import Referral
 from haven.stats.models import Release, ReleaseKind, ResultsFramework
 from haven.translations.models import Proposal
+from tests import identification_requests
 from tests.closed_cases import close, everything_about
 from tests.directory_matrix import DIRECTORY_MATRIX
 from tests.personas import HavenTestCase, World
@@ -171,6 +172,11 @@ def sent_by_a(world: World) -> dict[str, Any]:
 def sent_to_a(world: World) -> dict[str, Any]:
     """A referral from B's case to A's service: A is the receiver."""
     return {"reference": world.referrals["B"].reference}
+
+
+def request_by_a(world: World) -> dict[str, Any]:
+    """An identification request from A (an NGO) to B, the competent authority."""
+    return {"reference": identification_requests.request_by_a(world).reference}
 
 
 def consent_a(world: World) -> dict[str, Any]:
@@ -418,6 +424,36 @@ MATRIX: dict[str, Probe] = {
         "GET", dict.fromkeys(CASE_EDITORS, 200), follow_up_a, record_bound=True
     ),
     "referrals:outgoing": Probe("GET", dict.fromkeys(CASE_EDITORS, 200)),
+    # Two sides: A's case team sent it; B's determination officers and supervisors are
+    # the authority. Everyone else, A's officers and B's case workers included: 404.
+    "identification:requests": Probe(
+        "GET", {Role.DETERMINATION_OFFICER: 200, Role.SUPERVISOR: 200}
+    ),
+    "identification:request": Probe(
+        "GET",
+        {Role.CASE_WORKER: 200, Role.SUPERVISOR: 200, Role.DETERMINATION_OFFICER: 404},
+        request_by_a,
+        record_bound=True,
+        other_org={Role.SUPERVISOR: 200, Role.DETERMINATION_OFFICER: 200, Role.CASE_WORKER: 404},
+    ),
+    # An empty message: refused with a message, nothing written (test_identification_requests).
+    "identification:request_message": Probe(
+        "POST",
+        {Role.CASE_WORKER: 302, Role.SUPERVISOR: 302, Role.DETERMINATION_OFFICER: 404},
+        request_by_a,
+        data={"body": ""},
+        record_bound=True,
+        other_org={Role.SUPERVISOR: 302, Role.DETERMINATION_OFFICER: 302, Role.CASE_WORKER: 404},
+    ),
+    # Only the authority decides; a stale form changes nothing.
+    "identification:request_decide": Probe(
+        "POST",
+        {Role.DETERMINATION_OFFICER: 404, Role.SUPERVISOR: 404},
+        request_by_a,
+        data=STALE,
+        record_bound=True,
+        other_org={Role.SUPERVISOR: 302, Role.DETERMINATION_OFFICER: 302},
+    ),
     "referrals:incoming": Probe("GET", dict.fromkeys((*CASE_EDITORS, Role.COORDINATOR), 200)),
     "referrals:import": Probe("GET", {Role.SUPERVISOR: 200}),
     "referrals:flows": Probe("GET", {Role.COORDINATOR: 200}),

@@ -103,17 +103,19 @@ def offered_targets(response: HttpResponse) -> set[str]:
 
 
 class IdentificationTestCase(HavenTestCase):
+    org = "A"  # an NGO
+
     @property
     def case(self) -> Case:
-        return Case.objects.get(pk=self.world.cases["A"].pk)
+        return Case.objects.get(pk=self.world.cases[self.org].pk)
 
     @property
     def worker(self) -> User:
-        return self.world.user("A", Role.CASE_WORKER)
+        return self.world.user(self.org, Role.CASE_WORKER)
 
     @property
     def officer(self) -> User:
-        return self.world.user("A", Role.DETERMINATION_OFFICER)
+        return self.world.user(self.org, Role.DETERMINATION_OFFICER)
 
     def assertRefusedAndUnchanged(self, actor: User, case: Case, target: str, **kwargs: Any):
         before = snapshot(case)
@@ -369,33 +371,6 @@ class RoleRuleTests(IdentificationTestCase):
             self.officer, put(self.case, S.PRESUMED), S.FIRST_POSITIVE, on=tomorrow
         )
 
-    def test_nrm_final_decision_not_before_the_earliest_date(self) -> None:
-        case = put(self.case, S.SCREENED, jurisdiction="nrm")
-        first_on = today() - dt.timedelta(days=10)
-        move(self.worker, case, S.PRESUMED, on=first_on - dt.timedelta(days=1))
-        move(self.officer, case, S.FIRST_POSITIVE, on=first_on)
-        earliest = first_on + dt.timedelta(days=30)
-        self.assertEqual(self.case.final_decision_earliest, earliest)
-        error = self.assertRefusedAndUnchanged(self.officer, case, S.FINAL_POSITIVE, on=today())
-        self.assertIn(earliest.isoformat(), error.message)
-
-    def test_nrm_final_decision_on_the_earliest_date_is_accepted(self) -> None:
-        case = put(self.case, S.SCREENED, jurisdiction="nrm")
-        first_on = today() - dt.timedelta(days=40)
-        move(self.worker, case, S.PRESUMED, on=first_on - dt.timedelta(days=2))
-        move(self.officer, case, S.FIRST_POSITIVE, on=first_on)
-        self.assertRefusedAndUnchanged(
-            self.officer, case, S.FINAL_POSITIVE, on=first_on + dt.timedelta(days=29)
-        )
-        move(self.officer, case, S.FINAL_POSITIVE, on=first_on + dt.timedelta(days=30))
-        final = self.case
-        self.assertEqual(final.identification_status, S.FINAL_POSITIVE)
-        self.assertEqual(final.trafficking_status, TraffickingStatus.ACTUAL)
-        self.assertIsNone(final.final_decision_due)
-        change = IdentificationChange.objects.filter(case=final).order_by("-pk").first()
-        assert change is not None
-        self.assertEqual(change.decision_name, "Conclusive grounds decision")
-
 
 # --- 3. Deadlines ----------------------------------------------------------------------
 
@@ -501,6 +476,24 @@ def _broken(change: Any) -> dict[str, Any]:
         (
             lambda d: d["final_decision"].__setitem__("not_before_days", -1),
             "x.toml [final_decision]: not_before_days",
+        ),
+        (
+            lambda d: d["first_decision"].__setitem__(
+                "competent_authority", {"org_types": ["Police"], "organisation": "X"}
+            ),
+            "x.toml [first_decision] competent_authority: give org_types or organisation",
+        ),
+        (
+            lambda d: d["first_decision"].__setitem__("competent_authority", {"org_types": []}),
+            "x.toml [first_decision] competent_authority: org_types",
+        ),
+        (
+            lambda d: d["final_decision"].__setitem__("competent_authority", {"organisation": " "}),
+            "x.toml [final_decision] competent_authority: organisation",
+        ),
+        (
+            lambda d: d["final_decision"].__setitem__("competent_authority", "the police"),
+            "x.toml [final_decision] competent_authority",
         ),
     ],
 )
@@ -619,6 +612,49 @@ class DeadlineTests(IdentificationTestCase):
             (dt.date(2026, 3, 2), dt.date(2026, 3, 31)),
         )
 
+    def test_decision_by_law_enforcement_is_recorded_as_police(self) -> None:
+        case = put(Case.objects.get(pk=self.world.cases["B"].pk), S.PRESUMED)
+        change = move(self.world.user("B", Role.DETERMINATION_OFFICER), case, S.FIRST_POSITIVE)
+        self.assertEqual(change.decision_organisation_type, DecisionOrganisation.POLICE)
+        court = move(
+            self.world.user("B", Role.CASE_WORKER), put(case, S.FINAL_POSITIVE), S.CONFIRMED
+        )
+        self.assertEqual(court.decision_organisation_type, DecisionOrganisation.COURT)
+
+
+class NrmTests(IdentificationTestCase):
+    """The nrm profile names law enforcement (or central government) as the competent
+    authority for its formal decisions: these run on organisation B, the police."""
+
+    org = "B"
+
+    def test_nrm_final_decision_not_before_the_earliest_date(self) -> None:
+        case = put(self.case, S.SCREENED, jurisdiction="nrm")
+        first_on = today() - dt.timedelta(days=10)
+        move(self.worker, case, S.PRESUMED, on=first_on - dt.timedelta(days=1))
+        move(self.officer, case, S.FIRST_POSITIVE, on=first_on)
+        earliest = first_on + dt.timedelta(days=30)
+        self.assertEqual(self.case.final_decision_earliest, earliest)
+        error = self.assertRefusedAndUnchanged(self.officer, case, S.FINAL_POSITIVE, on=today())
+        self.assertIn(earliest.isoformat(), error.message)
+
+    def test_nrm_final_decision_on_the_earliest_date_is_accepted(self) -> None:
+        case = put(self.case, S.SCREENED, jurisdiction="nrm")
+        first_on = today() - dt.timedelta(days=40)
+        move(self.worker, case, S.PRESUMED, on=first_on - dt.timedelta(days=2))
+        move(self.officer, case, S.FIRST_POSITIVE, on=first_on)
+        self.assertRefusedAndUnchanged(
+            self.officer, case, S.FINAL_POSITIVE, on=first_on + dt.timedelta(days=29)
+        )
+        move(self.officer, case, S.FINAL_POSITIVE, on=first_on + dt.timedelta(days=30))
+        final = self.case
+        self.assertEqual(final.identification_status, S.FINAL_POSITIVE)
+        self.assertEqual(final.trafficking_status, TraffickingStatus.ACTUAL)
+        self.assertIsNone(final.final_decision_due)
+        change = IdentificationChange.objects.filter(case=final).order_by("-pk").first()
+        assert change is not None
+        self.assertEqual(change.decision_name, "Conclusive grounds decision")
+
     def test_nrm_reflection_starts_at_a_positive_first_decision(self) -> None:
         case = put(self.case, S.SCREENED, jurisdiction="nrm")
         move(self.worker, case, S.PRESUMED, on=dt.date(2026, 3, 2))
@@ -647,15 +683,6 @@ class DeadlineTests(IdentificationTestCase):
         self.assertRefusedAndUnchanged(
             self.officer, case, S.FIRST_POSITIVE, on=presumed_on - dt.timedelta(days=40)
         )
-
-    def test_decision_by_law_enforcement_is_recorded_as_police(self) -> None:
-        case = put(Case.objects.get(pk=self.world.cases["B"].pk), S.PRESUMED)
-        change = move(self.world.user("B", Role.DETERMINATION_OFFICER), case, S.FIRST_POSITIVE)
-        self.assertEqual(change.decision_organisation_type, DecisionOrganisation.POLICE)
-        court = move(
-            self.world.user("B", Role.CASE_WORKER), put(case, S.FINAL_POSITIVE), S.CONFIRMED
-        )
-        self.assertEqual(court.decision_organisation_type, DecisionOrganisation.COURT)
 
     def test_nrm_negative_first_decision_starts_no_reflection(self) -> None:
         case = put(self.case, S.SCREENED, jurisdiction="nrm")

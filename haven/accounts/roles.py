@@ -85,6 +85,9 @@ class Capability(enum.Enum):
     DATA_EXPORT = "data.export"  # cases out as HTCDS files (identity: also PERSON_VIEW)
     DATA_IMPORT = "data.import"  # HTCDS files in: people and cases of the organisation
     API_TOKENS_MANAGE = "api.tokens_manage"  # see and revoke the organisation's API tokens
+    # A competent authority's queue of identification requests from other organisations:
+    # the consented packet, the thread, the decision (the jurisdiction says which roles).
+    IDENTIFICATION_REQUESTS = "identification.requests"
 
 
 _OWN = frozenset({Scope.OWN})
@@ -185,6 +188,7 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
     # (haven.api.tokens); an organisation admin also sees and revokes everyone's, and
     # makes the read-only statistics service tokens.
     Capability.API_TOKENS_MANAGE: {Role.ORG_ADMIN: _ORG},
+    Capability.IDENTIFICATION_REQUESTS: {Role.DETERMINATION_OFFICER: _ORG, Role.SUPERVISOR: _ORG},
     Capability.RELEASE_APPROVE: {
         Role.ANALYST: _ORG,
         Role.ORG_ADMIN: _ORG,

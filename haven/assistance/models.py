@@ -57,6 +57,8 @@ class ServiceKind(models.TextChoices):
     DOCUMENTS = "documents", _("Document recovery")
     COMPENSATION = "compensation", _("Compensation claim")
     OTHER = "other", _("Other (re)integration support")
+    # Offered by a competent authority: the formal identification decisions.
+    IDENTIFICATION = "identification", _("Formal identification decisions")
 
 
 class ServiceStatus(models.TextChoices):

@@ -81,6 +81,11 @@ class Action(models.TextChoices):
     REFERRAL_IMPORT = "referral.import", _("Referral file imported")
     REFERRAL_ROUTE = "referral.route", _("Incoming referral passed to a colleague")
     REFERRAL_CASE = "referral.case", _("Case opened for an incoming referral")
+    REFERRAL_MESSAGE = "referral.message", _("Message on a referral")
+    IDENTIFICATION_DECIDED = (
+        "identification.request_decided",
+        _("Identification request decided by the competent authority"),
+    )
 
 
 class AuditEntry(models.Model):

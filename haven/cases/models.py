@@ -302,6 +302,7 @@ class NoticeKind(models.TextChoices):
     REFERRAL_ROUTED = "referral_routed", _("Incoming referral passed to you")
     REFERRAL_REVOKED = "referral_revoked", _("Referral revoked by the sender")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn: the referral shares less")
+    REFERRAL_MESSAGE = "referral_message", _("New message on an identification request")
 
 
 class Notification(models.Model):

@@ -36,6 +36,7 @@ def haven(request: HttpRequest) -> dict[str, object]:
             or can(user, Capability.REFERRAL_ROUTE),
             "referrals_receive": can(user, Capability.REFERRAL_RECEIVE),
             "referrals_send": can(user, Capability.REFERRAL_SEND),
+            "identification_requests": can(user, Capability.IDENTIFICATION_REQUESTS),
             "flows": can(user, Capability.REFERRAL_FLOWS),
             "exchange": can(user, Capability.REFERRAL_EXCHANGE),
             "directory": can(user, Capability.DIRECTORY_EDIT)

@@ -7,15 +7,17 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.accounts.roles import Capability
+from haven.accounts.roles import Capability, can
+from haven.audit.chain import record
 from haven.audit.models import Action
-from haven.cases.actions import audit_case, locked_case, record_event
-from haven.cases.models import EventKind
-from haven.core.errors import RefusedError
-from haven.identification import jurisdictions
+from haven.cases.actions import locked_case, record_event
+from haven.cases.models import Case, EventKind
+from haven.core.errors import ConcurrentEditError, RefusedError
+from haven.identification import authority, jurisdictions
 from haven.identification.models import IdentificationChange
 from haven.identification.status import (
     CASE_TEAM,
@@ -27,12 +29,12 @@ from haven.identification.status import (
     decision_organisation,
     move_for,
 )
-from haven.screening.models import ScreeningStatus
+from haven.referrals.actions import visible_categories
+from haven.referrals.models import DataCategory, Direction, Purpose, Referral, ReferralStatus
+from haven.screening.models import Screening, ScreeningStatus
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
-    from haven.cases.models import Case
-    from haven.screening.models import Screening
 
 S = IdentificationStatus
 
@@ -63,8 +65,32 @@ def may_move(user: User, case: Case, target: str) -> bool:
     move = move_for(case.identification_status, target)
     if move is None:
         return False
-    roles = allowed_roles(jurisdictions.get(case.jurisdiction), move)
+    jurisdiction = jurisdictions.get(case.jurisdiction)
+    step = authority.step_of(jurisdiction, move)
+    # Only where the profile names an authority is the user's organisation read.
+    if step is not None and step.authority and not authority.is_competent(step, user.organisation):
+        return False
+    roles = allowed_roles(jurisdiction, move)
     return bool(roles & {str(r) for r in user.role_list})
+
+
+def answer_choices(user: User, request: Referral) -> list[tuple[str, str]]:
+    """The decisions the authority's user may answer a request with, named as the
+    jurisdiction names them (the case itself is never shown)."""
+    case = request.case
+    waiting = authority.pending(case) if case is not None and request.is_open else None
+    if case is None or waiting is None:
+        return []
+    jurisdiction = jurisdictions.get(case.jurisdiction)
+    mine = {str(r) for r in user.role_list}
+    choices = []
+    for target in S:
+        move = move_for(case.identification_status, target)
+        if move is None or move not in authority.ANSWERS[waiting[0]]:
+            continue
+        if allowed_roles(jurisdiction, move) & mine:
+            choices.append((target.value, f"{target.label} ({step_name(jurisdiction, move)})"))
+    return choices
 
 
 def legal_targets(user: User, case: Case) -> list[S]:
@@ -184,68 +210,194 @@ def change_status(
         current = locked_case(actor, case, Capability.IDENTIFICATION_CHANGE, expected_version)
         move = _refuse_move(current, target)
         jurisdiction = jurisdictions.get(current.jurisdiction)
-        roles = allowed_roles(jurisdiction, move)
-        if not roles & {str(r) for r in actor.role_list}:
-            raise RefusedError(_("Your role may not take this step in this jurisdiction."))
-        if decided_on > timezone.localdate():
-            raise RefusedError(_("The date cannot be in the future."))
-        if move in DECISIONS and not basis.strip():
-            raise RefusedError(_("Say on what basis the decision was taken."))
-        if (
-            move is Move.FINAL_DECISION
-            and current.final_decision_earliest
-            and decided_on < current.final_decision_earliest
-        ):
+        step = authority.step_of(jurisdiction, move)
+        if step is not None and not authority.is_competent(step, actor.organisation):
+            assert step.authority is not None  # noqa: S101 - is_competent says so
             raise RefusedError(
-                _("In this jurisdiction the final decision can be taken from %(date)s.")
-                % {"date": current.final_decision_earliest.isoformat()}
+                _(
+                    "In this jurisdiction %(step)s is taken by the competent authority "
+                    "(%(who)s): send it an identification request."
+                )
+                % {"step": step.name, "who": authority.describe(step.authority)}
             )
-        chosen = list(screenings)
-        if not all(_belongs(s, current) for s in chosen):
-            raise RefusedError(_("A decision can only rely on screenings of this case."))
-        if any(s.status != ScreeningStatus.COMPLETED for s in chosen):
-            raise RefusedError(_("A decision can only rely on completed screenings."))
-        last = current.identification.order_by("-decided_on").first()
-        if last is not None and decided_on < last.decided_on:
-            raise RefusedError(
-                _("The date cannot be before the step it follows (%(date)s).")
-                % {"date": last.decided_on.isoformat()}
-            )
-        previous = current.identification_status
-        current.identification_status = target
-        htcds = HTCDS_STATUS[S(target)]
-        changed = ["identification_status"]
-        if htcds is not None and current.trafficking_status != htcds:
-            current.trafficking_status = htcds
-            changed.append("trafficking_status")
-        changed += _set_deadlines(current, jurisdiction, move, decided_on)
-        current.version += 1
-        current.updated_at = timezone.now()
-        current.save()
-        org_type = (
-            DecisionOrganisation.COURT
-            if move is Move.COURT
-            else decision_organisation(actor.organisation.org_type)
-        )
-        change = IdentificationChange.objects.create(
-            case=current,
-            move=move.value,
-            from_status=previous,
-            to_status=target,
-            decision_name=step_name(jurisdiction, move),
-            decided_on=decided_on,
-            decided_by=actor,
-            decided_by_organisation=actor.organisation,
-            decision_organisation_type=org_type if move in DECISIONS else "",
-            basis=basis.strip(),
-        )
-        change.screenings.set(chosen)
-        audit_case(
+        change = _record_move(
             actor,
             current,
-            Action.IDENTIFICATION_CHANGE,
-            changed + (["basis"] if basis.strip() else []),
+            target,
+            move,
+            jurisdiction=jurisdiction,
+            decided_on=decided_on,
+            basis=basis,
+            chosen=list(screenings),
         )
-        record_event(actor, current, EventKind.IDENTIFICATION, target)
     case.refresh_from_db()
     return change
+
+
+def _record_move(
+    actor: User,
+    current: Case,
+    target: str,
+    move: Move,
+    *,
+    jurisdiction: jurisdictions.Jurisdiction,
+    decided_on: dt.date,
+    basis: str,
+    chosen: list[Screening],
+) -> IdentificationChange:
+    """The move on the locked case, by the actor's organisation (the case's own, or the
+    competent authority answering a request): checks, status, deadlines, history, the
+    case's audit row (in the case organisation's trail) and its team told."""
+    roles = allowed_roles(jurisdiction, move)
+    if not roles & {str(r) for r in actor.role_list}:
+        raise RefusedError(_("Your role may not take this step in this jurisdiction."))
+    if decided_on > timezone.localdate():
+        raise RefusedError(_("The date cannot be in the future."))
+    if move in DECISIONS and not basis.strip():
+        raise RefusedError(_("Say on what basis the decision was taken."))
+    if (
+        move is Move.FINAL_DECISION
+        and current.final_decision_earliest
+        and decided_on < current.final_decision_earliest
+    ):
+        raise RefusedError(
+            _("In this jurisdiction the final decision can be taken from %(date)s.")
+            % {"date": current.final_decision_earliest.isoformat()}
+        )
+    if not all(_belongs(s, current) for s in chosen):
+        raise RefusedError(_("A decision can only rely on screenings of this case."))
+    if any(s.status != ScreeningStatus.COMPLETED for s in chosen):
+        raise RefusedError(_("A decision can only rely on completed screenings."))
+    last = current.identification.order_by("-decided_on").first()
+    if last is not None and decided_on < last.decided_on:
+        raise RefusedError(
+            _("The date cannot be before the step it follows (%(date)s).")
+            % {"date": last.decided_on.isoformat()}
+        )
+    previous = current.identification_status
+    current.identification_status = target
+    htcds = HTCDS_STATUS[S(target)]
+    changed = ["identification_status"]
+    if htcds is not None and current.trafficking_status != htcds:
+        current.trafficking_status = htcds
+        changed.append("trafficking_status")
+    changed += _set_deadlines(current, jurisdiction, move, decided_on)
+    current.version += 1
+    current.updated_at = timezone.now()
+    current.save()
+    org_type = (
+        DecisionOrganisation.COURT
+        if move is Move.COURT
+        else decision_organisation(actor.organisation.org_type)
+    )
+    change = IdentificationChange.objects.create(
+        case=current,
+        move=move.value,
+        from_status=previous,
+        to_status=target,
+        decision_name=step_name(jurisdiction, move),
+        decided_on=decided_on,
+        decided_by=actor,
+        decided_by_organisation=actor.organisation,
+        decision_organisation_type=org_type if move in DECISIONS else "",
+        basis=basis.strip(),
+    )
+    change.screenings.set(chosen)
+    record(
+        actor=actor,
+        action=Action.IDENTIFICATION_CHANGE,
+        organisation=current.organisation,
+        object_type="case",
+        object_ref=current.reference,
+        changed_fields=sorted(changed + (["basis"] if basis.strip() else [])),
+    )
+    record_event(actor, current, EventKind.IDENTIFICATION, target)
+    return change
+
+
+def decide_request(
+    actor: User,
+    request: Referral,
+    target: str,
+    *,
+    decided_on: dt.date,
+    basis: str,
+    expected_version: int,
+) -> IdentificationChange:
+    """The competent authority answers an identification request with its decision: the
+    same table and checks as a decision on one's own case, applied to the requesting
+    organisation's case, which the authority never sees. The request is completed, both
+    organisations' audit trails show it, and the case team is told."""
+    if not can(actor, Capability.IDENTIFICATION_REQUESTS):
+        raise RefusedError(_("Your role may not decide identification requests."))
+    if request.case_id is None:  # a request always comes from a case: nothing to decide
+        raise RefusedError(_("Only the authority this request was sent to can decide it."))
+    with transaction.atomic():
+        # The case first, then the request: the order every change of a referral locks in.
+        current = (
+            Case.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("organisation")
+            .filter(pk=request.case_id)
+            .first()
+        )
+        mine = Referral.objects.select_for_update().filter(
+            pk=request.pk,
+            purpose=Purpose.IDENTIFICATION,
+            direction=Direction.OUTGOING,
+            recipient_organisation_id=actor.organisation_id,
+        )
+        locked = mine.first()
+        if current is None or locked is None:
+            raise RefusedError(_("Only the authority this request was sent to can decide it."))
+        if locked.version != expected_version:
+            raise ConcurrentEditError
+        if not locked.is_open:
+            raise RefusedError(_("This request is already closed."))
+        if current.is_closed:
+            raise RefusedError(_("The requesting organisation has closed this case."))
+        move = _refuse_move(current, target)
+        waiting = authority.pending(current)
+        if waiting is None or move not in authority.ANSWERS[waiting[0]]:
+            raise RefusedError(_("Answer the request with the formal decision it asks for."))
+        jurisdiction = jurisdictions.get(current.jurisdiction)
+        step = waiting[1]
+        if step.authority is None or not authority.is_competent(step, actor.organisation):
+            raise RefusedError(
+                _("Your organisation is not the competent authority for this decision.")
+            )
+        shared = DataCategory.SCREENING in visible_categories(locked, timezone.now())
+        relied_on = list(_completed_screenings(current)) if shared else []
+        change = _record_move(
+            actor,
+            current,
+            target,
+            move,
+            jurisdiction=jurisdiction,
+            decided_on=decided_on,
+            basis=basis,
+            chosen=relied_on,
+        )
+        locked.status = ReferralStatus.COMPLETED
+        locked.responded_at = locked.responded_at or timezone.now()
+        locked.responded_by = locked.responded_by or actor
+        locked.completed_at = timezone.now()
+        locked.version += 1
+        locked.save()
+        for organisation in (actor.organisation, current.organisation):
+            record(
+                actor=actor,
+                action=Action.IDENTIFICATION_DECIDED,
+                organisation=organisation,
+                object_type="referral",
+                object_ref=locked.reference,
+                changed_fields=["status", "identification_status"],
+            )
+    request.refresh_from_db()
+    return change
+
+
+def _completed_screenings(case: Case) -> Iterable[Screening]:
+    """The screenings an identification request carries (as its packet does)."""
+    return Screening.objects.filter(
+        organisation_id=case.organisation_id, status=ScreeningStatus.COMPLETED
+    ).filter(Q(case=case) | Q(case__isnull=True, person_id=case.person_id))

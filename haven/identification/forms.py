@@ -61,3 +61,39 @@ class StatusChangeForm(forms.Form):
     def chosen_screenings(self) -> list[Screening]:
         chosen = self.cleaned_data.get("screenings", [])
         return [self.screening_objects[reference] for reference in chosen]
+
+
+class DecideRequestForm(forms.Form):
+    """The competent authority's answer to an identification request."""
+
+    target = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
+    decided_on = date_field(_("Date of the decision"), required=True)
+    basis = forms.CharField(
+        label=_("Basis"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the decision rests on. The requesting organisation sees it."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, targets: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        target = self.fields["target"]
+        assert isinstance(target, forms.ChoiceField)  # noqa: S101 - narrows for mypy
+        target.choices = targets
+        self.fields["decided_on"].initial = timezone.localdate()
+
+    def clean_decided_on(self) -> dt.date | None:
+        value = not_future(self.cleaned_data.get("decided_on"))
+        if value is None:
+            raise ValidationError(_("Give the date."))
+        return value
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Ask or answer only what the decision needs. The other organisation reads it."),
+    )

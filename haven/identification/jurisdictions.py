@@ -35,6 +35,20 @@ def _name_in(name: str, translations: tuple[tuple[str, str], ...], language: str
 
 
 @dataclass(frozen=True)
+class Authority:
+    """The competent authority for a decision: organisations of these types, or the one
+    organisation of this name. Only it takes the decision; others send it a request."""
+
+    org_types: frozenset[str] = frozenset()
+    organisation: str = ""
+
+    def includes(self, org_type: str, org_name: str) -> bool:
+        if self.organisation:
+            return org_name == self.organisation
+        return org_type in self.org_types
+
+
+@dataclass(frozen=True)
 class Step:
     name: str
     roles: frozenset[str]
@@ -42,6 +56,8 @@ class Step:
     not_before_days: int = 0
     # Language code -> the name in that language, from the profile's `names` table.
     names: tuple[tuple[str, str], ...] = ()
+    # None: the case's own organisation takes the decision.
+    authority: Authority | None = None
 
     def name_in(self, language: str) -> str:
         return _name_in(self.name, self.names, language)
@@ -97,11 +113,19 @@ class Jurisdiction:
 
     def to_json(self) -> dict[str, Any]:
         def step(s: Step) -> dict[str, Any]:
+            authority = s.authority
             return {
                 "name": s.name,
                 "roles": sorted(s.roles),
                 "target_working_days": s.target_working_days,
                 "not_before_days": s.not_before_days,
+                "competent_authority": None
+                if authority is None
+                else (
+                    {"organisation": authority.organisation}
+                    if authority.organisation
+                    else {"org_types": sorted(authority.org_types)}
+                ),
             }
 
         return {
@@ -146,7 +170,29 @@ def _step(data: dict[str, Any], key: str, where: str) -> Step:
     wait = table.get("not_before_days", 0)
     if not isinstance(wait, int) or isinstance(wait, bool) or wait < 0:
         raise JurisdictionError(f"{here}: not_before_days must be a whole number of days")
-    return Step(name, frozenset(map(str, roles)), target, wait, _names(table, here))
+    authority = _authority(table, here)
+    return Step(name, frozenset(map(str, roles)), target, wait, _names(table, here), authority)
+
+
+def _authority(table: dict[str, Any], where: str) -> Authority | None:
+    """The optional `competent_authority` table: `org_types = [...]` (HTCDS organisation
+    types) or `organisation = "..."` (one organisation's name), not both."""
+    data = table.get("competent_authority")
+    if data is None:
+        return None
+    here = f"{where} competent_authority"
+    if not isinstance(data, dict) or set(data) - {"org_types", "organisation"}:
+        raise JurisdictionError(f"{here}: give org_types or organisation")
+    types, name = data.get("org_types"), data.get("organisation")
+    if (types is None) == (name is None):
+        raise JurisdictionError(f"{here}: give org_types or organisation, not both")
+    if name is not None:
+        if not isinstance(name, str) or not name.strip():
+            raise JurisdictionError(f"{here}: organisation must be a name")
+        return Authority(organisation=name.strip())
+    if not isinstance(types, list) or not types or not all(isinstance(t, str) for t in types):
+        raise JurisdictionError(f"{here}: org_types must list organisation types")
+    return Authority(org_types=frozenset(types))
 
 
 def _names(data: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from haven.accounts.roles import Capability, can
 from haven.cases.access import cases_for
 from haven.core.access import get_or_404
-from haven.referrals.models import Consent, Direction, Referral
+from haven.referrals.models import Consent, Direction, Purpose, Referral
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
@@ -34,13 +34,28 @@ def get_outgoing_for(user: User, reference: str, capability: Capability) -> Refe
 def incoming_for(user: User) -> QuerySet[Referral]:
     if not can(user, Capability.REFERRAL_RECEIVE):
         return Referral.objects.none()
-    return Referral.objects.filter(recipient_organisation_id=user.organisation_id).select_related(
-        "sender_organisation"
+    # Identification requests are read in the authority's queue, by those who decide
+    # (`identification_requests_for`), not by whoever receives referrals.
+    return (
+        Referral.objects.filter(recipient_organisation_id=user.organisation_id)
+        .exclude(purpose=Purpose.IDENTIFICATION)
+        .select_related("sender_organisation")
     )
 
 
 def get_incoming_for(user: User, reference: str) -> Referral:
     return get_or_404(incoming_for(user), reference=reference)
+
+
+def identification_requests_for(user: User) -> QuerySet[Referral]:
+    """The identification requests sent to the user's organisation as competent authority."""
+    if not can(user, Capability.IDENTIFICATION_REQUESTS):
+        return Referral.objects.none()
+    return Referral.objects.filter(
+        recipient_organisation_id=user.organisation_id,
+        purpose=Purpose.IDENTIFICATION,
+        direction=Direction.OUTGOING,
+    ).select_related("sender_organisation", "case")
 
 
 def consents_for(

@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from haven.accounts.roles import Capability, can
 from haven.audit.chain import record
 from haven.audit.models import Action
-from haven.cases.actions import audit_case, locked_case, record_event
-from haven.cases.models import EventKind, NoticeKind
+from haven.cases.actions import audit_case, case_team, locked_case, record_event
+from haven.cases.models import EventKind, NoticeKind, Notification
 from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.pseudonyms import REFERRAL_PREFIX, create_with_reference
 from haven.core.testing_hooks import pause_point
 from haven.directory.models import DirectoryService
+from haven.identification import authority
 from haven.referrals import packet as packets
 from haven.referrals import receiving
 from haven.referrals.consent import consents_of, in_order, live_categories
@@ -36,7 +37,9 @@ from haven.referrals.models import (
     DataCategory,
     Deployment,
     Direction,
+    Purpose,
     Referral,
+    ReferralMessage,
     ReferralStatus,
 )
 
@@ -54,6 +57,7 @@ EXPLAINED = (
     "withdrawal_explained",
 )
 
+MESSAGE_LIMIT = 4000
 # What may travel under an emergency override: enough to reach and treat the person.
 OVERRIDE_CATEGORIES = (DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.HEALTH)
 
@@ -243,6 +247,10 @@ def send_referral(
             raise RefusedError(
                 _("The contact person must be an active user of the organisation of the case.")
             )
+        if purpose == Purpose.IDENTIFICATION:
+            why = authority.request_refusal(current, provider, channel, categories)
+            if why:
+                raise RefusedError(why)
         across = other_deployment if channel == Channel.CROSS_BORDER else ""
         allowed = allowed_categories(current, provider, purpose, timezone.localdate(), across)
         refused = [c for c in categories if c not in allowed]
@@ -466,3 +474,42 @@ def emergency_override(
             event=EventKind.OVERRIDE,
         )
     referral.refresh_from_db()
+
+
+def post_message(actor: User, referral: Referral, body: str) -> ReferralMessage:
+    """A message on an identification request, from either side: the authority asking for
+    more information, the referring organisation answering. Neither side gains access to
+    anything else; the other side is told. Only while the request is open."""
+    text = body.strip()
+    with transaction.atomic():
+        if referral.purpose != Purpose.IDENTIFICATION:
+            raise RefusedError(_("Messages are for identification requests."))
+        if referral.recipient_organisation_id == actor.organisation_id:
+            if not can(actor, Capability.IDENTIFICATION_REQUESTS):
+                raise RefusedError(_("Your role may not write on identification requests."))
+            current = Referral.objects.select_for_update().get(pk=referral.pk)
+            assert current.case is not None  # noqa: S101 - a request comes from a case
+            others = case_team(current.case)
+        else:
+            # The referring side: through the gate of its case, then the request.
+            if referral.direction != Direction.OUTGOING or referral.case is None:
+                raise RefusedError(_("Only the two organisations of a request write on it."))
+            locked_case(actor, referral.case, Capability.REFERRAL_SEND)
+            current = Referral.objects.select_for_update().get(pk=referral.pk)
+            others = receiving.receivers_of(current)
+        if not current.is_open:
+            raise RefusedError(_("This request is already closed."))
+        if not text:
+            raise RefusedError(_("Write the message."))
+        if len(text) > MESSAGE_LIMIT:
+            raise RefusedError(_("A message is at most %(n)s characters.") % {"n": MESSAGE_LIMIT})
+        message = ReferralMessage.objects.create(
+            referral=current, organisation=actor.organisation, author=actor, body=text
+        )
+        Notification.objects.bulk_create(
+            Notification(user=user, referral=current, kind=NoticeKind.REFERRAL_MESSAGE)
+            for user in others
+            if user.pk != actor.pk
+        )
+        _audit(actor, Action.REFERRAL_MESSAGE, current, ["body"])
+    return message

@@ -28,6 +28,9 @@ class Purpose(models.TextChoices):
     ASSISTANCE = "assistance", _("Referral for assistance and protection")
     LEGAL = "legal", _("Legal assistance")
     RETURN = "return", _("Voluntary return and reintegration")
+    # To the competent authority of the jurisdiction, for its formal decision
+    # (haven.identification.requests): the decision comes back to the case.
+    IDENTIFICATION = "identification", _("Formal identification")
 
 
 class ConsentMethod(models.TextChoices):
@@ -71,7 +74,7 @@ class Consent(models.Model):
         max_length=40, choices=OrganisationType.choices, blank=True
     )
     categories = models.JSONField(default=list)
-    purpose = models.CharField(max_length=12, choices=Purpose.choices)
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
     expires_on = models.DateField(_("valid until"))
     method = models.CharField(max_length=24, choices=ConsentMethod.choices)
     interpreter_used = models.BooleanField(default=False)
@@ -226,7 +229,7 @@ class Referral(models.Model):
     # Cross-border: the other Haven deployment (the receiver of an outgoing referral, the
     # sender of an incoming one).
     other_deployment = models.CharField(max_length=60, blank=True)
-    purpose = models.CharField(max_length=12, choices=Purpose.choices)
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
     reason = models.CharField(max_length=40, choices=ReferralReason.choices)
     details = EncryptedTextField(_("what is asked"))
     channel = models.CharField(max_length=16, choices=Channel.choices)
@@ -322,6 +325,26 @@ class Referral(models.Model):
 
     def override_active(self, at: dt.datetime) -> bool:
         return bool(self.override_until and at < self.override_until)
+
+
+class ReferralMessage(models.Model):
+    """One message on a referral between the two organisations: the authority asking for
+    more information on an identification request, and the sender's answer. The thread
+    gives no access to the case; what it says is encrypted like the rest."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="messages")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = EncryptedTextField(_("message"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} on {self.referral_id}"
 
 
 class Deployment(models.Model):

@@ -32,7 +32,7 @@ from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.reference import COMMON_LANGUAGES, Gender
 from haven.people.access import people_for
 from haven.people.actions import create_person
-from haven.referrals.models import DataCategory, Direction, Referral, ReferralStatus
+from haven.referrals.models import DataCategory, Direction, Purpose, Referral, ReferralStatus
 
 if TYPE_CHECKING:
     from haven.people.models import Person
@@ -52,14 +52,22 @@ def receivers(organisation_id: int) -> list[User]:
     return _active_users(organisation_id, *RECEIVING_CAPABILITIES)
 
 
+def receivers_of(referral: Referral) -> list[User]:
+    """Who at the receiving organisation hears of this referral: for an identification
+    request, those who work the authority's queue; else those who answer or route."""
+    if referral.recipient_organisation_id is None:
+        return []
+    if referral.purpose == Purpose.IDENTIFICATION:
+        return _active_users(referral.recipient_organisation_id, Capability.IDENTIFICATION_REQUESTS)
+    return receivers(referral.recipient_organisation_id)
+
+
 def notify_receivers(referral: Referral, kind: str, actor: User | None) -> int:
     """Tell the receiving organisation. Inside the caller's transaction, so the notice and
     the change stand or fall together. Nothing for a recipient outside this Haven."""
-    if referral.recipient_organisation_id is None:
-        return 0
     told = [
         Notification(user=user, referral=referral, kind=kind)
-        for user in receivers(referral.recipient_organisation_id)
+        for user in receivers_of(referral)
         if actor is None or user.pk != actor.pk
     ]
     Notification.objects.bulk_create(told)
@@ -70,8 +78,11 @@ def routable_for(user: User) -> QuerySet[Referral]:
     """Incoming referrals the user may see the header of and pass to a colleague."""
     if not can(user, Capability.REFERRAL_ROUTE):
         return Referral.objects.none()
-    return Referral.objects.filter(recipient_organisation_id=user.organisation_id).select_related(
-        "sender_organisation", "handled_by"
+    # Identification requests go to the authority's own queue, not to routing.
+    return (
+        Referral.objects.filter(recipient_organisation_id=user.organisation_id)
+        .exclude(purpose=Purpose.IDENTIFICATION)
+        .select_related("sender_organisation", "handled_by")
     )
 
 

@@ -83,7 +83,9 @@ class Packet(Strict):
     sender: Short
     contact: Contact = Contact()
     service: Annotated[str, StringConstraints(max_length=24)]
-    purpose: Literal[tuple(p.value for p in Purpose)]  # type: ignore[valid-type]
+    # An identification request stays inside one Haven (its decision comes back to the
+    # case): a file carrying one is refused.
+    purpose: Literal[tuple(p.value for p in Purpose if p != Purpose.IDENTIFICATION)]  # type: ignore[valid-type]
     reason: Literal[tuple(r.value for r in ReferralReason)]  # type: ignore[valid-type]
     details: LongText
     date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]

@@ -196,7 +196,12 @@ def referral_new(request: HttpRequest, reference: str) -> HttpResponse:
         services=_service_choices(case.organisation_id),
         deployments=_deployments(),
         contacts=_contacts(case),
-        initial={"channel": Channel.HAVEN, "contact": str(user.pk)},
+        initial={
+            "channel": Channel.HAVEN,
+            "contact": str(user.pk),
+            # From the identification page: a request to the competent authority.
+            "purpose": request.GET.get("purpose", ""),
+        },
     )
     preview: dict[str, Any] | None = None
     refused = ""
