@@ -81,6 +81,12 @@ class Action(models.TextChoices):
     REFERRAL_IMPORT = "referral.import", _("Referral file imported")
     REFERRAL_ROUTE = "referral.route", _("Incoming referral passed to a colleague")
     REFERRAL_CASE = "referral.case", _("Case opened for an incoming referral")
+    SUBJECT_EXPORT = "subject.export", _("Everything held about a person exported for them")
+    RETENTION_POLICY = "retention.policy", _("Retention policy set")
+    LEGAL_HOLD_PLACE = "legal_hold.place", _("Legal hold placed on a case")
+    LEGAL_HOLD_LIFT = "legal_hold.lift", _("Legal hold lifted")
+    RETENTION_ANONYMISE = "retention.anonymise", _("Anonymised under the retention policy")
+    RETENTION_DELETE = "retention.delete", _("Deleted under the retention policy")
 
 
 class AuditEntry(models.Model):
