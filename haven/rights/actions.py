@@ -100,7 +100,7 @@ def export_subject(
 
 def _refuse_unless(actor: User, capability: Capability) -> None:
     if not can(actor, capability):
-        raise RefusedError(_("Your role does not allow this change."))
+        raise RefusedError(_("Your role does not allow this"))
 
 
 def set_retention_policy(

@@ -165,7 +165,7 @@ def _shown(value: Any, field: models.Field) -> str:  # type: ignore[type-arg]
     if field.choices and not isinstance(value, list):
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
+        return str(_("Yes") if value else _("No"))
     if isinstance(value, dict):
         return "; ".join(f"{k}: {_shown(v, field)}" for k, v in sorted(value.items()))
     if isinstance(value, list):

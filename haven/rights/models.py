@@ -29,8 +29,8 @@ class RetentionPolicy(models.Model):
     organisation = models.OneToOneField(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="retention_policy"
     )
-    years = models.PositiveSmallIntegerField(_("years after the case was closed"))
-    outcome = models.CharField(_("then"), max_length=12, choices=RetentionOutcome.choices)
+    years = models.PositiveSmallIntegerField(_("Years after the case was closed"))
+    outcome = models.CharField(_("Then"), max_length=12, choices=RetentionOutcome.choices)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
