@@ -23,6 +23,7 @@ from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.people.access import people_for
 from haven.people.actions import search_people
 from haven.people.models import Person, PersonIndex
+from haven.referrals.models import Referral
 from haven.rights import actions, holdings
 from haven.rights.models import (
     AnonymisedCase,
@@ -227,8 +228,15 @@ class RetentionApplyTests(HavenTestCase):
         [report] = apply_retention(today=timezone.localdate() + dt.timedelta(days=365))
         self.assertEqual((report.due, report.anonymised_cases), (0, []))
 
+    def _received_from_b(self) -> Referral:
+        """B's referral to A's service, taken on in A's case: B's record, not A's."""
+        received = self.world.referrals["B"]
+        Referral.objects.filter(pk=received.pk).update(receiver_case=self.world.cases["A"])
+        return received
+
     def test_anonymising_removes_identity_and_keeps_the_counted_facts(self) -> None:
         case, person = close(self.world), self.world.people["A"]
+        received = self._received_from_b()
         self._policy(RetentionOutcome.ANONYMISE)
         supervisor = self.world.user("A", Role.SUPERVISOR)
         visible = people_for(supervisor, Capability.PERSON_VIEW)
@@ -267,6 +275,9 @@ class RetentionApplyTests(HavenTestCase):
             },
         )
         self.assertIn("cases.Case.summary", new.get(object_ref=case.reference).changed_fields)
+        # What B sent stays as B wrote it; what A sent is emptied.
+        self.assertEqual(Referral.objects.get(pk=received.pk).details, "Fixture request")
+        self.assertEqual(Referral.objects.get(pk=self.world.referrals["A"].pk).details, "")
         self.assertNotIn("Fixture", json.dumps(list(new.values_list("changed_fields"))))
         # Done once: a second run finds nothing due.
         [again] = apply_retention(today=LATER)
@@ -296,6 +307,7 @@ class RetentionApplyTests(HavenTestCase):
 
     def test_deleting_removes_the_case_and_person_and_keeps_the_audit_trail(self) -> None:
         case, person = close(self.world), self.world.people["A"]
+        received = self._received_from_b()
         self._policy(RetentionOutcome.DELETE)
         audit_before = _audit_count()
         [report] = apply_retention(today=LATER)
@@ -306,8 +318,11 @@ class RetentionApplyTests(HavenTestCase):
         self.assertFalse(Person.objects.filter(pk=person.pk).exists())
         self.assertGreater(_audit_count(), audit_before)  # nothing of the trail was deleted
         self.assertTrue(AuditEntry.objects.filter(object_ref=case.reference).exists())
-        # Organisation B's case and person are untouched.
+        # Organisation B's case, person and referral are kept; only its link to A's case goes.
         self.assertTrue(Case.objects.filter(pk=self.world.cases["B"].pk).exists())
+        kept = Referral.objects.get(pk=received.pk)
+        self.assertEqual((kept.receiver_case_id, kept.details), (None, "Fixture request"))
+        self.assertFalse(Referral.objects.filter(pk=self.world.referrals["A"].pk).exists())
 
     def test_a_person_with_another_case_still_open_keeps_their_identity(self) -> None:
         case, person = close(self.world), self.world.people["A"]

@@ -221,6 +221,11 @@ def _anonymise_cases(cases: QuerySet[Case]) -> tuple[list[str], list[str]]:
     """Empty the free text of the cases and of everything hanging off them."""
     rows = holdings.rows_of(None, cases)
     rows["cases.Case"] = list(cases.order_by("pk"))
+    # A referral another organisation sent into one of these cases is theirs: untouched.
+    ids = {case.pk for case in rows["cases.Case"]}
+    rows["referrals.Referral"] = [
+        r for r in rows["referrals.Referral"] if getattr(r, "case_id", None) in ids
+    ]
     changed = _anonymise_rows(rows)
     now = timezone.now()
     AnonymisedCase.objects.bulk_create(AnonymisedCase(case=c, anonymised_at=now) for c in cases)
