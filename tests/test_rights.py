@@ -8,9 +8,11 @@ import io
 import json
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,10 +23,10 @@ from haven.cases.actions import open_case
 from haven.cases.models import Case
 from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.people.access import people_for
-from haven.people.actions import search_people
+from haven.people.actions import create_person, search_people
 from haven.people.models import Person, PersonIndex
 from haven.referrals.models import Referral
-from haven.rights import actions, holdings
+from haven.rights import actions, holdings, retention
 from haven.rights.models import (
     AnonymisedCase,
     AnonymisedPerson,
@@ -337,6 +339,44 @@ class RetentionApplyTests(HavenTestCase):
         self.assertEqual(person.full_name, "Fixture Person A")
         self.assertTrue(PersonIndex.objects.filter(person=person).exists())
         self.assertEqual(Case.objects.get(pk=case.pk).summary, "")
+
+    def test_a_failure_leaves_that_person_whole_and_the_run_goes_on(self) -> None:
+        first = close(self.world)
+        worker = self.world.user("A", Role.CASE_WORKER)
+        other = create_person(
+            self.world.user("A", Role.SCREENER), {"full_name": "Second Person", "gender": "Male"}
+        )
+        second = open_case(
+            worker, other, assigned_to=worker, opened_on=first.opened_on, summary="Notes"
+        )
+        Case.objects.filter(pk=second.pk).update(status="Closed", closed_on=first.closed_on)
+        self._policy(RetentionOutcome.ANONYMISE)
+        real = retention._anonymise_person
+        calls: list[int] = []
+
+        def fail_first(person: Person) -> list[str]:
+            calls.append(person.pk)
+            if len(calls) == 1:
+                raise DatabaseError("simulated")
+            return real(person)
+
+        with mock.patch.object(retention, "_anonymise_person", fail_first):
+            [report] = apply_retention(today=LATER)
+        failed = Person.objects.get(pk=calls[0])
+        done = Person.objects.get(pk=calls[1])
+        self.assertEqual(report.failed_people, [failed.reference])
+        self.assertEqual(report.anonymised_people, [done.reference])
+        self.assertNotEqual(failed.full_name, "")
+        self.assertEqual(done.full_name, "")
+        # The failed person's case was rolled back with them: not anonymised.
+        failed_case = Case.objects.get(person=failed)
+        self.assertNotEqual(failed_case.summary, "")
+        self.assertFalse(AnonymisedCase.objects.filter(case=failed_case).exists())
+        self.assertFalse(
+            AuditEntry.objects.filter(object_ref__in=[failed.reference, failed_case.reference])
+            .filter(action__startswith="retention.")
+            .exists()
+        )
 
     def test_command_reports_and_dry_run_changes_nothing(self) -> None:
         case = close(self.world)

@@ -5,11 +5,14 @@ policy's number of years, and no legal hold is active on it. Due cases are anony
 deleted as the policy says; their person goes with them once no other case of theirs is
 kept (open, not yet due, under a hold, or in another organisation).
 
-All-or-nothing per person: a person's due cases and the person are changed in one
-transaction, so a failure leaves that person exactly as before and the run goes on with
-the next; the report names what failed. A dry run goes the same way inside a transaction
-that is rolled back at the end: it reports what a real run would do and changes nothing
-(not even the audit trail).
+All-or-nothing per person: a person's due cases and the person are changed (and audited)
+in one transaction, committed before the next person, so a failure or a crash leaves that
+person exactly as before and what was done for earlier people stands; the run goes on
+with the next person and the report names who failed. Not per run: one person's
+unexpected protection must not stop every other person's data from being removed.
+
+A dry run goes the same way inside one transaction that is rolled back at the end: it
+reports what a real run would do and changes nothing (not even the audit trail).
 
 Anonymising keeps the rows and every coded fact (status, dates, types, countries, gender,
 age band, screening flags), so the statistics (haven.stats.facts) still count the person
@@ -93,13 +96,17 @@ def due_cases(policy: RetentionPolicy, today: dt.date) -> QuerySet[Case]:
 def apply_retention(*, dry_run: bool = False, today: dt.date | None = None) -> list[Report]:
     """Apply every organisation's policy; one report per organisation with a policy."""
     today = today or timezone.localdate()
-    reports: list[Report] = []
+    if not dry_run:
+        return _apply_policies(today)
     with transaction.atomic():
-        for policy in RetentionPolicy.objects.select_related("organisation").order_by("pk"):
-            reports.append(_apply_policy(policy, today))
-        if dry_run:
-            transaction.set_rollback(True)
+        reports = _apply_policies(today)
+        transaction.set_rollback(True)
     return reports
+
+
+def _apply_policies(today: dt.date) -> list[Report]:
+    policies = RetentionPolicy.objects.select_related("organisation").order_by("pk")
+    return [_apply_policy(policy, today) for policy in policies]
 
 
 def _apply_policy(policy: RetentionPolicy, today: dt.date) -> Report:
