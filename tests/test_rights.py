@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from haven.accounts.roles import Capability, Role
 from haven.assistance.models import SupportObjective
@@ -55,6 +55,33 @@ class ExportCompletenessTests(HavenTestCase):
         self.assertEqual(missing, set(), "add these to holdings.LINKS or holdings.NOT_HELD")
         self.assertEqual((linked | set(holdings.NOT_HELD)) - keys, set(), "stale entries")
         self.assertEqual(linked & set(holdings.NOT_HELD), set())
+
+    def test_every_label_in_the_pdf_is_in_the_persons_language(self) -> None:
+        person = self.world.people["A"]
+
+        def labels(language: str) -> list[str]:
+            with translation.override(language):
+                sections = holdings.sections_of(person)
+                own = [item.label for item in holdings.describe(person)]
+            return own + [item.label for s in sections for row in s.rows for item in row]
+
+        english, thai = labels("en"), labels("th")
+        self.assertEqual(len(english), len(thai))
+        same = {e for e, t in zip(english, thai, strict=True) if e == t}
+        self.assertEqual(same, set(), "give these fields a translated label (holdings.LABELS)")
+
+    def test_labels_name_fields_that_exist(self) -> None:
+        from django.apps import apps  # noqa: PLC0415
+
+        names = {
+            f.name
+            for link in holdings.LINKS
+            for f in [
+                *apps.get_model(link.model)._meta.concrete_fields,
+                *apps.get_model(link.model)._meta.many_to_many,
+            ]
+        }
+        self.assertEqual(set(holdings.LABELS) - names, set())
 
     def test_withheld_fields_exist(self) -> None:
         from django.apps import apps  # noqa: PLC0415
