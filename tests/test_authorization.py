@@ -547,6 +547,10 @@ MATRIX: dict[str, Probe] = {
         data={"person": "HVN-222-222"},
         record_bound=True,
     ),
+    # A person's right to their data, and retention (haven.rights).
+    "rights:subject_export": Probe("GET", {Role.SUPERVISOR: 200}, person_a, record_bound=True),
+    "rights:retention": Probe("GET", {Role.ORG_ADMIN: 200}),
+    "rights:legal_hold": Probe("GET", {Role.SUPERVISOR: 200}, case_a, record_bound=True),
     # API tokens: for the roles that some scope serves, and organisation admins.
     "api:tokens": Probe("GET", dict.fromkeys(TOKEN_HOLDERS, 200)),
     # A's supervisor's token: its holder and A's admin revoke it; B's admin cannot.
@@ -754,6 +758,7 @@ AFTER_CLOSURE: dict[str, str] = {
     "referrals:revoke": "revoking only shares less, like withdrawing consent (test_domain_rules)",
     "screening:start_for_case": "the screening app's own page; it records no change to the case",
     "api-v1:case_detail": "reads the case (the API changes no case)",
+    "rights:legal_hold": "a hold matters most on a closed case: it stops retention",
 }
 CASE_BOUND = (
     case_a,

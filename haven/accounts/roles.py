@@ -88,6 +88,9 @@ class Capability(enum.Enum):
     # A competent authority's queue of identification requests from other organisations:
     # the consented packet, the thread, the decision (the jurisdiction says which roles).
     IDENTIFICATION_REQUESTS = "identification.requests"
+    SUBJECT_EXPORT = "subject.export"  # everything held about one person, for that person
+    RETENTION_MANAGE = "retention.manage"  # the organisation's retention policy
+    LEGAL_HOLD = "legal_hold.manage"  # place or lift a legal hold on a case
 
 
 _OWN = frozenset({Scope.OWN})
@@ -189,6 +192,13 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
     # makes the read-only statistics service tokens.
     Capability.API_TOKENS_MANAGE: {Role.ORG_ADMIN: _ORG},
     Capability.IDENTIFICATION_REQUESTS: {Role.DETERMINATION_OFFICER: _ORG, Role.SUPERVISOR: _ORG},
+    # A person's own copy of everything the organisation holds about them crosses every
+    # case of theirs: supervisors, who see the whole organisation, make it.
+    Capability.SUBJECT_EXPORT: {Role.SUPERVISOR: _ORG},
+    # How long closed cases are kept is the organisation's decision, set by its admin; a
+    # supervisor stops the clock on a case that a court or an investigation still needs.
+    Capability.RETENTION_MANAGE: {Role.ORG_ADMIN: _ORG},
+    Capability.LEGAL_HOLD: {Role.SUPERVISOR: _ORG},
     Capability.RELEASE_APPROVE: {
         Role.ANALYST: _ORG,
         Role.ORG_ADMIN: _ORG,

@@ -86,6 +86,12 @@ class Action(models.TextChoices):
         "identification.request_decided",
         _("Identification request decided by the competent authority"),
     )
+    SUBJECT_EXPORT = "subject.export", _("Everything held about a person exported for them")
+    RETENTION_POLICY = "retention.policy", _("Retention policy set")
+    LEGAL_HOLD_PLACE = "legal_hold.place", _("Legal hold placed on a case")
+    LEGAL_HOLD_LIFT = "legal_hold.lift", _("Legal hold lifted")
+    RETENTION_ANONYMISE = "retention.anonymise", _("Anonymised under the retention policy")
+    RETENTION_DELETE = "retention.delete", _("Deleted under the retention policy")
 
 
 class AuditEntry(models.Model):

@@ -205,6 +205,7 @@ def case_page_context(user: User, case: Case) -> dict[str, Any]:
         # The person may withdraw consent whatever the case's status (withdraw_consent).
         "can_withdraw_consent": may[Capability.CONSENT_RECORD],
         "can_refer": may[Capability.REFERRAL_SEND] and not case.is_closed,
+        "can_hold": can(user, Capability.LEGAL_HOLD),
         "version_form": VersionForm(initial={"version": case.version}),
     }
 

@@ -43,6 +43,7 @@ def haven(request: HttpRequest) -> dict[str, object]:
             or can(user, Capability.DIRECTORY_AVAILABILITY),
             "audit": can(user, Capability.AUDIT_VIEW),
             "users": can(user, Capability.USERS_VIEW),
+            "retention": can(user, Capability.RETENTION_MANAGE),
             "organisations": can(user, Capability.ORGANISATIONS_VIEW),
             "statistics": can(user, Capability.STATISTICS_VIEW),
             "releases": can(user, Capability.RELEASE_REQUEST)

@@ -230,6 +230,7 @@ def person_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "can_edit": people_for(user, Capability.PERSON_EDIT).filter(pk=person.pk).exists(),
             "can_open_case": can(user, Capability.CASE_CREATE),
             "can_screen": can(user, Capability.SCREENING_CREATE),
+            "can_export_subject": can(user, Capability.SUBJECT_EXPORT),
             "screenings": screenings_for(user, Capability.SCREENING_VIEW)
             .filter(person=person)
             .order_by("created_at")
