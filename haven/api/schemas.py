@@ -89,6 +89,9 @@ class ProviderOut(Schema):
     country: str
     areas: list[str]
     address: str
+    # True when the place is confidential: the address is left empty, reach it by phone or
+    # e-mail.
+    address_withheld: bool
     opening_hours: str
     phone: str
     email: str
