@@ -306,6 +306,9 @@ class ReferralOut(Schema):
 
 class RespondIn(Input):
     accept: bool
+    # When declining: why, from haven.referrals.models.DeclineCode ("" with a reason in
+    # words is recorded as "other").
+    decline_code: str = Field("", max_length=16)
     reason: str = Field("", max_length=4000)
     version: Version
 

@@ -655,7 +655,12 @@ def referral_respond(
 ) -> dict[str, Any]:
     user, referral = _incoming(request, reference)
     referral_actions.respond(
-        user, referral, accept=body.accept, reason=body.reason, expected_version=body.version
+        user,
+        referral,
+        accept=body.accept,
+        reason=body.reason,
+        decline_code=body.decline_code,
+        expected_version=body.version,
     )
     return _referral_row(referral)
 
