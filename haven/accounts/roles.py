@@ -85,6 +85,7 @@ class Capability(enum.Enum):
     DATA_EXPORT = "data.export"  # cases out as HTCDS files (identity: also PERSON_VIEW)
     DATA_IMPORT = "data.import"  # HTCDS files in: people and cases of the organisation
     API_TOKENS_MANAGE = "api.tokens_manage"  # see and revoke the organisation's API tokens
+    FEEDBACK_VIEW = "feedback.view"  # survivors' feedback on services, aggregated
 
 
 _OWN = frozenset({Scope.OWN})
@@ -185,6 +186,9 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
     # (haven.api.tokens); an organisation admin also sees and revokes everyone's, and
     # makes the read-only statistics service tokens.
     Capability.API_TOKENS_MANAGE: {Role.ORG_ADMIN: _ORG},
+    # What survivors say of the services, in aggregate with small counts hidden: those who
+    # run and evaluate the services of the organisation. Recording it is assistance.
+    Capability.FEEDBACK_VIEW: {Role.SUPERVISOR: _ORG, Role.ANALYST: _ORG},
     Capability.RELEASE_APPROVE: {
         Role.ANALYST: _ORG,
         Role.ORG_ADMIN: _ORG,
