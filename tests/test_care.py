@@ -463,6 +463,18 @@ class FeedbackPageTests(CareTestCase):
         )
         self.assertEqual(client.get(other).status_code, 404)
 
+    def test_the_form_under_a_case_is_named_and_points_to_the_anonymous_page(self) -> None:
+        client = self.client_for("A", Role.CASE_WORKER)
+        url = reverse(
+            "care:feedback_add", args=[self.case().reference, self.world.services["A"].pk]
+        )
+        response = client.get(url)
+        self.assertNotIn("anonymous", response.context["form"].fields)
+        self.assertContains(response, reverse("care:feedback_anonymous"))
+        # A crafted "anonymous" field is ignored: feedback sent under a case is named.
+        client.post(url, {**answers(), "consent": "on", "anonymous": "on"})
+        self.assertEqual(Feedback.objects.get().case_id, self.case().pk)
+
     def test_anonymous_page_records_anonymous_feedback_only(self) -> None:
         client = self.client_for("A", Role.CASE_WORKER)
         url = reverse("care:feedback_anonymous")

@@ -105,11 +105,14 @@ class FeedbackForm(forms.Form):
         super().__init__(*args, **kwargs)
         questions = {key: _rating(question) for key, question in QUESTIONS}
         kind = {"service_kind": forms.ChoiceField(label=_("Service"), choices=ServiceKind.choices)}
+        # Anonymous feedback is given on its own page, whose address names no case (nor do
+        # the server's logs of it); the form under a case records named feedback only.
+        anonymous = {"anonymous": self.fields["anonymous"]} if with_kind else {}
         self.fields = {
             **(kind if with_kind else {}),
             "consent": self.fields["consent"],
             **questions,
-            "anonymous": self.fields["anonymous"],
+            **anonymous,
             "comment": self.fields["comment"],
         }
         if with_kind:

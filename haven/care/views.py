@@ -109,8 +109,11 @@ def feedback_add(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
         title=_("Feedback on a service"),
         anchor="care",
         intro=service.get_kind_display(),
+        context={
+            **_feedback_context(request),
+            "anonymous_url": reverse("care:feedback_anonymous"),
+        },
         template="care/feedback_form.html",
-        context=_feedback_context(request),
     )
 
 
