@@ -6,9 +6,13 @@ counts hidden."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
 from typing import Any
 
+from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,6 +25,7 @@ from haven.care import actions
 from haven.care.models import QUESTIONS, Feedback, LeavingReason, Stay
 from haven.care.summary import summarise
 from haven.cases.models import Case
+from haven.core import crypto
 from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.directory.models import DirectoryService, Provider
 from haven.referrals import actions as referral_actions
@@ -645,3 +650,41 @@ class ReferralDeclineCodeTests(CareTestCase):
         sender = self.client_for("B", Role.CASE_WORKER)
         detail = sender.get(reverse("referrals:detail", args=[referral.reference]))
         self.assertContains(detail, "Outside the area we cover")
+
+
+class FeedbackKeyRotationTests(CareTestCase):
+    """Anonymous feedback has a random key (its order must not follow the audit trail):
+    `haven keys rotate` re-seals its comments like every other column."""
+
+    def test_rotation_reseals_feedback_comments(self) -> None:
+        for n in range(3):
+            actions.record_feedback(
+                self.worker(),
+                {
+                    "consent": True,
+                    "anonymous": True,
+                    "service_kind": "legal",
+                    **answers(),
+                    "comment": f"{COMMENT} {n}",
+                },
+            )
+        old = crypto.key_ring()
+        new = crypto.KeyRing(
+            primary="k9",
+            data_keys={**old.data_keys, "k9": os.urandom(32)},
+            index_key=old.index_key,
+            audit_key=old.audit_key,
+        )
+        with override_settings(HAVEN_KEYS_JSON=new.to_json()):
+            crypto.reset_key_ring_cache()
+            try:
+                call_command("keys", "rotate", "--batch", "2", stdout=io.StringIO())
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT comment FROM care_feedback")
+                    tokens = [token for (token,) in cursor.fetchall()]
+                self.assertEqual(len(tokens), 3)
+                self.assertTrue(all(t.startswith("hv1$k9$") for t in tokens))
+                comments = sorted(f.comment for f in Feedback.objects.all())
+                self.assertEqual(comments, [f"{COMMENT} {n}" for n in range(3)])
+            finally:
+                crypto.reset_key_ring_cache()
