@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -70,6 +71,7 @@ def stay_end(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
         done=_("End of the stay recorded."),
         title=_("End of a shelter stay"),
         anchor="care",
+        intro=_("arrived %(date)s") % {"date": date_format(stay.entered_on, "SHORT_DATE_FORMAT")},
     )
 
 
