@@ -16,6 +16,7 @@ from haven.assistance.models import (
     SupportObjective,
 )
 from haven.audit.models import AuditEntry
+from haven.care.models import Feedback, Stay
 from haven.cases.actions import decide_closure, request_closure
 from haven.cases.choices import ClosureReason
 from haven.cases.models import Case, CaseEvent, CaseStatus, JourneyEvent, Notification
@@ -32,6 +33,8 @@ HANGING_OFF: tuple[type[Model], ...] = (
     Service,
     ReturnPlan,
     FollowUp,
+    Stay,
+    Feedback,
     Consent,
     Referral,
     IdentificationChange,

@@ -27,6 +27,7 @@ from haven.accounts.roles import Role
 from haven.api import tokens as api_tokens
 from haven.api.models import ApiScope, ApiToken
 from haven.assistance.models import FollowUp, Service, SupportObjective
+from haven.care.models import Stay
 from haven.cases.actions import closed_case_message
 from haven.cases.models import Case, Intake
 from haven.referrals.models import Referral
@@ -162,6 +163,20 @@ def service_a(world: World) -> dict[str, Any]:
 
 def follow_up_a(world: World) -> dict[str, Any]:
     return {**case_a(world), "pk": world.follow_ups["A"].pk}
+
+
+def stay_a(world: World) -> dict[str, Any]:
+    """A stay at a shelter on A's case, straight through the ORM: the matrix checks access."""
+    stay, _created = Stay.objects.get_or_create(
+        case=world.cases["A"],
+        defaults={
+            "place": "Matrix shelter",
+            "entered_on": dt.date(2026, 1, 6),
+            "free_to_leave_explained": True,
+            "created_by": world.user("A", Role.CASE_WORKER),
+        },
+    )
+    return {**case_a(world), "pk": stay.pk}
 
 
 def sent_by_a(world: World) -> dict[str, Any]:
@@ -423,6 +438,15 @@ MATRIX: dict[str, Probe] = {
     "assistance:follow_up_record": Probe(
         "GET", dict.fromkeys(CASE_EDITORS, 200), follow_up_a, record_bound=True
     ),
+    # Shelter stays and feedback: assistance on the case; the aggregate for those who run
+    # and evaluate the services.
+    "care:stay_add": Probe("GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True),
+    "care:stay_end": Probe("GET", dict.fromkeys(CASE_EDITORS, 200), stay_a, record_bound=True),
+    "care:feedback_add": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), service_a, record_bound=True
+    ),
+    "care:feedback_anonymous": Probe("GET", dict.fromkeys(CASE_EDITORS, 200)),
+    "care:feedback_summary": Probe("GET", {Role.SUPERVISOR: 200, Role.ANALYST: 200}),
     "referrals:outgoing": Probe("GET", dict.fromkeys(CASE_EDITORS, 200)),
     # Two sides: A's case team sent it; B's determination officers and supervisors are
     # the authority. Everyone else, A's officers and B's case workers included: 404.
@@ -723,6 +747,21 @@ CLOSED_CASE_MATRIX: dict[str, ClosedProbe] = {
             "version": FollowUp.objects.get(pk=w.follow_ups["A"].pk).version,
         }
     ),
+    "care:stay_add": ClosedProbe(
+        lambda w: {"place": "Shelter", "entered_on": _today(-1), "free_to_leave_explained": "on"}
+    ),
+    "care:stay_end": ClosedProbe(
+        lambda w: {"left_on": _today(), "leaving_reason": "returned_home", "version": "1"}
+    ),
+    "care:feedback_add": ClosedProbe(
+        lambda w: {
+            "consent": "on",
+            "respected": "yes",
+            "safe": "yes",
+            "helped": "yes",
+            "recommend": "yes",
+        }
+    ),
     "referrals:consent_add": ClosedProbe(
         lambda w: {"recipient_provider": w.providers["B"].pk, **CONSENT_FORM}
     ),
@@ -769,6 +808,7 @@ CASE_BOUND = (
     follow_up_a,
     consent_a,
     sent_by_a,
+    stay_a,
 )
 
 

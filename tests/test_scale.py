@@ -53,7 +53,7 @@ HOME = {
 PAGES = {
     "case_list": 7,
     "case_list_filtered": 7,
-    "case_page": 24,
+    "case_page": 26,  # with shelter stays and named feedback (haven.care): 2
     "team": 15,
     "due_list": 14,  # counts (2), then one page of items (7)
 }

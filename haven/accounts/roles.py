@@ -91,6 +91,7 @@ class Capability(enum.Enum):
     SUBJECT_EXPORT = "subject.export"  # everything held about one person, for that person
     RETENTION_MANAGE = "retention.manage"  # the organisation's retention policy
     LEGAL_HOLD = "legal_hold.manage"  # place or lift a legal hold on a case
+    FEEDBACK_VIEW = "feedback.view"  # survivors' feedback on services, aggregated
 
 
 _OWN = frozenset({Scope.OWN})
@@ -199,6 +200,9 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
     # supervisor stops the clock on a case that a court or an investigation still needs.
     Capability.RETENTION_MANAGE: {Role.ORG_ADMIN: _ORG},
     Capability.LEGAL_HOLD: {Role.SUPERVISOR: _ORG},
+    # What survivors say of the services, in aggregate with small counts hidden: those who
+    # run and evaluate the services of the organisation. Recording it is assistance.
+    Capability.FEEDBACK_VIEW: {Role.SUPERVISOR: _ORG, Role.ANALYST: _ORG},
     Capability.RELEASE_APPROVE: {
         Role.ANALYST: _ORG,
         Role.ORG_ADMIN: _ORG,

@@ -89,6 +89,9 @@ class ProviderOut(Schema):
     country: str
     areas: list[str]
     address: str
+    # True when the place is confidential: the address is left empty, reach it by phone or
+    # e-mail.
+    address_withheld: bool
     opening_hours: str
     phone: str
     email: str
@@ -303,6 +306,9 @@ class ReferralOut(Schema):
 
 class RespondIn(Input):
     accept: bool
+    # When declining: why, from haven.referrals.models.DeclineCode ("" with a reason in
+    # words is recorded as "other").
+    decline_code: str = Field("", max_length=16)
     reason: str = Field("", max_length=4000)
     version: Version
 

@@ -272,8 +272,10 @@ class DirectoryQuery(Schema):
     referrals_only: bool = False
 
 
-def _entry(service: DirectoryService, language: str) -> dict[str, Any]:
-    provider = service.provider
+def _entry(service: DirectoryService, language: str, withheld: set[int]) -> dict[str, Any]:
+    """One public entry. `withheld`: providers whose address is confidential
+    (search.withheld_addresses): their public view has none."""
+    provider = search.public_view(service.provider, service.provider_id in withheld)
     return {
         **{f: getattr(service, f) for f in schemas.ServiceOut.model_fields if f != "description"},
         "description": service.description_in(language),
@@ -297,7 +299,9 @@ def directory_services(request: HttpRequest, filters: Query[DirectoryQuery]) -> 
         referrals_only=filters.referrals_only,
     )
     language = request.LANGUAGE_CODE
-    return [_entry(s, language) for s in search.search_services(criteria)]
+    services = search.search_services(criteria)
+    withheld = search.withheld_addresses({s.provider_id for s in services})
+    return [_entry(s, language, withheld) for s in services]
 
 
 @directory.get(
@@ -315,7 +319,7 @@ def directory_service(request: HttpRequest, service_id: int) -> dict[str, Any]:
         DirectoryService.objects.select_related("provider").filter(provider__public=True),
         pk=service_id,
     )
-    return _entry(service, request.LANGUAGE_CODE)
+    return _entry(service, request.LANGUAGE_CODE, search.withheld_addresses([service.provider_id]))
 
 
 # People ----------------------------------------------------------------------------------
@@ -651,7 +655,12 @@ def referral_respond(
 ) -> dict[str, Any]:
     user, referral = _incoming(request, reference)
     referral_actions.respond(
-        user, referral, accept=body.accept, reason=body.reason, expected_version=body.version
+        user,
+        referral,
+        accept=body.accept,
+        reason=body.reason,
+        decline_code=body.decline_code,
+        expected_version=body.version,
     )
     return _referral_row(referral)
 

@@ -69,6 +69,8 @@ class Action(models.TextChoices):
     ASSISTANCE_SERVICE = "assistance.service", _("Service recorded")
     ASSISTANCE_RETURN = "assistance.return", _("Return plan recorded")
     ASSISTANCE_FOLLOW_UP = "assistance.follow_up", _("Follow-up scheduled or recorded")
+    CARE_STAY = "care.stay", _("Shelter stay recorded or ended")
+    CARE_FEEDBACK = "care.feedback", _("Feedback on a service recorded")
     CONSENT_RECORD = "consent.record", _("Consent recorded")
     CONSENT_WITHDRAW = "consent.withdraw", _("Consent withdrawn")
     REFERRAL_SEND = "referral.send", _("Referral sent")

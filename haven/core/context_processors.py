@@ -49,6 +49,10 @@ def haven(request: HttpRequest) -> dict[str, object]:
             "releases": can(user, Capability.RELEASE_REQUEST)
             or can(user, Capability.RELEASE_APPROVE),
             "htcds_import": can(user, Capability.DATA_IMPORT),
+            # Survivors' feedback: the aggregate for those who may read it, else the page
+            # that records anonymous feedback for those who assist.
+            "feedback": can(user, Capability.FEEDBACK_VIEW),
+            "feedback_record": can(user, Capability.ASSISTANCE_EDIT),
             "translations": can(user, Capability.TRANSLATION_REVIEW)
             or can(user, Capability.TRANSLATION_ACCEPT),
         }

@@ -67,6 +67,26 @@ def _check_service(data: Mapping[str, Any], available: int | None = None) -> Non
         )
 
 
+def _refuse_unreachable(confidential: bool, provider: Provider | Mapping[str, Any]) -> None:
+    """A confidential place shows no address in public: people must still be able to
+    reach it, by phone or e-mail."""
+    if isinstance(provider, Provider):
+        phone, email = provider.phone, provider.email
+    else:
+        phone, email = provider.get("phone", ""), provider.get("email", "")
+    if confidential and not (str(phone or "").strip() or str(email or "").strip()):
+        raise RefusedError(
+            _(
+                "A confidential place needs a phone number or an e-mail address: its "
+                "address is never shown in public."
+            )
+        )
+
+
+def _withholds_address(provider: Provider) -> bool:
+    return provider.confidential or provider.services.filter(confidential=True).exists()
+
+
 def _refuse_keeping(actor: User | None, provider: Provider) -> None:
     if actor is not None and not may_keep(actor, provider):
         raise RefusedError(_("You may not change this provider's entry in the directory."))
@@ -82,6 +102,7 @@ def create_provider(actor: User | None, data: Mapping[str, Any]) -> Provider:
     an organisation admin may list their own organisation only, the directory steward any
     organisation or none."""
     _refuse_listing(actor, data)
+    _refuse_unreachable(bool(data.get("confidential")), data)
     with transaction.atomic():
         provider = Provider.objects.create(**data)
         _audit(actor, PROVIDER_ACTION, provider, _filled(data))
@@ -100,6 +121,9 @@ def update_provider(
             _refuse_listing(actor, data)
         if current.version != expected_version:
             raise ConcurrentEditError
+        after = {"phone": current.phone, "email": current.email, **data}
+        confidential = bool(data.get("confidential", current.confidential))
+        _refuse_unreachable(confidential or _withholds_address(current), after)
         changed = _apply(current, data)
         if changed:
             _audit(actor, PROVIDER_ACTION, current, changed)
@@ -112,6 +136,7 @@ def add_service(
 ) -> DirectoryService:
     _refuse_keeping(actor, provider)
     _check_service(data)
+    _refuse_unreachable(bool(data.get("confidential")), provider)
     with transaction.atomic():
         service = DirectoryService.objects.create(provider=provider, **data)
         _audit(actor, SERVICE_ACTION, service, _filled(data))
@@ -129,6 +154,7 @@ def update_service(
         if current.version != expected_version:
             raise ConcurrentEditError
         _check_service(data, current.available)
+        _refuse_unreachable(bool(data.get("confidential")), current.provider)
         changed = _apply(current, data)
         if changed:
             _audit(actor, SERVICE_ACTION, current, changed)

@@ -145,6 +145,9 @@ class ProviderForm(forms.Form):
         help_text=_("Separated by commas, for example: hmn, kac"),
     )
     public = checkbox(_("Show in the public directory"))
+    confidential = checkbox(
+        _("Confidential location: never show the address in public, only the phone and e-mail")
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args: Any, may_link: bool, **kwargs: Any) -> None:
@@ -170,6 +173,7 @@ class ProviderForm(forms.Form):
             "languages": common,
             "other_languages": ", ".join(other),
             "public": provider.public,
+            "confidential": provider.confidential,
             "version": provider.version,
         }
 
@@ -243,6 +247,12 @@ class ServiceForm(forms.Form):
     )
     capacity = _places(_("Capacity"), help_text=_("For example the number of shelter beds."))
     accepts_referrals = checkbox(_("Accepts referrals"))
+    confidential = checkbox(
+        _(
+            "Confidential location (e.g. a shelter): the provider's address is then never "
+            "shown in public"
+        )
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -292,6 +302,7 @@ SERVICE_FIELDS = (
     "exploitation_types",
     "capacity",
     "accepts_referrals",
+    "confidential",
 )
 
 

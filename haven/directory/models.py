@@ -1,7 +1,10 @@
 """The service directory: organisations that help, and what each offers to whom.
 
 Providers are organisations, never people: nothing here is personal data, so nothing is
-encrypted and everything may be shown to the public (unless a provider is not `public`).
+encrypted and everything may be shown to the public (unless a provider is not `public`),
+except the address of a confidential place: a shelter whose location is kept secret so that
+traffickers cannot find the people it protects. Public outputs never carry that address
+(haven.directory.search.public_view), only the ways to get in touch.
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ class Provider(models.Model):
     website = models.URLField(_("website"), blank=True)
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
     public = models.BooleanField(_("shown in the public directory"), default=True)
+    # The location is secret (e.g. a shelter): the public sees a phone or e-mail, never the
+    # address. Keepers of the entry still see it on its edit page.
+    confidential = models.BooleanField(_("confidential location"), default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
     # Optimistic lock: an edit names the version it started from.
@@ -54,6 +60,10 @@ class Provider(models.Model):
         indexes = [models.Index(fields=["country", "public"])]
         verbose_name = _("provider")
         verbose_name_plural = _("providers")
+
+    # Set on the copies that public outputs show (search.public_view): True when the
+    # address was taken out because the place is confidential.
+    address_withheld = False
 
     def __str__(self) -> str:
         return self.name
@@ -104,6 +114,9 @@ class DirectoryService(models.Model):
     available = models.PositiveIntegerField(_("free places now"), null=True, blank=True)
     availability_updated_at = models.DateTimeField(null=True, blank=True)
     accepts_referrals = models.BooleanField(_("accepts referrals"), default=True)
+    # A service at a secret place (e.g. a shelter of an NGO whose office is public): its
+    # provider's address is then never shown in public, since it would lead there.
+    confidential = models.BooleanField(_("confidential location"), default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)

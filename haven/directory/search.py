@@ -8,7 +8,8 @@ SQL: SQLite has no JSON containment lookup, and the directory of one region is s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import copy
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -106,6 +107,29 @@ def search_services(criteria: Criteria, *, public_only: bool = True) -> list[Dir
     return [service for service in ordered if accepts(service, criteria)]
 
 
+def withheld_addresses(provider_ids: Collection[int]) -> set[int]:
+    """Those of `provider_ids` whose address never leaves Haven in a public output: the
+    provider is flagged confidential, or offers a service at a confidential place (a
+    shelter listed under an NGO's office address would be found at that address)."""
+    if not provider_ids:
+        return set()
+    flagged = Provider.objects.filter(pk__in=provider_ids).filter(
+        Q(confidential=True) | Q(services__confidential=True)
+    )
+    return set(flagged.values_list("pk", flat=True))
+
+
+def public_view(provider: Provider, withheld: bool) -> Provider:
+    """The provider as a public output may show it: a copy without the address when
+    `withheld` (see `withheld_addresses`). Every public page, the PDF and the API build
+    their entries from this copy, so no template or serialiser can reach the address."""
+    shown = copy.copy(provider)
+    if withheld:
+        shown.address = ""
+        shown.address_withheld = True
+    return shown
+
+
 @dataclass(frozen=True)
 class ServiceEntry:
     service: DirectoryService
@@ -121,14 +145,27 @@ class ProviderEntry:
 
 def by_provider(services: Iterable[DirectoryService], language: str) -> list[ProviderEntry]:
     """Group services (ordered by provider) under their provider, each description in
-    `language` where translated."""
+    `language` where translated. For public outputs: each provider is its `public_view`,
+    without the address of a confidential place."""
+    services = list(services)
+    withheld = withheld_addresses({service.provider_id for service in services})
     entries: list[ProviderEntry] = []
     for service in services:
         if not entries or entries[-1].provider.pk != service.provider_id:
-            entries.append(ProviderEntry(service.provider, []))
+            provider = public_view(service.provider, service.provider_id in withheld)
+            entries.append(ProviderEntry(provider, []))
         text, code = service.description_with_language(language)
         entries[-1].services.append(ServiceEntry(service, text, code))
     return entries
+
+
+def public_entry(provider: Provider, language: str) -> ProviderEntry:
+    """One provider's public page: its services under its `public_view`."""
+    services = DirectoryService.objects.filter(provider=provider).select_related("provider")
+    entries = by_provider(services, language)
+    if entries:
+        return entries[0]
+    return ProviderEntry(public_view(provider, bool(withheld_addresses([provider.pk]))), [])
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from haven.directory.access import (
 from haven.directory.forms import AvailabilityForm, ProviderForm, SearchForm, ServiceForm
 from haven.directory.models import DirectoryService, Provider
 from haven.directory.pdf import public_directory_pdf
-from haven.directory.search import Criteria, ProviderEntry, by_place, by_provider, search_services
+from haven.directory.search import Criteria, by_place, by_provider, public_entry, search_services
 
 PAGE_SIZE = 20
 FORM_PAGE = "directory/form_page.html"
@@ -83,10 +83,7 @@ def public(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_http_methods(["GET", "HEAD"])
 def public_provider(request: HttpRequest, pk: int) -> HttpResponse:
-    provider = get_public_provider(pk)
-    services = DirectoryService.objects.filter(provider=provider).select_related("provider")
-    entries = by_provider(services, get_language())
-    entry = entries[0] if entries else ProviderEntry(provider, [])
+    entry = public_entry(get_public_provider(pk), get_language())
     return render(request, "directory/public_provider.html", {"entry": entry})
 
 

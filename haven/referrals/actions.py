@@ -35,6 +35,7 @@ from haven.referrals.models import (
     Channel,
     Consent,
     DataCategory,
+    DeclineCode,
     Deployment,
     Direction,
     Purpose,
@@ -391,21 +392,40 @@ def _save(
         record_event(actor, current.case, event, current.status)
 
 
+def _decline_code(code: str, reason: str) -> str:
+    """A decline says why, from the code list (`DeclineCode`); "another reason" says which
+    in words. A decline given in words only (as before the code list, and still by API
+    clients that send no code) is coded "another reason"."""
+    code = code or (DeclineCode.OTHER if reason else "")
+    if code not in DeclineCode.values:
+        raise RefusedError(_("Say why the referral is declined."))
+    if code == DeclineCode.OTHER and not reason:
+        raise RefusedError(_("Say in a few words why the referral is declined."))
+    return code
+
+
 def respond(
-    actor: User, referral: Referral, *, accept: bool, reason: str, expected_version: int
+    actor: User,
+    referral: Referral,
+    *,
+    accept: bool,
+    reason: str,
+    expected_version: int,
+    decline_code: str = "",
 ) -> None:
-    """The receiving organisation accepts, or declines with a reason."""
+    """The receiving organisation accepts, or declines with a coded reason."""
     with transaction.atomic():
         current = _locked_by_recipient(actor, referral, expected_version)
         if current.status != ReferralStatus.SENT:
             raise RefusedError(_("This referral is no longer waiting for an answer."))
-        if not accept and not reason.strip():
-            raise RefusedError(_("Say why the referral is declined."))
+        code = "" if accept else _decline_code(decline_code.strip(), reason.strip())
         current.status = ReferralStatus.ACCEPTED if accept else ReferralStatus.DECLINED
         current.response_reason = reason.strip()
+        current.decline_code = code
         current.responded_at = timezone.now()
         current.responded_by = actor
-        _save(actor, current, Action.REFERRAL_RESPOND, ["status", "response_reason"])
+        fields = ["status", "response_reason", *(["decline_code"] if code else [])]
+        _save(actor, current, Action.REFERRAL_RESPOND, fields)
     referral.refresh_from_db()
 
 

@@ -16,6 +16,7 @@ from haven.referrals.models import (
     Channel,
     ConsentMethod,
     DataCategory,
+    DeclineCode,
     Deployment,
     Purpose,
     ReferralReason,
@@ -169,6 +170,12 @@ class RespondForm(forms.Form):
         label=_("Answer"),
         choices=[("accept", _("We can help: accept")), ("decline", _("We cannot help: decline"))],
         widget=forms.RadioSelect,
+    )
+    # Asked only when declining; the action refuses a decline without it.
+    decline_code = forms.ChoiceField(
+        label=_("If you decline: why"),
+        choices=[("", "—"), *DeclineCode.choices],
+        required=False,
     )
     reason = forms.CharField(
         label=_("Reason (needed when declining)"), required=False, max_length=1000

@@ -176,6 +176,21 @@ class ReferralStatus(models.TextChoices):
     REVOKED = "revoked", _("Revoked by the sender")
 
 
+class DeclineCode(models.TextChoices):
+    """Why a receiving organisation declined a referral, coded for the referral flows and
+    the statistics; the free text (encrypted) says more where needed."""
+
+    NO_CAPACITY = "no_capacity", _("No place or capacity now")
+    NOT_ELIGIBLE = "not_eligible", _("The person is not among those we serve (age, sex, ...)")
+    NOT_OFFERED = "not_offered", _("We do not offer this service")
+    OUTSIDE_AREA = "outside_area", _("Outside the area we cover")
+    LANGUAGE = "language", _("We cannot work in the person's language")
+    SAFETY = "safety", _("We cannot keep the person safe")
+    PERSON_DECLINED = "person_declined", _("The person no longer wants this help")
+    ALREADY_HELPED = "already_helped", _("The person already gets this help")
+    OTHER = "other", _("Another reason")
+
+
 class Channel(models.TextChoices):
     HAVEN = "haven", _("Inside Haven")
     LETTER = "letter", _("Referral letter (PDF)")
@@ -254,6 +269,11 @@ class Referral(models.Model):
     withdrawal_noticed_at = models.DateTimeField(null=True, blank=True)
     withdrawal_why = models.CharField(max_length=24, blank=True)
     response_reason = EncryptedTextField(_("reason"))
+    # Set when declined inside this deployment; an acknowledgement from another deployment
+    # carries its free-text reason only.
+    decline_code = models.CharField(
+        _("why declined"), max_length=16, choices=DeclineCode.choices, blank=True
+    )
     outcome = EncryptedTextField(_("outcome"))
     # Emergency override: imminent risk to life, named reason, time-limited.
     override_reason = EncryptedTextField(_("emergency reason"))

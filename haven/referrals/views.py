@@ -504,7 +504,12 @@ def respond(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         referral,
         lambda: actions.respond(
-            user, referral, accept=accept, reason=data["reason"], expected_version=data["version"]
+            user,
+            referral,
+            accept=accept,
+            reason=data["reason"],
+            decline_code=data["decline_code"],
+            expected_version=data["version"],
         ),
         _("Referral accepted.") if accept else _("Referral declined."),
         "referrals:packet",
