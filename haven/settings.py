@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "haven.screening",
     "haven.identification",
     "haven.assistance",
+    "haven.justice",
     "haven.directory",
     "haven.referrals",
     "haven.translations",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("cases/", include("haven.cases.urls")),
     path("cases/", include("haven.identification.urls")),
     path("cases/", include("haven.assistance.urls")),
+    path("cases/", include("haven.justice.urls")),
     path("audit/", include("haven.audit.urls")),
     path("directory/", include("haven.directory.urls")),
     path("referrals/", include("haven.referrals.urls")),

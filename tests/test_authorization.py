@@ -29,6 +29,7 @@ from haven.api.models import ApiScope, ApiToken
 from haven.assistance.models import FollowUp, Service, SupportObjective
 from haven.cases.actions import closed_case_message
 from haven.cases.models import Case, Intake
+from haven.justice.models import Penalisation
 from haven.referrals.models import Referral
 from haven.stats.models import Release, ReleaseKind, ResultsFramework
 from haven.translations.models import Proposal
@@ -161,6 +162,24 @@ def service_a(world: World) -> dict[str, Any]:
 
 def follow_up_a(world: World) -> dict[str, Any]:
     return {**case_a(world), "pk": world.follow_ups["A"].pk}
+
+
+def justice_kind_a(world: World) -> dict[str, Any]:
+    return {**case_a(world), "kind": "penalisation"}
+
+
+def penalisation_a(world: World) -> dict[str, Any]:
+    """An arrest recorded on A's case (one, made on first use)."""
+    record, _created = Penalisation.objects.get_or_create(
+        case=world.cases["A"],
+        defaults={
+            "kind": "arrest",
+            "on": dt.date(2026, 1, 4),
+            "authority_type": "police",
+            "created_by": world.user("A", Role.CASE_WORKER),
+        },
+    )
+    return {**justice_kind_a(world), "pk": record.pk}
 
 
 def sent_by_a(world: World) -> dict[str, Any]:
@@ -417,6 +436,14 @@ MATRIX: dict[str, Probe] = {
     "assistance:follow_up_record": Probe(
         "GET", dict.fromkeys(CASE_EDITORS, 200), follow_up_a, record_bound=True
     ),
+    "justice:case": Probe("GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True),
+    "justice:letter": Probe("GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True),
+    "justice:add": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), justice_kind_a, record_bound=True
+    ),
+    "justice:edit": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), penalisation_a, record_bound=True
+    ),
     "referrals:outgoing": Probe("GET", dict.fromkeys(CASE_EDITORS, 200)),
     "referrals:incoming": Probe("GET", dict.fromkeys((*CASE_EDITORS, Role.COORDINATOR), 200)),
     "referrals:import": Probe("GET", {Role.SUPERVISOR: 200}),
@@ -625,6 +652,8 @@ CONSENT_FORM = {
     "withdrawal_explained": "on",
 }
 
+ARREST = {"kind": "arrest", "on": "2026-01-04", "authority_type": "police", "outcome": "pending"}
+
 CLOSED_CASE_MATRIX: dict[str, ClosedProbe] = {
     "cases:edit": ClosedProbe(
         lambda w: {
@@ -683,6 +712,13 @@ CLOSED_CASE_MATRIX: dict[str, ClosedProbe] = {
             "version": FollowUp.objects.get(pk=w.follow_ups["A"].pk).version,
         }
     ),
+    "justice:add": ClosedProbe(lambda w: ARREST),
+    "justice:edit": ClosedProbe(
+        lambda w: {
+            **ARREST,
+            "version": Penalisation.objects.get(pk=penalisation_a(w)["pk"]).version,
+        }
+    ),
     "referrals:consent_add": ClosedProbe(
         lambda w: {"recipient_provider": w.providers["B"].pk, **CONSENT_FORM}
     ),
@@ -718,6 +754,8 @@ AFTER_CLOSURE: dict[str, str] = {
     "referrals:revoke": "revoking only shares less, like withdrawing consent (test_domain_rules)",
     "screening:start_for_case": "the screening app's own page; it records no change to the case",
     "api-v1:case_detail": "reads the case (the API changes no case)",
+    "justice:case": "reads the justice records",
+    "justice:letter": "makes a letter from what is recorded; it changes nothing on the case",
 }
 CASE_BOUND = (
     case_a,
@@ -728,6 +766,8 @@ CASE_BOUND = (
     follow_up_a,
     consent_a,
     sent_by_a,
+    justice_kind_a,
+    penalisation_a,
 )
 
 

@@ -85,6 +85,9 @@ class Capability(enum.Enum):
     DATA_EXPORT = "data.export"  # cases out as HTCDS files (identity: also PERSON_VIEW)
     DATA_IMPORT = "data.import"  # HTCDS files in: people and cases of the organisation
     API_TOKENS_MANAGE = "api.tokens_manage"  # see and revoke the organisation's API tokens
+    # Arrests, detention, charges, proceedings, protection measures, compensation claims:
+    # read and recorded by the case team only (haven.justice).
+    JUSTICE_EDIT = "justice.edit"
 
 
 _OWN = frozenset({Scope.OWN})
@@ -135,6 +138,9 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
         Role.DETERMINATION_OFFICER: _ORG,
     },
     Capability.ASSISTANCE_EDIT: {Role.CASE_WORKER: _OWN_ASSIGNED, Role.SUPERVISOR: _ORG},
+    # Criminal-justice records say where a person was held and what they are accused of:
+    # the case team that holds the case, nobody else (not even determination officers).
+    Capability.JUSTICE_EDIT: {Role.CASE_WORKER: _OWN_ASSIGNED, Role.SUPERVISOR: _ORG},
     Capability.CASE_CLOSE_APPROVE: {Role.SUPERVISOR: _ORG},
     Capability.TEAM_VIEW: {Role.SUPERVISOR: _ORG},
     # An organisation admin keeps their own organisation's entry; the steward, named for

@@ -81,6 +81,13 @@ class Action(models.TextChoices):
     REFERRAL_IMPORT = "referral.import", _("Referral file imported")
     REFERRAL_ROUTE = "referral.route", _("Incoming referral passed to a colleague")
     REFERRAL_CASE = "referral.case", _("Case opened for an incoming referral")
+    JUSTICE_PENALISATION = "justice.penalisation", _("Arrest, detention or charge recorded")
+    JUSTICE_PROCEEDING = "justice.proceeding", _("Criminal proceedings recorded")
+    JUSTICE_HEARING = "justice.hearing", _("Hearing recorded")
+    JUSTICE_PROTECTION = "justice.protection", _("Protection measure recorded")
+    JUSTICE_SAFETY = "justice.safety_review", _("Post-trial safety review recorded")
+    JUSTICE_COMPENSATION = "justice.compensation", _("Compensation claim recorded")
+    JUSTICE_LETTER = "justice.letter", _("Non-punishment request letter made")
 
 
 class AuditEntry(models.Model):
