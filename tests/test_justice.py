@@ -31,6 +31,7 @@ from haven.audit.models import Action, AuditEntry
 from haven.cases.choices import Cooperation
 from haven.cases.models import Case
 from haven.core.errors import ConcurrentEditError, RefusedError
+from haven.identification.models import IdentificationChange
 from haven.justice import actions
 from haven.justice.letter import letter_pdf
 from haven.justice.models import (
@@ -44,6 +45,9 @@ from haven.justice.models import (
 from haven.justice.nonpunishment import Sign, signs
 from haven.referrals.actions import record_consent
 from haven.screening.models import ScreeningStatus
+from haven.stats import facts, summary, tables
+from haven.stats.models import FactTag
+from haven.stats.summary import Filters
 from tests.personas import HavenTestCase, consent_data
 
 TODAY = timezone.localdate()
@@ -628,3 +632,45 @@ class PagesTests(JusticeTestCase):
         response = client.post(self.url("letter"), form)
         self.assertEqual(response["Content-Type"], "application/pdf")
         self.assertIn("immigration authority", pdf_text(response.content))
+
+
+class StatisticsTests(JusticeTestCase):
+    def test_presumed_victims_then_detained_or_charged_are_counted(self) -> None:
+        presumed = TODAY - 30 * DAY
+        IdentificationChange.objects.create(
+            case=self.case,
+            move="presume",
+            from_status="screened",
+            to_status="presumed",
+            decided_on=presumed,
+            decided_by=self.worker,
+            decided_by_organisation=self.world.orgs["A"],
+        )
+        self.arrest(on=presumed - DAY)  # how the person was found: not counted
+        self.arrest(on=presumed)  # the day of the presumption: not counted either
+        self.arrest(kind="immigration_detention", on=presumed + DAY)
+        self.arrest(kind="charge", on=presumed + 2 * DAY)
+        self.arrest(kind="fine", on=presumed + 3 * DAY)  # the same person, the same row
+        theirs = self.world.cases["B"]
+        Penalisation.objects.create(  # another organisation's, never presumed
+            case=theirs,
+            kind="arrest",
+            on=TODAY,
+            authority_type="police",
+            created_by=self.world.user("B", Role.CASE_WORKER),
+        )
+        facts.refresh()
+        tags = FactTag.objects.filter(dimension="penalised")
+        self.assertEqual(
+            sorted(tags.values_list("fact__person_id", "value")),
+            [(self.case.person_id, "charged"), (self.case.person_id, "detained")],
+        )
+        analyst = self.world.user("A", Role.ANALYST)
+        cells = summary.read(analyst, Filters(), ("penalised",))["penalised"]
+        self.assertEqual(cells, {("charged", ""): 1, ("detained", ""): 1})
+        other = summary.read(self.world.user("B", Role.ANALYST), Filters(), ("penalised",))
+        self.assertEqual(other["penalised"], {})
+        table = tables.one_table(analyst, Filters(), "penalised")
+        assert table is not None
+        # One person is below the disclosure threshold: the count is never shown.
+        self.assertNotIn(1, [n for _label, row, _total in table.rows for n in row])

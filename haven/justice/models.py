@@ -30,6 +30,26 @@ class PenalisationKind(models.TextChoices):
     REMOVAL = "removal", _("Deportation or removal order")
 
 
+class AfterPresumption(models.TextChoices):
+    """What the statistics count: presumed victims whom the state then treated as offenders
+    (haven.stats.facts tags each person with the groups of their penalisations dated after
+    the presumption)."""
+
+    DETAINED = "detained", _("Arrested or detained")
+    CHARGED = "charged", _("Charged or fined")
+    REMOVED = "removed", _("Ordered deported or removed")
+
+
+PENALISATION_GROUP: dict[str, str] = {
+    PenalisationKind.ARREST: AfterPresumption.DETAINED,
+    PenalisationKind.CUSTODY: AfterPresumption.DETAINED,
+    PenalisationKind.IMMIGRATION_DETENTION: AfterPresumption.DETAINED,
+    PenalisationKind.CHARGE: AfterPresumption.CHARGED,
+    PenalisationKind.FINE: AfterPresumption.CHARGED,
+    PenalisationKind.REMOVAL: AfterPresumption.REMOVED,
+}
+
+
 class Authority(models.TextChoices):
     POLICE = "police", _("Police")
     IMMIGRATION = "immigration", _("Immigration")
