@@ -53,7 +53,7 @@ HOME = {
 PAGES = {
     "case_list": 7,
     "case_list_filtered": 7,
-    "case_page": 24,
+    "case_page": 27,  # 3 for the justice part: completed screenings, any arrest, team access
     "team": 15,
     "due_list": 14,  # counts (2), then one page of items (7)
 }
