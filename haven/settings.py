@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "haven.identification",
     "haven.assistance",
     "haven.care",
+    "haven.justice",
     "haven.directory",
     "haven.referrals",
     "haven.translations",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("cases/", include("haven.identification.urls")),
     path("cases/", include("haven.assistance.urls")),
     path("", include("haven.care.urls")),
+    path("cases/", include("haven.justice.urls")),
     path("audit/", include("haven.audit.urls")),
     path("directory/", include("haven.directory.urls")),
     path("referrals/", include("haven.referrals.urls")),

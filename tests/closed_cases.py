@@ -21,6 +21,14 @@ from haven.cases.actions import decide_closure, request_closure
 from haven.cases.choices import ClosureReason
 from haven.cases.models import Case, CaseEvent, CaseStatus, JourneyEvent, Notification
 from haven.identification.models import IdentificationChange
+from haven.justice.models import (
+    CompensationClaim,
+    Hearing,
+    Penalisation,
+    Proceeding,
+    ProtectionMeasure,
+    SafetyReview,
+)
 from haven.referrals.models import Consent, Referral
 from haven.screening.models import Screening
 from tests.personas import World
@@ -40,6 +48,12 @@ HANGING_OFF: tuple[type[Model], ...] = (
     IdentificationChange,
     Screening,
     CaseEvent,
+    Penalisation,
+    Proceeding,
+    Hearing,
+    ProtectionMeasure,
+    SafetyReview,
+    CompensationClaim,
 )
 
 

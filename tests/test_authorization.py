@@ -30,6 +30,7 @@ from haven.assistance.models import FollowUp, Service, SupportObjective
 from haven.care.models import Stay
 from haven.cases.actions import closed_case_message
 from haven.cases.models import Case, Intake
+from haven.justice.models import Penalisation
 from haven.referrals.models import Referral
 from haven.stats.models import Release, ReleaseKind, ResultsFramework
 from haven.translations.models import Proposal
@@ -177,6 +178,24 @@ def stay_a(world: World) -> dict[str, Any]:
         },
     )
     return {**case_a(world), "pk": stay.pk}
+
+
+def justice_kind_a(world: World) -> dict[str, Any]:
+    return {**case_a(world), "kind": "penalisation"}
+
+
+def penalisation_a(world: World) -> dict[str, Any]:
+    """An arrest recorded on A's case (one, made on first use)."""
+    record, _created = Penalisation.objects.get_or_create(
+        case=world.cases["A"],
+        defaults={
+            "kind": "arrest",
+            "on": dt.date(2026, 1, 4),
+            "authority_type": "police",
+            "created_by": world.user("A", Role.CASE_WORKER),
+        },
+    )
+    return {**justice_kind_a(world), "pk": record.pk}
 
 
 def sent_by_a(world: World) -> dict[str, Any]:
@@ -447,6 +466,14 @@ MATRIX: dict[str, Probe] = {
     ),
     "care:feedback_anonymous": Probe("GET", dict.fromkeys(CASE_EDITORS, 200)),
     "care:feedback_summary": Probe("GET", {Role.SUPERVISOR: 200, Role.ANALYST: 200}),
+    "justice:case": Probe("GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True),
+    "justice:letter": Probe("GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True),
+    "justice:add": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), justice_kind_a, record_bound=True
+    ),
+    "justice:edit": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), penalisation_a, record_bound=True
+    ),
     "referrals:outgoing": Probe("GET", dict.fromkeys(CASE_EDITORS, 200)),
     # Two sides: A's case team sent it; B's determination officers and supervisors are
     # the authority. Everyone else, A's officers and B's case workers included: 404.
@@ -689,6 +716,8 @@ CONSENT_FORM = {
     "withdrawal_explained": "on",
 }
 
+ARREST = {"kind": "arrest", "on": "2026-01-04", "authority_type": "police", "outcome": "pending"}
+
 CLOSED_CASE_MATRIX: dict[str, ClosedProbe] = {
     "cases:edit": ClosedProbe(
         lambda w: {
@@ -762,6 +791,13 @@ CLOSED_CASE_MATRIX: dict[str, ClosedProbe] = {
             "recommend": "yes",
         }
     ),
+    "justice:add": ClosedProbe(lambda w: ARREST),
+    "justice:edit": ClosedProbe(
+        lambda w: {
+            **ARREST,
+            "version": Penalisation.objects.get(pk=penalisation_a(w)["pk"]).version,
+        }
+    ),
     "referrals:consent_add": ClosedProbe(
         lambda w: {"recipient_provider": w.providers["B"].pk, **CONSENT_FORM}
     ),
@@ -798,6 +834,8 @@ AFTER_CLOSURE: dict[str, str] = {
     "screening:start_for_case": "the screening app's own page; it records no change to the case",
     "api-v1:case_detail": "reads the case (the API changes no case)",
     "rights:legal_hold": "a hold matters most on a closed case: it stops retention",
+    "justice:case": "reads the justice records",
+    "justice:letter": "makes a letter from what is recorded; it changes nothing on the case",
 }
 CASE_BOUND = (
     case_a,
@@ -809,6 +847,8 @@ CASE_BOUND = (
     consent_a,
     sent_by_a,
     stay_a,
+    justice_kind_a,
+    penalisation_a,
 )
 
 

@@ -53,7 +53,9 @@ HOME = {
 PAGES = {
     "case_list": 7,
     "case_list_filtered": 7,
-    "case_page": 26,  # with shelter stays and named feedback (haven.care): 2
+    # 24, with shelter stays and named feedback (haven.care): 2; the justice part: 3
+    # (completed screenings, any arrest, team access)
+    "case_page": 29,
     "team": 15,
     "due_list": 14,  # counts (2), then one page of items (7)
 }

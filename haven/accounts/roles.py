@@ -92,6 +92,9 @@ class Capability(enum.Enum):
     RETENTION_MANAGE = "retention.manage"  # the organisation's retention policy
     LEGAL_HOLD = "legal_hold.manage"  # place or lift a legal hold on a case
     FEEDBACK_VIEW = "feedback.view"  # survivors' feedback on services, aggregated
+    # Arrests, detention, charges, proceedings, protection measures, compensation claims:
+    # read and recorded by the case team only (haven.justice).
+    JUSTICE_EDIT = "justice.edit"
 
 
 _OWN = frozenset({Scope.OWN})
@@ -142,6 +145,9 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
         Role.DETERMINATION_OFFICER: _ORG,
     },
     Capability.ASSISTANCE_EDIT: {Role.CASE_WORKER: _OWN_ASSIGNED, Role.SUPERVISOR: _ORG},
+    # Criminal-justice records say where a person was held and what they are accused of:
+    # the case team that holds the case, nobody else (not even determination officers).
+    Capability.JUSTICE_EDIT: {Role.CASE_WORKER: _OWN_ASSIGNED, Role.SUPERVISOR: _ORG},
     Capability.CASE_CLOSE_APPROVE: {Role.SUPERVISOR: _ORG},
     Capability.TEAM_VIEW: {Role.SUPERVISOR: _ORG},
     # An organisation admin keeps their own organisation's entry; the steward, named for

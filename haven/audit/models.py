@@ -94,6 +94,13 @@ class Action(models.TextChoices):
     LEGAL_HOLD_LIFT = "legal_hold.lift", _("Legal hold lifted")
     RETENTION_ANONYMISE = "retention.anonymise", _("Anonymised under the retention policy")
     RETENTION_DELETE = "retention.delete", _("Deleted under the retention policy")
+    JUSTICE_PENALISATION = "justice.penalisation", _("Arrest, detention or charge recorded")
+    JUSTICE_PROCEEDING = "justice.proceeding", _("Criminal proceedings recorded")
+    JUSTICE_HEARING = "justice.hearing", _("Hearing recorded")
+    JUSTICE_PROTECTION = "justice.protection", _("Protection measure recorded")
+    JUSTICE_SAFETY = "justice.safety_review", _("Post-trial safety review recorded")
+    JUSTICE_COMPENSATION = "justice.compensation", _("Compensation claim recorded")
+    JUSTICE_LETTER = "justice.letter", _("Non-punishment request letter made")
 
 
 class AuditEntry(models.Model):

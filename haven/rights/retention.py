@@ -39,7 +39,7 @@ from haven.audit.models import Action
 from haven.cases.models import CLOSED_STATUSES, Case, Intake
 from haven.core.fields import EncryptedJSONField, EncryptedTextField
 from haven.people.models import IDENTITY_FIELDS, Person, PersonIndex
-from haven.referrals.models import Consent, Referral
+from haven.referrals.models import Consent, Referral, ReferralMessage
 from haven.rights import holdings
 from haven.rights.models import (
     AnonymisedCase,
@@ -234,6 +234,13 @@ def _anonymise_cases(cases: QuerySet[Case]) -> tuple[list[str], list[str]]:
         r for r in rows["referrals.Referral"] if getattr(r, "case_id", None) in ids
     ]
     changed = _anonymise_rows(rows)
+    # The messages on these cases' identification requests are free text about the person.
+    messages = [m for m in ReferralMessage.objects.filter(referral__case_id__in=ids) if m.body]
+    for message in messages:
+        message.body = ""
+        message.save(update_fields=["body"])
+    if messages:
+        changed = sorted({*changed, "referrals.ReferralMessage.body"})
     now = timezone.now()
     AnonymisedCase.objects.bulk_create(AnonymisedCase(case=c, anonymised_at=now) for c in cases)
     return list(cases.order_by("pk").values_list("reference", flat=True)), changed
@@ -263,6 +270,7 @@ def _delete_cases(cases: QuerySet[Case]) -> list[str]:
     screenings = Screening.objects.filter(case_id__in=ids)
     Intake.objects.filter(case_id__in=ids).delete()
     Intake.objects.filter(screening__in=screenings).delete()
+    ReferralMessage.objects.filter(referral__case_id__in=ids).delete()
     Referral.objects.filter(case_id__in=ids).delete()
     Consent.objects.filter(case_id__in=ids).delete()
     screenings.delete()

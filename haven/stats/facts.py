@@ -26,6 +26,7 @@ from haven.cases.models import Case, JourneyEvent
 from haven.identification import jurisdictions
 from haven.identification.models import IdentificationChange
 from haven.identification.status import IdentificationStatus as S
+from haven.justice.models import PENALISATION_GROUP, Penalisation
 from haven.people.models import Person
 from haven.referrals.models import Consent
 from haven.screening.models import Outcome, Screening, ScreeningStatus
@@ -134,6 +135,21 @@ def _identification(people: dict[int, _Person], person_of: dict[int, int]) -> No
         person = people.get(person_of.get(case_id, -1))
         if name and person is not None:
             person.values[name] = _earliest(person.values.get(name), on)
+
+
+def _penalised(people: dict[int, _Person], person_of: dict[int, int]) -> None:
+    """Arrests, detention, charges and removal orders dated after the person was first
+    presumed a victim (haven.justice), as tags: the failures of non-punishment. A day
+    before or on the presumption is not counted: it may be how the person was found.
+    Call after `_identification`."""
+    rows = Penalisation.objects.values_list("case_id", "kind", "on")
+    for case_id, kind, on in rows.iterator(chunk_size=BATCH):
+        person = people.get(person_of.get(case_id, -1))
+        if person is None or kind not in PENALISATION_GROUP:
+            continue
+        presumed = person.values.get("presumed_on")
+        if presumed is not None and on > presumed:
+            person.tags.add(("penalised", str(PENALISATION_GROUP[kind])))
 
 
 def _screenings(people: dict[int, _Person]) -> None:
@@ -281,6 +297,7 @@ def refresh() -> Refresh:
     people = _people()
     person_of = _cases(people)
     _identification(people, person_of)
+    _penalised(people, person_of)
     _screenings(people)
     _journeys(people, person_of)
     _consents(people, today)

@@ -24,6 +24,7 @@ from haven.cases.choices import (
     Relationship,
 )
 from haven.core.reference import AgeBand, Gender, country_name
+from haven.justice.models import AfterPresumption
 from haven.referrals.models import ReferralStatus
 from haven.screening.labels import FLAG_LABELS
 from haven.stats import summary
@@ -185,7 +186,7 @@ def funnel(user: User, filters: Filters) -> Funnel:
 
 PEOPLE = frozenset(
     {"sex_age", "child", "citizenship", "region", "sector", "relationship", "smuggling"}
-    | {"exploitation", "control", "flag"}
+    | {"exploitation", "control", "flag", "penalised"}
 )
 
 
@@ -226,6 +227,12 @@ def people(user: User, filters: Filters) -> list[Table]:
             _("By screening flag"),
             _("Flag"),
             _label({k: str(v) for k, v in FLAG_LABELS.items()}),
+        ),
+        (
+            "penalised",
+            _("Presumed victims then arrested, detained, charged or ordered removed"),
+            _("What happened"),
+            _label(dict(AfterPresumption.choices)),
         ),
     ]
     for slug, title, header, label in one_way:

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_user_translation_languages'),
-        ('referrals', '0004_crossborder_files'),
+        ('referrals', '0005_referral_decline_code'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
