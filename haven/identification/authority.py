@@ -10,6 +10,7 @@ decision comes back to the case (`actions.decide_request`).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
@@ -57,6 +58,11 @@ def pending(case: Case) -> tuple[str, jurisdictions.Step] | None:
         return None
     jurisdiction = jurisdictions.get(case.jurisdiction)
     return which, (jurisdiction.first_decision if which == "first" else jurisdiction.final_decision)
+
+
+def target_date(case: Case, which: str) -> dt.date | None:
+    """The profile's target date for the decision the case waits for."""
+    return case.first_decision_due if which == "first" else case.final_decision_due
 
 
 def is_competent(step: jurisdictions.Step, organisation: Organisation) -> bool:

@@ -102,25 +102,28 @@ def _request_for(user: User, reference: str) -> tuple[Referral, bool]:
 def requests(request: HttpRequest) -> HttpResponse:
     """The competent authority's queue: open requests first, soonest due first."""
     user = staff_user(request)
+    mine = identification_requests_for(user)
+    open_statuses = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
+    # Open requests, oldest first, are fetched apart from the closed ones, so that a
+    # long history of decided requests never pushes a waiting one off the page.
     rows = []
-    for referral in identification_requests_for(user).order_by("-sent_at")[:300]:
+    for referral in mine.filter(status__in=open_statuses).order_by("sent_at")[:300]:
         case = referral.case
-        waiting = authority.pending(case) if case is not None and referral.is_open else None
-        due = None
-        if case is not None and waiting is not None:
-            due = case.first_decision_due if waiting[0] == "first" else case.final_decision_due
+        waiting = authority.pending(case) if case is not None else None
+        due = authority.target_date(case, waiting[0]) if case is not None and waiting else None
         rows.append((referral, waiting[1] if waiting else None, due))
     today = timezone.localdate()
-    waiting_rows = sorted(
-        (row for row in rows if row[0].is_open),
-        key=lambda row: (row[2] is None, row[2] or today, row[0].sent_at),
-    )
+    waiting_rows = sorted(rows, key=lambda row: (row[2] is None, row[2] or today, row[0].sent_at))
+    closed = [
+        (referral, None, None)
+        for referral in mine.exclude(status__in=open_statuses).order_by("-sent_at")[:50]
+    ]
     return render(
         request,
         "identification/requests.html",
         {
             "waiting": waiting_rows,
-            "closed": [row for row in rows if not row[0].is_open][:50],
+            "closed": closed,
             "today": today,
         },
     )
@@ -155,9 +158,7 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
         context["packet"] = packets.display(referral_actions.packet_for(user, referral))
         context["step"] = waiting[1] if waiting else None
         if case is not None and waiting is not None:
-            context["due"] = (
-                case.first_decision_due if waiting[0] == "first" else case.final_decision_due
-            )
+            context["due"] = authority.target_date(case, waiting[0])
             context["earliest"] = case.final_decision_earliest if waiting[0] == "final" else None
         context["decide_form"] = DecideRequestForm(
             targets=actions.answer_choices(user, referral), initial={"version": referral.version}

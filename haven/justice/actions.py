@@ -65,6 +65,26 @@ def _not_before(later: dt.date | None, earlier: dt.date | None, message: str) ->
         raise RefusedError(message)
 
 
+def _settled(
+    start: dt.date | None,
+    settled_on: dt.date | None,
+    *,
+    pending: bool,
+    dated_while_pending: str,
+    undated: str,
+    too_early: str,
+) -> None:
+    """A result that is dated once it is known: no date while pending, a date otherwise,
+    never in the future nor before what it settles."""
+    if pending:
+        if settled_on is not None:
+            raise RefusedError(dated_while_pending)
+    elif settled_on is None:
+        raise RefusedError(undated)
+    _not_future(settled_on)
+    _not_before(settled_on, start, too_early)
+
+
 def _of_case(case: Case, proceeding: Proceeding | None, *, required: bool) -> None:
     if proceeding is None:
         if required:
@@ -82,14 +102,14 @@ def _check_penalisation(case: Case, data: Data) -> Data:
     if on is None:
         raise RefusedError(_("Give the date."))
     _not_future(on)
-    outcome_on = data.get("outcome_on")
-    if data.get("outcome") == PenalisationOutcome.PENDING:
-        if outcome_on is not None:
-            raise RefusedError(_("A pending outcome has no date yet."))
-    elif outcome_on is None:
-        raise RefusedError(_("Give the date of the outcome."))
-    _not_future(outcome_on)
-    _not_before(outcome_on, on, _("The outcome cannot come before the event itself."))
+    _settled(
+        on,
+        data.get("outcome_on"),
+        pending=data.get("outcome") == PenalisationOutcome.PENDING,
+        dated_while_pending=_("A pending outcome has no date yet."),
+        undated=_("Give the date of the outcome."),
+        too_early=_("The outcome cannot come before the event itself."),
+    )
     requested = data.get("non_punishment_requested_on")
     decision = data.get("non_punishment_decision") or ""
     if requested is None and decision:
@@ -141,14 +161,14 @@ def _check_protection(case: Case, data: Data) -> Data:
     if requested is None:
         raise RefusedError(_("Give the date it was asked for."))
     _not_future(requested)
-    decided = data.get("decided_on")
-    if data.get("decision") == MeasureDecision.PENDING:
-        if decided is not None:
-            raise RefusedError(_("A pending request has no decision date yet."))
-    elif decided is None:
-        raise RefusedError(_("Give the date of the decision."))
-    _not_future(decided)
-    _not_before(decided, requested, _("The decision cannot come before the request."))
+    _settled(
+        requested,
+        data.get("decided_on"),
+        pending=data.get("decision") == MeasureDecision.PENDING,
+        dated_while_pending=_("A pending request has no decision date yet."),
+        undated=_("Give the date of the decision."),
+        too_early=_("The decision cannot come before the request."),
+    )
     return data
 
 
