@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.cases.forms import date_field, not_future
+from haven.referrals.actions import MESSAGE_LIMIT
 from haven.screening.models import Screening
 
 
@@ -93,7 +94,7 @@ class DecideRequestForm(forms.Form):
 class MessageForm(forms.Form):
     body = forms.CharField(
         label=_("Message"),
-        max_length=4000,
+        max_length=MESSAGE_LIMIT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Ask or answer only what the decision needs. The other organisation reads it."),
     )
