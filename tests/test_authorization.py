@@ -26,7 +26,7 @@ from haven.accounts.models import User
 from haven.accounts.roles import Role
 from haven.api import tokens as api_tokens
 from haven.api.models import ApiScope, ApiToken
-from haven.assistance.models import FollowUp, Service, SupportObjective
+from haven.assistance.models import FollowUp, ReturnPlan, Service, SupportObjective
 from haven.care.models import Stay
 from haven.cases.actions import closed_case_message
 from haven.cases.models import Case, Intake
@@ -123,6 +123,23 @@ def person_a(world: World) -> dict[str, Any]:
 
 def case_a(world: World) -> dict[str, Any]:
     return {"reference": world.cases["A"].reference}
+
+
+def return_plan_a(world: World) -> dict[str, Any]:
+    """A's case, with a voluntary return plan waiting for approval."""
+    ReturnPlan.objects.get_or_create(
+        case=world.cases["A"],
+        defaults={
+            "requested_on": timezone.localdate(),
+            "informed_consent": True,
+            "destination_country": "KH",
+            "risk_assessed_on": timezone.localdate(),
+            "risk_level": "low",
+            "receiving_organisation": "Receiving NGO",
+            "created_by": world.user("A", Role.CASE_WORKER),
+        },
+    )
+    return case_a(world)
 
 
 def screening_a(world: World) -> dict[str, Any]:
@@ -451,6 +468,9 @@ MATRIX: dict[str, Probe] = {
     "assistance:return_plan": Probe(
         "GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True
     ),
+    "assistance:return_approve": Probe(
+        "GET", {Role.SUPERVISOR: 200}, return_plan_a, record_bound=True
+    ),
     "assistance:follow_ups_schedule": Probe(
         "GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True
     ),
@@ -768,6 +788,9 @@ CLOSED_CASE_MATRIX: dict[str, ClosedProbe] = {
             "receiving_plan": "Met at the border",
         }
     ),
+    "assistance:return_approve": ClosedProbe(
+        lambda w: {"version": ReturnPlan.objects.get(case=w.cases["A"]).version}
+    ),
     "assistance:follow_ups_schedule": ClosedProbe(lambda w: {"start": "2026-03-01"}),
     "assistance:follow_up_record": ClosedProbe(
         lambda w: {
@@ -839,6 +862,7 @@ AFTER_CLOSURE: dict[str, str] = {
 }
 CASE_BOUND = (
     case_a,
+    return_plan_a,
     case_status_a,
     case_decision_a,
     objective_a,

@@ -26,7 +26,7 @@ from haven.accounts.actions import create_user
 from haven.accounts.models import User
 from haven.accounts.roles import Role
 from haven.assistance import actions as assist
-from haven.assistance.models import FollowUp, Service, SupportObjective
+from haven.assistance.models import FollowUp, ReturnPlan, Service, SupportObjective
 from haven.cases import actions as cases
 from haven.cases.choices import AsylumReferral, ClosureReason
 from haven.cases.due import due_items
@@ -106,6 +106,15 @@ def _follow_up(world: World) -> None:
     )
 
 
+def _approve_return(world: World) -> None:
+    """A supervisor approves A's return plan (made here when the case is open: a closed
+    case refuses before any plan is read, and nothing may be made on it first)."""
+    case = case_a(world)
+    if not case.is_closed:
+        ReturnPlan.objects.create(case=case, **return_plan(), created_by=worker(world))
+    assist.approve_return_plan(world.user("A", Role.SUPERVISOR), case, expected_version=1)
+
+
 def _override(world: World) -> None:
     referral = Referral.objects.get(pk=world.referrals["A"].pk)
     referrals.emergency_override(
@@ -181,6 +190,7 @@ CHANGES: dict[str, Act] = {
     "save_return_plan": lambda w: assist.save_return_plan(
         worker(w), case_a(w), return_plan(), expected_version=None
     ),
+    "approve_return_plan": _approve_return,
     "schedule_follow_ups": lambda w: assist.schedule_follow_ups(
         worker(w), case_a(w), dt.date(2026, 3, 1)
     ),

@@ -495,6 +495,11 @@ def _broken(change: Any) -> dict[str, Any]:
             lambda d: d["final_decision"].__setitem__("competent_authority", "the police"),
             "x.toml [final_decision] competent_authority",
         ),
+        (lambda d: d["reflection"].__setitem__("notice", 30), "x.toml [reflection]: notice"),
+        (
+            lambda d: d["reflection"].__setitem__("notices", {"th": ""}),
+            "x.toml [reflection]: notices must map language codes",
+        ),
     ],
 )
 def test_bad_profile_is_refused_naming_file_and_entry(change: Any, expected: str) -> None:

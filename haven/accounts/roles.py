@@ -95,6 +95,9 @@ class Capability(enum.Enum):
     # Arrests, detention, charges, proceedings, protection measures, compensation claims:
     # read and recorded by the case team only (haven.justice).
     JUSTICE_EDIT = "justice.edit"
+    # Approve a voluntary return plan, with the protection assessment where the person
+    # fears harm on return or was referred for asylum (non-refoulement).
+    RETURN_APPROVE = "return.approve"
 
 
 _OWN = frozenset({Scope.OWN})
@@ -149,6 +152,7 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
     # the case team that holds the case, nobody else (not even determination officers).
     Capability.JUSTICE_EDIT: {Role.CASE_WORKER: _OWN_ASSIGNED, Role.SUPERVISOR: _ORG},
     Capability.CASE_CLOSE_APPROVE: {Role.SUPERVISOR: _ORG},
+    Capability.RETURN_APPROVE: {Role.SUPERVISOR: _ORG},
     Capability.TEAM_VIEW: {Role.SUPERVISOR: _ORG},
     # An organisation admin keeps their own organisation's entry; the steward, named for
     # the deployment, keeps every entry. System admins of an organisation do not: being

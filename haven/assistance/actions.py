@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts.roles import Capability
+from haven.assistance import returns
 from haven.assistance.models import (
     DeclineReason,
     FollowUp,
@@ -177,6 +178,8 @@ def save_return_plan(
             raise RefusedError(_("Assess the risks of return before planning it."))
         _not_future(data.get("requested_on"))
         _not_future(data.get("risk_assessed_on"))
+        if barred := returns.reflection_bar(current, timezone.localdate(), data.get("travel_on")):
+            raise RefusedError(barred)
         existing = ReturnPlan.objects.select_for_update().filter(case=current).first()
         if existing is None:
             if expected_version is not None:
@@ -188,8 +191,67 @@ def save_return_plan(
                 raise ConcurrentEditError
             changed = _apply(existing, data)
             plan = existing
+            if changed and plan.is_approved:
+                # A changed plan is a new plan: it needs approving again.
+                plan.approved_by, plan.approved_at = None, None
+                plan.save(update_fields=["approved_by", "approved_at"])
+                changed.append("approved_at")
         audit_case(actor, current, Action.ASSISTANCE_RETURN, changed)
         record_event(actor, current, EventKind.RETURN)
+    return plan
+
+
+def approve_return_plan(
+    actor: User,
+    case: Case,
+    *,
+    expected_version: int,
+    found_safe: bool = False,
+    still_asks: bool = False,
+    assessment: str = "",
+) -> ReturnPlan:
+    """A supervisor approves the voluntary return plan, so that travel can be arranged.
+
+    Refused during the reflection period where the jurisdiction allows no removal (with
+    the profile's own words), and, while the person fears harm on return or an asylum
+    referral is open, unless the supervisor's protection assessment finds return safe and
+    the person, told of that risk and of the right to seek asylum, still asks to go.
+    """
+    with transaction.atomic():
+        current = locked_case(actor, case, Capability.RETURN_APPROVE)
+        plan = ReturnPlan.objects.select_for_update().filter(case=current).first()
+        if plan is None:
+            raise RefusedError(_("There is no return plan to approve."))
+        if plan.version != expected_version:
+            raise ConcurrentEditError
+        if plan.is_approved:
+            raise RefusedError(_("This return plan is already approved."))
+        today = timezone.localdate()
+        if barred := returns.reflection_bar(current, today, plan.travel_on):
+            raise RefusedError(barred)
+        changed = ["approved_at"]
+        if concern := returns.protection_concern(current):
+            if not found_safe or not still_asks or not assessment.strip():
+                raise RefusedError(
+                    concern
+                    + " "
+                    + _(
+                        "Approve the return only after your own protection assessment "
+                        "finds return safe, and the person, told of the risk and of the "
+                        "right to seek asylum, still asks to go. Record both."
+                    )
+                )
+            plan.protection_assessed_on = today
+            plan.protection_found_safe = True
+            plan.protection_still_asks = True
+            plan.protection_assessment = assessment.strip()
+            changed += ["protection_found_safe", "protection_still_asks", "protection_assessment"]
+        plan.approved_by = actor
+        plan.approved_at = timezone.now()
+        plan.version += 1
+        plan.save()
+        audit_case(actor, current, Action.ASSISTANCE_RETURN_APPROVE, changed)
+        record_event(actor, current, EventKind.RETURN_APPROVED)
     return plan
 
 

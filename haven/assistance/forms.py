@@ -155,6 +155,27 @@ class ReturnPlanForm(DataForm):
         return not_future(self.cleaned_data.get("risk_assessed_on"))
 
 
+class ReturnApprovalForm(forms.Form):
+    """A supervisor's approval; where return may expose the person to harm, with the
+    protection assessment the action requires (the action says what is missing)."""
+
+    found_safe = checkbox(_("My protection assessment finds that return is safe"))
+    still_asks = checkbox(
+        _(
+            "The person was told of the risk and of the right to seek asylum, and still "
+            "asks to return"
+        )
+    )
+    assessment = _text(_("Protection assessment"), rows=4)
+    version = _seen_version()
+
+    def __init__(self, *args: Any, concern: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not concern:
+            for name in ("found_safe", "still_asks", "assessment"):
+                del self.fields[name]
+
+
 class FollowUpScheduleForm(forms.Form):
     start = date_field(
         _("Check-ins counted from"),

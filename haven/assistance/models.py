@@ -201,9 +201,25 @@ class ReturnPlan(models.Model):
     created_by = _who()
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+    # A supervisor's approval (assistance.actions.approve_return_plan), void once the plan
+    # changes. Where the person fears harm on return or was referred for asylum, approval
+    # needs the supervisor's own protection assessment finding return safe, and the
+    # person, told of that risk and of the right to seek asylum, still asking to go.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    protection_assessed_on = models.DateField(null=True, blank=True)
+    protection_found_safe = models.BooleanField(default=False)
+    protection_still_asks = models.BooleanField(default=False)
+    protection_assessment = EncryptedTextField(_("protection assessment"))
 
     def __str__(self) -> str:
         return f"return plan of case {self.case_id}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
 
 
 class FollowUp(models.Model):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<case_ref:reference>/services/new/", views.service_add, name="service_add"),
     path("<case_ref:reference>/services/<int:pk>/", views.service_edit, name="service_edit"),
     path("<case_ref:reference>/return/", views.return_plan, name="return_plan"),
+    path("<case_ref:reference>/return/approve/", views.return_approve, name="return_approve"),
     path(
         "<case_ref:reference>/follow-ups/new/",
         views.follow_ups_schedule,

@@ -14,13 +14,14 @@ from django.views.decorators.http import require_http_methods
 
 from haven.accounts.models import User
 from haven.accounts.roles import Capability
-from haven.assistance import actions
+from haven.assistance import actions, returns
 from haven.assistance.forms import (
     AssessmentForm,
     FollowUpForm,
     FollowUpScheduleForm,
     ObjectiveEditForm,
     ObjectiveForm,
+    ReturnApprovalForm,
     ReturnPlanForm,
     ServiceEditForm,
     ServiceForm,
@@ -160,6 +161,51 @@ def return_plan(request: HttpRequest, reference: str) -> HttpResponse:
         intro=_(
             "Return is safe and voluntary, never a deportation: record it only when the "
             "person asked for it, after a risk assessment, with a plan on the receiving side."
+        ),
+    )
+
+
+@requires(Capability.RETURN_APPROVE)
+@require_http_methods(["GET", "POST"])
+def return_approve(request: HttpRequest, reference: str) -> HttpResponse:
+    user = staff_user(request)
+    case = get_case_for(user, reference, Capability.RETURN_APPROVE)
+    plan = get_object_or_404(ReturnPlan, case=case)
+    concern = returns.protection_concern(case)
+    form = ReturnApprovalForm(
+        request.POST or None, initial={"version": plan.version}, concern=bool(concern)
+    )
+    waits = returns.reflection_bar(case, timezone.localdate(), plan.travel_on)
+    return case_form_page(
+        request,
+        case,
+        form,
+        lambda: actions.approve_return_plan(
+            user,
+            case,
+            expected_version=form.cleaned_data["version"] or 0,
+            found_safe=form.cleaned_data.get("found_safe", False),
+            still_asks=form.cleaned_data.get("still_asks", False),
+            assessment=form.cleaned_data.get("assessment", ""),
+        ),
+        done=_("Return plan approved."),
+        title=_("Approve the voluntary return"),
+        anchor="return",
+        submit=_("Approve the return"),
+        intro=" ".join(
+            filter(
+                None,
+                [
+                    waits,
+                    concern,
+                    _(
+                        "Non-refoulement: nobody is returned to a place where they risk "
+                        "persecution or serious harm, whatever they were told before."
+                    )
+                    if concern
+                    else _("Check the plan on the case page before approving it."),
+                ],
+            )
         ),
     )
 

@@ -68,6 +68,7 @@ class Action(models.TextChoices):
     ASSISTANCE_PLAN = "assistance.plan", _("Support plan changed")
     ASSISTANCE_SERVICE = "assistance.service", _("Service recorded")
     ASSISTANCE_RETURN = "assistance.return", _("Return plan recorded")
+    ASSISTANCE_RETURN_APPROVE = "assistance.return_approve", _("Return plan approved")
     ASSISTANCE_FOLLOW_UP = "assistance.follow_up", _("Follow-up scheduled or recorded")
     CARE_STAY = "care.stay", _("Shelter stay recorded or ended")
     CARE_FEEDBACK = "care.feedback", _("Feedback on a service recorded")

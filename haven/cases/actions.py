@@ -8,11 +8,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
 from haven.accounts.roles import Capability, Role, can
+from haven.assistance import returns
+from haven.assistance.models import ReturnPlan
 from haven.audit.chain import record, record_many
 from haven.audit.models import Action
 from haven.cases.access import cases_for
@@ -324,6 +327,14 @@ def update_case_record(
         if "cooperation" in changed:
             current.cooperation_since = timezone.localdate()
             changed.append("cooperation_since")
+        if returns.protection_concern(current):
+            # A fear of return or an asylum referral recorded after a return was approved
+            # withdraws the approval unless it rested on a protection assessment.
+            voided = ReturnPlan.objects.filter(
+                case=current, approved_at__isnull=False, protection_found_safe=False
+            ).update(approved_by=None, approved_at=None, version=F("version") + 1)
+            if voided:
+                changed.append("return_plan.approved_at")
         bump(current)
         audit_case(actor, current, Action.CASE_RECORD, changed)
         record_event(actor, current, EventKind.RECORD)

@@ -136,6 +136,9 @@ class AsylumReferral(models.TextChoices):
     NOT_YET = "not_yet", _("Not referred")
     REFERRED = "referred", _("Referred to the asylum procedure or UNHCR")
     DECLINED = "declined", _("Informed of the right to seek asylum; declined")
+    # The procedure has ended (protection granted or refused): no longer a bar to return
+    # by itself; a fear of return still is.
+    ENDED = "ended", _("Asylum or protection procedure ended")
 
 
 class JourneyStage(models.TextChoices):

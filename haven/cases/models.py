@@ -260,6 +260,7 @@ class EventKind(models.TextChoices):
     SERVICE = "service", _("Service recorded")
     SERVICE_UPDATED = "service_updated", _("Service updated")
     RETURN = "return", _("Return plan changed")
+    RETURN_APPROVED = "return_approved", _("Return plan approved")
     FOLLOW_UP = "follow_up", _("Follow-up recorded")
     FOLLOW_UP_SCHEDULED = "follow_ups_scheduled", _("Follow-ups scheduled")
     STATUS = "status", _("Case status changed")

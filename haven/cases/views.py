@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts.models import User
 from haven.accounts.roles import Capability, can
+from haven.assistance import returns
 from haven.assistance.models import ReturnPlan, Stage
 from haven.cases import actions
 from haven.cases.access import cases_for, due_cases_for, get_case_for
@@ -189,7 +190,10 @@ def case_page_context(user: User, case: Case) -> dict[str, Any]:
         "journey": case.journey.all(),
         "assessments": case.assessments.all(),
         "stages": stages,
-        "return_plan": ReturnPlan.objects.filter(case=case).first(),
+        "return_plan": ReturnPlan.objects.filter(case=case).select_related("approved_by").first(),
+        # Organisation-wide for supervisors: the case page is their own organisation's.
+        "can_approve_return": can(user, Capability.RETURN_APPROVE) and not case.is_closed,
+        "return_waits": returns.reflection_bar(case, today) or returns.protection_concern(case),
         "follow_ups": case.follow_ups.all(),
         "events": case.events.select_related("actor")[:20],
         "consents": case.consents.select_related(

@@ -77,10 +77,17 @@ class Jurisdiction:
     reflection_starts_at: str
     removal_allowed_during_reflection: bool
     names: tuple[tuple[str, str], ...] = ()
+    # What the law says about removal during the reflection period, as the profile words
+    # it: the reason given when a return is refused during it.
+    reflection_notice: str = ""
+    reflection_notices: tuple[tuple[str, str], ...] = ()
 
     def name_in(self, language: str) -> str:
         """The profile's name in `language` where the profile gives one, else `name`."""
         return _name_in(self.name, self.names, language)
+
+    def reflection_notice_in(self, language: str) -> str:
+        return _name_in(self.reflection_notice, self.reflection_notices, language)
 
     def is_working_day(self, day: dt.date) -> bool:
         return day.weekday() not in self.weekend and day not in self.holidays
@@ -141,6 +148,7 @@ class Jurisdiction:
                 "days": self.reflection_days,
                 "starts_at": self.reflection_starts_at,
                 "removal_allowed": self.removal_allowed_during_reflection,
+                "notice": self.reflection_notice,
             },
         }
 
@@ -195,14 +203,15 @@ def _authority(table: dict[str, Any], where: str) -> Authority | None:
     return Authority(org_types=frozenset(types))
 
 
-def _names(data: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
-    """The optional `names` table: the name in other languages, by language code."""
-    names = data.get("names", {})
+def _names(data: dict[str, Any], where: str, key: str = "names") -> tuple[tuple[str, str], ...]:
+    """The optional `names` table (or another such table): a text in other languages, by
+    language code."""
+    names = data.get(key, {})
     if not isinstance(names, dict) or not all(
         isinstance(code, str) and isinstance(text, str) and text.strip()
         for code, text in names.items()
     ):
-        raise JurisdictionError(f"{where}: names must map language codes to non-empty text")
+        raise JurisdictionError(f"{where}: {key} must map language codes to non-empty text")
     return tuple(sorted((code, text.strip()) for code, text in names.items()))
 
 
@@ -228,6 +237,9 @@ def parse(data: dict[str, Any], where: str) -> Jurisdiction:
         raise JurisdictionError(
             f"{where} [reflection]: starts_at must be one of {REFLECTION_STARTS}"
         )
+    notice = reflection.get("notice", "")
+    if not isinstance(notice, str):
+        raise JurisdictionError(f"{where} [reflection]: notice must be text")
     return Jurisdiction(
         id=_need(data, "id", str, where),
         name=_need(data, "name", str, where),
@@ -243,6 +255,8 @@ def parse(data: dict[str, Any], where: str) -> Jurisdiction:
             reflection, "removal_allowed", bool, f"{where} [reflection]"
         ),
         names=_names(data, where),
+        reflection_notice=notice.strip(),
+        reflection_notices=_names(reflection, f"{where} [reflection]", "notices"),
     )
 
 
