@@ -35,7 +35,15 @@ from haven.core.errors import RefusedError
 from haven.identification.actions import change_status
 from haven.identification.status import IdentificationStatus
 from haven.referrals import actions as referrals
-from haven.referrals.models import Channel, Consent, Referral, ReferralStatus
+from haven.referrals.models import (
+    Channel,
+    Consent,
+    OverrideGround,
+    OverrideRequest,
+    OverrideStatus,
+    Referral,
+    ReferralStatus,
+)
 from haven.screening.actions import start_screening
 from tests.closed_cases import close, everything_about
 from tests.personas import PASSWORD, READY, HavenTestCase, World, consent_data
@@ -115,15 +123,39 @@ def _approve_return(world: World) -> None:
     assist.approve_return_plan(world.user("A", Role.SUPERVISOR), case, expected_version=1)
 
 
-def _override(world: World) -> None:
+def _request_override(world: World) -> None:
     referral = Referral.objects.get(pk=world.referrals["A"].pk)
-    referrals.emergency_override(
+    referrals.request_override(
         worker(world),
         referral,
+        ground=OverrideGround.IMMINENT_THREAT_TO_LIFE,  # A's referral goes to the police
         reason="Threatened tonight",
         hours=2,
         categories=["identity"],
         expected_version=referral.version,
+    )
+
+
+def _decide_override(world: World) -> None:
+    """A supervisor approves the case worker's pending request (made here as a fixture: a
+    closed case refuses before the request is read)."""
+    request, _made = OverrideRequest.objects.get_or_create(
+        referral=world.referrals["A"],
+        status=OverrideStatus.PENDING,
+        defaults={
+            "requested_by": worker(world),
+            "ground": OverrideGround.IMMINENT_THREAT_TO_LIFE,
+            "reason": "Threatened tonight",
+            "categories": ["identity"],
+            "hours": 2,
+        },
+    )
+    referrals.decide_override(
+        world.user("A", Role.SUPERVISOR),
+        request,
+        approve=True,
+        note="",
+        expected_version=request.version,
     )
 
 
@@ -199,7 +231,8 @@ CHANGES: dict[str, Act] = {
         worker(w), case_a(w), consent_data(w.providers["B"], categories=["health"])
     ),
     "send_referral": _send,
-    "emergency_override": _override,
+    "request_override": _request_override,
+    "decide_override": _decide_override,
 }
 # Refused on an open case for its own reason: there is no closure request to decide.
 NOTHING_TO_DECIDE_WHEN_OPEN = frozenset({"decide_closure"})
@@ -351,7 +384,8 @@ class AllowedAfterClosureTests(HavenTestCase):
             reverse("referrals:detail", args=[self.world.referrals["A"].reference])
         )
         self.assertNotContains(
-            detail, reverse("referrals:override", args=[self.world.referrals["A"].reference])
+            detail,
+            reverse("referrals:override_request", args=[self.world.referrals["A"].reference]),
         )
 
 
@@ -516,9 +550,10 @@ class ActorRuleTests(HavenTestCase):
                 with self.assertRaises(RefusedError):
                     referrals.revoke(actor, referral, expected_version=version)
                 with self.assertRaises(RefusedError):
-                    referrals.emergency_override(
+                    referrals.request_override(
                         actor,
                         referral,
+                        ground=OverrideGround.IMMINENT_THREAT_TO_LIFE,
                         reason="Threat",
                         hours=1,
                         categories=["identity"],
@@ -526,6 +561,7 @@ class ActorRuleTests(HavenTestCase):
                     )
         referral.refresh_from_db()
         self.assertEqual((referral.status, referral.version), (ReferralStatus.SENT, version))
+        self.assertFalse(referral.override_requests.exists())
 
     def test_only_a_supervisor_decides_a_closure(self) -> None:
         case = case_a(self.world)
