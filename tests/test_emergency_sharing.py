@@ -457,3 +457,30 @@ class EmergencySharingTests(HavenTestCase):
         )
         self.assertContains(page, "someone else must decide")
         self.assertNotContains(page, 'value="approve"')
+
+    def test_the_home_page_leads_each_to_the_request(self) -> None:
+        request = self.ask()
+        home = self.client_for("A", Role.SUPERVISOR).get(reverse("core:home"))
+        self.assertContains(home, str(NoticeKind.OVERRIDE_REQUESTED.label))
+        self.assertContains(home, reverse("referrals:emergency"))
+        self.decide(self.supervisor, request)
+        home = self.client_for("A", Role.CASE_WORKER).get(reverse("core:home"))
+        self.assertContains(home, str(NoticeKind.OVERRIDE_DECIDED.label))
+        self.assertContains(home, reverse("referrals:detail", args=[self.referral.reference]))
+
+    def test_the_nav_link_is_for_those_who_can_decide(self) -> None:
+        link = reverse("referrals:emergency")
+        for role, shown in (
+            (Role.SUPERVISOR, True),
+            (Role.CASE_WORKER, True),  # A's organisation is under the generic profile
+            (Role.DETERMINATION_OFFICER, False),
+            (Role.SCREENER, False),
+        ):
+            with self.subTest(role=role.value):
+                home = self.client_for("A", role).get(reverse("core:home"))
+                self.assertEqual(link in home.content.decode(), shown)
+        type(self.world.orgs["A"]).objects.filter(pk=self.world.orgs["A"].pk).update(
+            jurisdiction="nrm"
+        )
+        home = self.client_for("A", Role.CASE_WORKER).get(reverse("core:home"))
+        self.assertNotContains(home, link)
