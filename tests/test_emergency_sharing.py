@@ -36,11 +36,16 @@ from haven.referrals.models import (
     OverrideStatus,
     Referral,
 )
+from haven.rights.actions import set_retention_policy
+from haven.rights.models import RetentionOutcome
+from haven.rights.retention import apply_retention
+from tests.closed_cases import close
 from tests.personas import PASSWORD, HavenTestCase, consent_data
 
 G = OverrideGround
 REASON = "Recruiter at the door tonight"
 NAME_A = "Fixture Person A"
+LATER = timezone.localdate() + dt.timedelta(days=366 * 3)
 
 
 class EmergencySharingTests(HavenTestCase):
@@ -484,3 +489,53 @@ class EmergencySharingTests(HavenTestCase):
         )
         home = self.client_for("A", Role.CASE_WORKER).get(reverse("core:home"))
         self.assertNotContains(home, link)
+
+
+class EmergencyRetentionTests(HavenTestCase):
+    """The reasons given for emergency sharing are free text about the person: retention
+    empties them with the case, or deletes the requests with it."""
+
+    def setUp(self) -> None:
+        worker = self.world.user("A", Role.CASE_WORKER)
+        referral = Referral.objects.get(pk=self.world.referrals["A"].pk)
+        self.request = actions.request_override(
+            worker,
+            referral,
+            ground=G.IMMINENT_THREAT_TO_LIFE,
+            reason=REASON,
+            hours=2,
+            categories=["identity"],
+            expected_version=referral.version,
+        )
+        actions.decide_override(
+            self.world.user("A", Role.SUPERVISOR),
+            self.request,
+            approve=False,
+            note="Call the police line first",
+            expected_version=self.request.version,
+        )
+        self.case = close(self.world)
+
+    def _policy(self, outcome: str) -> None:
+        set_retention_policy(
+            self.world.user("A", Role.ORG_ADMIN), years=2, outcome=outcome, expected_version=None
+        )
+
+    def test_anonymising_empties_the_reason_and_the_note(self) -> None:
+        self._policy(RetentionOutcome.ANONYMISE)
+        [report] = apply_retention(today=LATER)
+        self.assertEqual(report.anonymised_cases, [self.case.reference])
+        self.request.refresh_from_db()
+        self.assertEqual((self.request.reason, self.request.decision_note), ("", ""))
+        self.assertEqual(self.request.status, OverrideStatus.REFUSED)  # the fact stays
+        row = AuditEntry.objects.get(
+            action=Action.RETENTION_ANONYMISE, object_ref=self.case.reference
+        )
+        self.assertIn("referrals.OverrideRequest.reason", row.changed_fields)
+
+    def test_deleting_removes_the_requests_with_the_case(self) -> None:
+        self._policy(RetentionOutcome.DELETE)
+        [report] = apply_retention(today=LATER)
+        self.assertEqual(report.failed_people, [])
+        self.assertEqual(report.deleted_cases, [self.case.reference])
+        self.assertFalse(OverrideRequest.objects.filter(pk=self.request.pk).exists())
