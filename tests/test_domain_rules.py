@@ -40,7 +40,6 @@ from haven.referrals.models import (
     Consent,
     OverrideGround,
     OverrideRequest,
-    OverrideStatus,
     Referral,
     ReferralStatus,
 )
@@ -137,19 +136,21 @@ def _request_override(world: World) -> None:
 
 
 def _decide_override(world: World) -> None:
-    """A supervisor approves the case worker's pending request (made here as a fixture: a
-    closed case refuses before the request is read)."""
-    request, _made = OverrideRequest.objects.get_or_create(
-        referral=world.referrals["A"],
-        status=OverrideStatus.PENDING,
-        defaults={
-            "requested_by": worker(world),
-            "ground": OverrideGround.IMMINENT_THREAT_TO_LIFE,
-            "reason": "Threatened tonight",
-            "categories": ["identity"],
-            "hours": 2,
-        },
-    )
+    """A supervisor approves the case worker's pending request (made here when the case is
+    open; on a closed case an unsaved one: the closure refuses before the request is read,
+    and nothing may be made on the case first)."""
+    fields: dict[str, Any] = {
+        "referral": world.referrals["A"],
+        "requested_by": worker(world),
+        "ground": OverrideGround.IMMINENT_THREAT_TO_LIFE,
+        "reason": "Threatened tonight",
+        "categories": ["identity"],
+        "hours": 2,
+    }
+    if case_a(world).is_closed:
+        request = OverrideRequest(**fields)
+    else:
+        request = OverrideRequest.objects.create(**fields)
     referrals.decide_override(
         world.user("A", Role.SUPERVISOR),
         request,
