@@ -29,7 +29,7 @@ from haven.justice.models import (
     ProtectionMeasure,
     SafetyReview,
 )
-from haven.referrals.models import Consent, Referral
+from haven.referrals.models import Consent, OverrideRequest, Referral
 from haven.screening.models import Screening
 from tests.personas import World
 
@@ -90,6 +90,10 @@ def everything_about(case: Case) -> dict[str, Any]:
         state[model.__name__] = [
             {f.attname: getattr(r, f.attname) for f in model._meta.concrete_fields} for r in rows
         ]
+    # Emergency requests hang off the case's referrals, not off the case itself.
+    state["OverrideRequest"] = list(
+        OverrideRequest.objects.filter(referral__case=row).order_by("pk").values()
+    )
     return state
 
 

@@ -31,7 +31,7 @@ from haven.care.models import Stay
 from haven.cases.actions import closed_case_message
 from haven.cases.models import Case, Intake
 from haven.justice.models import Penalisation
-from haven.referrals.models import Referral
+from haven.referrals.models import OverrideGround, OverrideRequest, OverrideStatus, Referral
 from haven.stats.models import Release, ReleaseKind, ResultsFramework
 from haven.translations.models import Proposal
 from tests import identification_requests
@@ -218,6 +218,22 @@ def penalisation_a(world: World) -> dict[str, Any]:
 def sent_by_a(world: World) -> dict[str, Any]:
     """A referral from A's case to B's service: A is the sender."""
     return {"reference": world.referrals["A"].reference}
+
+
+def override_request_a(world: World) -> dict[str, Any]:
+    """A's case worker asks to share A's referral without consent: waiting for a decision."""
+    request, _made = OverrideRequest.objects.get_or_create(
+        referral=world.referrals["A"],
+        status=OverrideStatus.PENDING,
+        defaults={
+            "requested_by": world.user("A", Role.CASE_WORKER),
+            "ground": OverrideGround.IMMINENT_THREAT_TO_LIFE,
+            "reason": "Threatened tonight",
+            "categories": ["identity"],
+            "hours": 2,
+        },
+    )
+    return {"pk": request.pk}
 
 
 def sent_to_a(world: World) -> dict[str, Any]:
@@ -542,8 +558,23 @@ MATRIX: dict[str, Probe] = {
     "referrals:revoke": Probe(
         "POST", dict.fromkeys(CASE_EDITORS, 302), sent_by_a, data=STALE, record_bound=True
     ),
-    "referrals:override": Probe(
+    "referrals:override_request": Probe(
         "GET", dict.fromkeys(CASE_EDITORS, 200), sent_by_a, record_bound=True
+    ),
+    # Emergency sharing: supervisors decide, and case workers approve in their place where
+    # the case's jurisdiction allows it (A's is generic, which does).
+    "referrals:emergency": Probe("GET", dict.fromkeys(CASE_EDITORS, 200)),
+    "referrals:override_decide": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), override_request_a, record_bound=True
+    ),
+    # A stale form: refused without change. Only the requester (A's case worker) reaches
+    # it; a supervisor of A is not the requester, so it is not found for them either.
+    "referrals:override_withdraw": Probe(
+        "POST",
+        {Role.CASE_WORKER: 302, Role.SUPERVISOR: 404},
+        override_request_a,
+        data=STALE,
+        record_bound=True,
     ),
     # A referral inside Haven has no letter: the page sends the user back to it.
     "referrals:letter": Probe(
@@ -821,6 +852,15 @@ CLOSED_CASE_MATRIX: dict[str, ClosedProbe] = {
             "version": Penalisation.objects.get(pk=penalisation_a(w)["pk"]).version,
         }
     ),
+    # Deciding on a closed case: refused, and the page says why (after a redirect).
+    "referrals:override_decide": ClosedProbe(
+        lambda w: {
+            "decision": "approve",
+            "note": "",
+            "version": OverrideRequest.objects.get(pk=override_request_a(w)["pk"]).version,
+        },
+        refused=302,
+    ),
     "referrals:consent_add": ClosedProbe(
         lambda w: {"recipient_provider": w.providers["B"].pk, **CONSENT_FORM}
     ),
@@ -834,8 +874,9 @@ CLOSED_CASE_MATRIX: dict[str, ClosedProbe] = {
             "send": "1",
         }
     ),
-    "referrals:override": ClosedProbe(
+    "referrals:override_request": ClosedProbe(
         lambda w: {
+            "ground": "threat_to_life",
             "reason": "Threatened tonight",
             "hours": "2",
             "categories": ["identity"],
@@ -854,6 +895,7 @@ AFTER_CLOSURE: dict[str, str] = {
     "referrals:withdrawal_notice": "only ever asks the receiver to hide what it holds",
     "referrals:consent_withdraw": "the person may always withdraw consent (test_domain_rules)",
     "referrals:revoke": "revoking only shares less, like withdrawing consent (test_domain_rules)",
+    "referrals:override_withdraw": "withdrawing a request only shares less (emergency tests)",
     "screening:start_for_case": "the screening app's own page; it records no change to the case",
     "api-v1:case_detail": "reads the case (the API changes no case)",
     "rights:legal_hold": "a hold matters most on a closed case: it stops retention",
@@ -870,6 +912,7 @@ CASE_BOUND = (
     follow_up_a,
     consent_a,
     sent_by_a,
+    override_request_a,
     stay_a,
     justice_kind_a,
     penalisation_a,

@@ -35,7 +35,14 @@ from haven.core.errors import RefusedError
 from haven.identification.actions import change_status
 from haven.identification.status import IdentificationStatus
 from haven.referrals import actions as referrals
-from haven.referrals.models import Channel, Consent, Referral, ReferralStatus
+from haven.referrals.models import (
+    Channel,
+    Consent,
+    OverrideGround,
+    OverrideRequest,
+    Referral,
+    ReferralStatus,
+)
 from haven.screening.actions import start_screening
 from tests.closed_cases import close, everything_about
 from tests.personas import PASSWORD, READY, HavenTestCase, World, consent_data
@@ -115,15 +122,41 @@ def _approve_return(world: World) -> None:
     assist.approve_return_plan(world.user("A", Role.SUPERVISOR), case, expected_version=1)
 
 
-def _override(world: World) -> None:
+def _request_override(world: World) -> None:
     referral = Referral.objects.get(pk=world.referrals["A"].pk)
-    referrals.emergency_override(
+    referrals.request_override(
         worker(world),
         referral,
+        ground=OverrideGround.IMMINENT_THREAT_TO_LIFE,  # A's referral goes to the police
         reason="Threatened tonight",
         hours=2,
         categories=["identity"],
         expected_version=referral.version,
+    )
+
+
+def _decide_override(world: World) -> None:
+    """A supervisor approves the case worker's pending request (made here when the case is
+    open; on a closed case an unsaved one: the closure refuses before the request is read,
+    and nothing may be made on the case first)."""
+    fields: dict[str, Any] = {
+        "referral": world.referrals["A"],
+        "requested_by": worker(world),
+        "ground": OverrideGround.IMMINENT_THREAT_TO_LIFE,
+        "reason": "Threatened tonight",
+        "categories": ["identity"],
+        "hours": 2,
+    }
+    if case_a(world).is_closed:
+        request = OverrideRequest(**fields)
+    else:
+        request = OverrideRequest.objects.create(**fields)
+    referrals.decide_override(
+        world.user("A", Role.SUPERVISOR),
+        request,
+        approve=True,
+        note="",
+        expected_version=request.version,
     )
 
 
@@ -199,7 +232,8 @@ CHANGES: dict[str, Act] = {
         worker(w), case_a(w), consent_data(w.providers["B"], categories=["health"])
     ),
     "send_referral": _send,
-    "emergency_override": _override,
+    "request_override": _request_override,
+    "decide_override": _decide_override,
 }
 # Refused on an open case for its own reason: there is no closure request to decide.
 NOTHING_TO_DECIDE_WHEN_OPEN = frozenset({"decide_closure"})
@@ -351,7 +385,8 @@ class AllowedAfterClosureTests(HavenTestCase):
             reverse("referrals:detail", args=[self.world.referrals["A"].reference])
         )
         self.assertNotContains(
-            detail, reverse("referrals:override", args=[self.world.referrals["A"].reference])
+            detail,
+            reverse("referrals:override_request", args=[self.world.referrals["A"].reference]),
         )
 
 
@@ -516,9 +551,10 @@ class ActorRuleTests(HavenTestCase):
                 with self.assertRaises(RefusedError):
                     referrals.revoke(actor, referral, expected_version=version)
                 with self.assertRaises(RefusedError):
-                    referrals.emergency_override(
+                    referrals.request_override(
                         actor,
                         referral,
+                        ground=OverrideGround.IMMINENT_THREAT_TO_LIFE,
                         reason="Threat",
                         hours=1,
                         categories=["identity"],
@@ -526,6 +562,7 @@ class ActorRuleTests(HavenTestCase):
                     )
         referral.refresh_from_db()
         self.assertEqual((referral.status, referral.version), (ReferralStatus.SENT, version))
+        self.assertFalse(referral.override_requests.exists())
 
     def test_only_a_supervisor_decides_a_closure(self) -> None:
         case = case_a(self.world)

@@ -497,6 +497,15 @@ def _broken(change: Any) -> dict[str, Any]:
         ),
         (lambda d: d["reflection"].__setitem__("notice", 30), "x.toml [reflection]: notice"),
         (
+            lambda d: d.__setitem__("emergency", {"second_case_worker": "yes"}),
+            "x.toml [emergency]: second_case_worker must be a bool",
+        ),
+        (
+            lambda d: d.__setitem__("emergency", {"second_supervisor": True}),
+            "x.toml: [emergency] may only say second_case_worker",
+        ),
+        (lambda d: d.__setitem__("emergency", True), "x.toml: [emergency]"),
+        (
             lambda d: d["reflection"].__setitem__("notices", {"th": ""}),
             "x.toml [reflection]: notices must map language codes",
         ),
@@ -563,6 +572,8 @@ def test_load_reads_a_folder_of_profiles(tmp_path: Path) -> None:
     profiles = jurisdictions.load(tmp_path)
     assert sorted(profiles) == ["one", "two"]
     assert profiles["one"].first_decision_due(dt.date(2026, 3, 2)) == dt.date(2026, 3, 16)
+    # No [emergency] table: only a supervisor approves emergency sharing.
+    assert profiles["one"].second_case_worker is False
 
 
 def test_load_names_the_bad_file(tmp_path: Path) -> None:
@@ -589,6 +600,8 @@ def test_load_refuses_broken_toml_duplicates_and_an_empty_folder(tmp_path: Path)
 
 def test_shipped_profiles_load() -> None:
     assert set(jurisdictions.load()) == {"generic", "nrm"}
+    assert jurisdictions.get("generic").second_case_worker is True
+    assert jurisdictions.get("nrm").second_case_worker is False
     with pytest.raises(JurisdictionError, match="unknown jurisdiction"):
         jurisdictions.get("atlantis")
 
@@ -790,6 +803,8 @@ class JurisdictionsCommandTests(IdentificationTestCase):
         self.assertEqual(generic["reflection"]["days"], 30)
         self.assertEqual(generic["reflection"]["starts_at"], "presumption")
         self.assertEqual(generic["weekend"], [5, 6])
+        self.assertIs(generic["emergency"]["second_case_worker"], True)
+        self.assertIs(nrm["emergency"]["second_case_worker"], False)
 
     def test_text_lists_both_profiles(self) -> None:
         out = StringIO()

@@ -47,6 +47,8 @@ from haven.referrals.models import (
     Deployment,
     Direction,
     ExchangeReceipt,
+    OverrideGround,
+    OverrideRequest,
     Purpose,
     Referral,
     ReferralStatus,
@@ -692,15 +694,25 @@ class FlowTests(HavenTestCase):
     def test_a_stale_answer_is_refused_and_changes_nothing(self) -> None:
         form = self.receiver.get(url("referrals:packet", self.referral))
         seen = hidden_version(form)
-        # Meanwhile the sender changes the referral (an emergency override bumps its version).
-        actions.emergency_override(
+        # Meanwhile the sender changes the referral (an approved emergency override bumps
+        # its version).
+        request = actions.request_override(
             self.world.user("A", Role.CASE_WORKER),
             self.referral,
+            ground=OverrideGround.IMMINENT_THREAT_TO_LIFE,
             reason="Threat tonight",
             hours=1,
             categories=["identity"],
             expected_version=seen,
         )
+        actions.decide_override(
+            self.world.user("A", Role.SUPERVISOR),
+            request,
+            approve=True,
+            note="",
+            expected_version=request.version,
+        )
+        self.referral.refresh_from_db()
         version = self.referral.version
         before = counts()
         page = self.post(self.receiver, "referrals:respond", {"answer": "accept", "version": seen})
@@ -763,11 +775,15 @@ class FlowTests(HavenTestCase):
 
 
 class OverrideTests(HavenTestCase):
+    """The packet opens under an override exactly as it did before the second person was
+    needed; who approves, and when, is pinned in test_emergency_sharing."""
+
     reason = "Threatened by the recruiter tonight"
 
     def setUp(self) -> None:
         self.referral = self.world.referrals["A"]
         self.worker = self.world.user("A", Role.CASE_WORKER)
+        self.supervisor = self.world.user("A", Role.SUPERVISOR)
         self.receiver = self.client_for("B", Role.CASE_WORKER)
         # No consent left: only the override can share anything.
         actions.withdraw_consent(self.worker, self.world.consents["A"])
@@ -777,27 +793,46 @@ class OverrideTests(HavenTestCase):
         assert response.status_code == 200
         return text_of(response)
 
-    def override(self, **changes: Any) -> None:
+    def request(self, **changes: Any) -> OverrideRequest:
+        self.referral.refresh_from_db()
         arguments: dict[str, Any] = {
+            # A's referral goes to B, law enforcement: only a threat to life opens it.
+            "ground": OverrideGround.IMMINENT_THREAT_TO_LIFE,
             "reason": self.reason,
             "hours": 2,
             "categories": ["identity", "contact", "health"],
             "expected_version": self.referral.version,
             **changes,
         }
-        actions.emergency_override(self.worker, self.referral, **arguments)
+        return actions.request_override(self.worker, self.referral, **arguments)
+
+    def override(self, **changes: Any) -> None:
+        request = self.request(**changes)
+        actions.decide_override(
+            self.supervisor, request, approve=True, note="", expected_version=request.version
+        )
+        self.referral.refresh_from_db()
 
     def test_override_shares_without_consent_until_it_ends(self) -> None:
         assert NAME_A not in self.packet_page()
         client = self.client_for("A", Role.CASE_WORKER)
         response = client.post(
-            url("referrals:override", self.referral),
+            url("referrals:override_request", self.referral),
             {
+                "ground": OverrideGround.IMMINENT_THREAT_TO_LIFE,
                 "reason": self.reason,
                 "hours": 2,
                 "categories": ["identity", "contact", "health"],
                 "version": self.referral.version,
             },
+        )
+        assert response.status_code == 302
+        assert NAME_A not in self.packet_page()  # asked, not yet approved
+        request = OverrideRequest.objects.get(referral=self.referral)
+        boss = self.client_for("A", Role.SUPERVISOR)
+        response = boss.post(
+            reverse("referrals:override_decide", args=[request.pk]),
+            {"decision": "approve", "note": "", "version": request.version},
         )
         assert response.status_code == 302
         self.referral.refresh_from_db()
@@ -814,20 +849,25 @@ class OverrideTests(HavenTestCase):
         assert self.reason in detail
 
         rows = AuditEntry.objects.filter(
-            action=Action.REFERRAL_OVERRIDE, object_ref=self.referral.reference
+            action__in=(Action.OVERRIDE_REQUEST, Action.OVERRIDE_DECIDE, Action.REFERRAL_OVERRIDE),
+            object_ref=self.referral.reference,
         )
-        assert rows.count() == 1
-        assert rows.get().actor == self.worker
-        assert self.reason not in json.dumps(rows.get().changed_fields)
+        assert sorted(rows.values_list("action", flat=True)) == sorted(
+            [Action.OVERRIDE_REQUEST, Action.OVERRIDE_DECIDE, Action.REFERRAL_OVERRIDE]
+        )
+        assert rows.get(action=Action.OVERRIDE_REQUEST).actor == self.worker
+        assert rows.get(action=Action.REFERRAL_OVERRIDE).actor == self.supervisor
+        for row in rows:
+            assert self.reason not in json.dumps(row.changed_fields)
         for table, column, value in raw_rows():
             assert self.reason not in value, (table, column)
-        supervisor = self.world.user("A", Role.SUPERVISOR)
+        # The case history tells the team (the approving supervisor excepted).
         told = Notification.objects.filter(
-            user=supervisor, event__kind=EventKind.OVERRIDE, event__case=self.world.cases["A"]
+            user=self.worker, event__kind=EventKind.OVERRIDE, event__case=self.world.cases["A"]
         )
         assert told.count() == 1
         assert not Notification.objects.filter(
-            user=self.worker, event__kind=EventKind.OVERRIDE
+            user=self.supervisor, event__kind=EventKind.OVERRIDE
         ).exists()
 
         Referral.objects.filter(pk=self.referral.pk).update(
@@ -849,21 +889,25 @@ class OverrideTests(HavenTestCase):
             {"hours": limit + 1},
             {"categories": ["narrative", "legal", "screening"]},
             {"categories": []},
+            {"ground": "because"},
         ):
             with pytest.raises(RefusedError) as refused:
-                self.override(**changes)
+                self.request(**changes)
             assert refused.value.message, changes
         assert counts() == before
+        assert not OverrideRequest.objects.exists()
         self.referral.refresh_from_db()
         assert self.referral.version == version
         assert self.referral.override_until is None
         # Both ends of the range are allowed.
         self.override(hours=1)
-        self.override(hours=limit, expected_version=self.referral.version)
+        self.override(hours=limit)
         assert self.referral.override_until is not None
 
     def test_override_shares_only_identity_contact_and_health(self) -> None:
-        self.override(categories=["identity", "narrative", "legal", "health"])
+        with pytest.raises(RefusedError):
+            self.request(categories=["identity", "narrative", "legal", "health"])
+        self.override(categories=["identity", "health"])
         assert self.referral.override_categories == ["identity", "health"]
         shown = actions.visible_categories(self.referral, timezone.now())
         assert shown == ["identity", "health"]
@@ -873,8 +917,9 @@ class OverrideTests(HavenTestCase):
         limit = settings.HAVEN_OVERRIDE_MAX_HOURS
         client = self.client_for("A", Role.CASE_WORKER)
         response = client.post(
-            url("referrals:override", self.referral),
+            url("referrals:override_request", self.referral),
             {
+                "ground": OverrideGround.IMMINENT_THREAT_TO_LIFE,
                 "reason": self.reason,
                 "hours": limit + 1,
                 "categories": ["identity"],
@@ -883,19 +928,26 @@ class OverrideTests(HavenTestCase):
         )
         assert response.status_code == 400
         assert f"from 1 to {limit} hours" in text_of(response)
+        assert not OverrideRequest.objects.exists()
         self.referral.refresh_from_db()
         assert self.referral.override_until is None
 
     def test_override_is_refused_on_a_closed_referral_and_to_the_receiver(self) -> None:
         other = self.client_for("B", Role.SUPERVISOR)
         response = other.post(
-            url("referrals:override", self.referral),
-            {"reason": self.reason, "hours": 2, "categories": ["identity"], "version": 1},
+            url("referrals:override_request", self.referral),
+            {
+                "ground": OverrideGround.IMMINENT_THREAT_TO_LIFE,
+                "reason": self.reason,
+                "hours": 2,
+                "categories": ["identity"],
+                "version": 1,
+            },
         )
         assert response.status_code == 404
         actions.revoke(self.worker, self.referral, expected_version=self.referral.version)
         with pytest.raises(RefusedError):
-            self.override()
+            self.request()
         assert actions.visible_categories(self.referral, timezone.now()) == []
 
 

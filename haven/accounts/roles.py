@@ -70,7 +70,11 @@ class Capability(enum.Enum):
     REFERRAL_SEND = "referral.send"
     REFERRAL_RECEIVE = "referral.receive"  # see incoming packets, accept, decline, complete
     REFERRAL_ROUTE = "referral.route"  # see incoming referrals' headers, pass them to a colleague
-    REFERRAL_OVERRIDE = "referral.override"  # emergency sharing without consent
+    REFERRAL_OVERRIDE = "referral.override"  # ask for emergency sharing without consent
+    OVERRIDE_APPROVE = "override.approve"  # approve or refuse another's emergency request
+    # Approve (never refuse) a colleague's emergency request when no supervisor can be
+    # reached, where the case's jurisdiction profile allows it ([emergency]).
+    OVERRIDE_SECOND = "override.second"
     REFERRAL_EXCHANGE = "referral.exchange"  # cross-border files between deployments
     REFERRAL_FLOWS = "referral.flows"  # counts across organisations, never identities
     AUDIT_VIEW = "audit.view"
@@ -169,6 +173,11 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
     # Coordinators route what arrives without reading the packets: least privilege.
     Capability.REFERRAL_ROUTE: {Role.SUPERVISOR: _ORG, Role.COORDINATOR: _ORG},
     Capability.REFERRAL_OVERRIDE: {Role.CASE_WORKER: _OWN_ASSIGNED, Role.SUPERVISOR: _ORG},
+    # Sharing without consent takes two people: the requester and a supervisor, or (where
+    # the jurisdiction allows) a second case worker of the organisation, who need not be
+    # on the case, because the case's own team may be the one that cannot be reached.
+    Capability.OVERRIDE_APPROVE: {Role.SUPERVISOR: _ORG},
+    Capability.OVERRIDE_SECOND: {Role.CASE_WORKER: _ORG},
     Capability.REFERRAL_EXCHANGE: {Role.SUPERVISOR: _ORG},
     Capability.REFERRAL_FLOWS: {Role.COORDINATOR: _ORG},
     Capability.AUDIT_VIEW: {Role.ORG_ADMIN: _ORG},

@@ -304,6 +304,8 @@ class NoticeKind(models.TextChoices):
     REFERRAL_REVOKED = "referral_revoked", _("Referral revoked by the sender")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn: the referral shares less")
     REFERRAL_MESSAGE = "referral_message", _("New message on an identification request")
+    OVERRIDE_REQUESTED = "override_requested", _("Emergency sharing waits for your decision")
+    OVERRIDE_DECIDED = "override_decided", _("Emergency sharing request decided")
 
 
 class Notification(models.Model):

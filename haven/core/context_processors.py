@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from haven.accounts.actions import password_reset_by_email
 from haven.accounts.models import User
 from haven.accounts.roles import Capability, can
+from haven.referrals.access import can_decide_overrides
 from haven.translations import live
 
 # Each language named in its own script. Django's table names Khmer in Latin letters.
@@ -37,6 +38,7 @@ def haven(request: HttpRequest) -> dict[str, object]:
             "referrals_receive": can(user, Capability.REFERRAL_RECEIVE),
             "referrals_send": can(user, Capability.REFERRAL_SEND),
             "identification_requests": can(user, Capability.IDENTIFICATION_REQUESTS),
+            "emergency": can_decide_overrides(user),
             "flows": can(user, Capability.REFERRAL_FLOWS),
             "exchange": can(user, Capability.REFERRAL_EXCHANGE),
             "directory": can(user, Capability.DIRECTORY_EDIT)

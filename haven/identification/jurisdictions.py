@@ -81,6 +81,9 @@ class Jurisdiction:
     # it: the reason given when a return is refused during it.
     reflection_notice: str = ""
     reflection_notices: tuple[tuple[str, str], ...] = ()
+    # Emergency sharing without consent needs a supervisor's approval; where the law of
+    # the place allows it, a second case worker approves when no supervisor can be reached.
+    second_case_worker: bool = False
 
     def name_in(self, language: str) -> str:
         """The profile's name in `language` where the profile gives one, else `name`."""
@@ -150,6 +153,7 @@ class Jurisdiction:
                 "removal_allowed": self.removal_allowed_during_reflection,
                 "notice": self.reflection_notice,
             },
+            "emergency": {"second_case_worker": self.second_case_worker},
         }
 
 
@@ -215,6 +219,16 @@ def _names(data: dict[str, Any], where: str, key: str = "names") -> tuple[tuple[
     return tuple(sorted((code, text.strip()) for code, text in names.items()))
 
 
+def _second_case_worker(data: dict[str, Any], where: str) -> bool:
+    """The optional `[emergency]` table: `second_case_worker = true` lets a second case
+    worker approve emergency sharing when no supervisor can be reached. Without the table,
+    only a supervisor approves (fails closed)."""
+    emergency = data.get("emergency", {"second_case_worker": False})
+    if not isinstance(emergency, dict) or set(emergency) - {"second_case_worker"}:
+        raise JurisdictionError(f"{where}: [emergency] may only say second_case_worker")
+    return bool(_need(emergency, "second_case_worker", bool, f"{where} [emergency]"))
+
+
 def parse(data: dict[str, Any], where: str) -> Jurisdiction:
     weekend = _need(data, "weekend", list, where)
     if any(not isinstance(d, int) or not 0 <= d <= 6 for d in weekend) or len(weekend) > 6:
@@ -237,6 +251,7 @@ def parse(data: dict[str, Any], where: str) -> Jurisdiction:
         raise JurisdictionError(
             f"{where} [reflection]: starts_at must be one of {REFLECTION_STARTS}"
         )
+    second = _second_case_worker(data, where)
     notice = reflection.get("notice", "")
     if not isinstance(notice, str):
         raise JurisdictionError(f"{where} [reflection]: notice must be text")
@@ -257,6 +272,7 @@ def parse(data: dict[str, Any], where: str) -> Jurisdiction:
         names=_names(data, where),
         reflection_notice=notice.strip(),
         reflection_notices=_names(reflection, f"{where} [reflection]", "notices"),
+        second_case_worker=second,
     )
 
 

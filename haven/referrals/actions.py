@@ -1,8 +1,9 @@
 """Consent and referral actions. Each runs in one transaction with its audit row.
 
 Every packet is cut to the categories a live consent covers at the moment it is built or
-looked at, except under an emergency override, which is named, time-limited, notified to
-supervisors and audited.
+looked at, except under an emergency override, which is named, time-limited, approved by
+a second person (a supervisor, or where the jurisdiction allows a second case worker),
+notified to supervisors and audited.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haven.accounts.models import OrganisationType
 from haven.accounts.roles import Capability, can
 from haven.audit.chain import record
 from haven.audit.models import Action
@@ -26,18 +28,22 @@ from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.pseudonyms import REFERRAL_PREFIX, create_with_reference
 from haven.core.testing_hooks import pause_point
 from haven.directory.models import DirectoryService
-from haven.identification import authority
+from haven.identification import authority, jurisdictions
 from haven.referrals import packet as packets
 from haven.referrals import receiving
 from haven.referrals.consent import consents_of, in_order, live_categories
 from haven.referrals.letters import new_password
 from haven.referrals.models import (
+    ApprovedAs,
     Channel,
     Consent,
     DataCategory,
     DeclineCode,
     Deployment,
     Direction,
+    OverrideGround,
+    OverrideRequest,
+    OverrideStatus,
     Purpose,
     Referral,
     ReferralMessage,
@@ -460,40 +466,207 @@ def revoke(actor: User, referral: Referral, *, expected_version: int) -> None:
     referral.refresh_from_db()
 
 
-def emergency_override(
+# Recipients that can act against the person (arrest, detention, removal): emergency
+# sharing goes to them only to save a life.
+ENFORCEMENT_TYPES = frozenset({OrganisationType.LAW_ENFORCEMENT, OrganisationType.IMMIGRATION})
+
+
+def goes_to_enforcement(referral: Referral) -> bool:
+    """The referral's recipient is law enforcement or an immigration service: the
+    organisation in Haven, or the directory's provider outside it."""
+    types = set()
+    if referral.recipient_organisation is not None:
+        types.add(referral.recipient_organisation.org_type)
+    if referral.service is not None:
+        types.add(referral.service.provider.org_type)
+    return bool(types & ENFORCEMENT_TYPES)
+
+
+def _supervisors(organisation_id: int, but: User) -> list[User]:
+    return [
+        u
+        for u in get_user_model().objects.filter(organisation_id=organisation_id, is_active=True)
+        if can(u, Capability.OVERRIDE_APPROVE) and u.pk != but.pk
+    ]
+
+
+def _notify(users: list[User], referral: Referral, kind: str) -> None:
+    Notification.objects.bulk_create(
+        Notification(user=user, referral=referral, kind=kind) for user in users
+    )
+
+
+def _audit_request(actor: User, action: str, request: OverrideRequest, fields: list[str]) -> None:
+    # On the referral's reference: the request's number alone would say nothing to a reader.
+    _audit(actor, action, request.referral, fields)
+
+
+def request_override(
     actor: User,
     referral: Referral,
     *,
+    ground: str,
     reason: str,
-    hours: int,
     categories: list[str],
+    hours: int,
     expected_version: int,
-) -> None:
-    """Imminent risk to life: share what is needed without consent, for a limited time.
-    Supervisors are notified (the case history notifies the team) and it is audited."""
+) -> OverrideRequest:
+    """Ask to share a referral's packet without consent, in an emergency. Records a pending
+    request and tells the organisation's supervisors; nothing opens until a second person
+    approves it (`decide_override`). To law enforcement or an immigration service only when
+    the ground is an imminent threat to life."""
     limit = settings.HAVEN_OVERRIDE_MAX_HOURS
+    reason = reason.strip()
     with transaction.atomic():
         current = _locked_by_sender(actor, referral, Capability.REFERRAL_OVERRIDE, expected_version)
-        if not reason.strip():
-            raise RefusedError(_("Name the risk to life that justifies sharing without consent."))
-        if not 1 <= hours <= limit:
-            raise RefusedError(_("An override lasts from 1 to %(n)s hours.") % {"n": limit})
-        chosen = [c for c in categories if c in OVERRIDE_CATEGORIES]
-        if not chosen:
-            raise RefusedError(_("Choose what the recipient needs to know to protect the person."))
         if not current.is_open:
             raise RefusedError(_("This referral is already closed."))
-        current.override_reason = reason.strip()
-        current.override_until = timezone.now() + dt.timedelta(hours=hours)
-        current.override_categories = chosen
-        _save(
-            actor,
-            current,
-            Action.REFERRAL_OVERRIDE,
-            ["override_reason", *chosen],
-            event=EventKind.OVERRIDE,
+        if ground not in OverrideGround.values:
+            raise RefusedError(_("Choose the ground that justifies sharing without consent."))
+        if not reason:
+            raise RefusedError(_("Say what is happening that justifies sharing without consent."))
+        if not 1 <= hours <= limit:
+            raise RefusedError(_("An override lasts from 1 to %(n)s hours.") % {"n": limit})
+        if any(c not in OVERRIDE_CATEGORIES for c in categories):
+            raise RefusedError(
+                _("In an emergency only identity, contact details and health information go.")
+            )
+        chosen = in_order(categories)
+        if not chosen:
+            raise RefusedError(_("Choose what the recipient needs to know to protect the person."))
+        if goes_to_enforcement(current) and ground != OverrideGround.IMMINENT_THREAT_TO_LIFE:
+            raise RefusedError(
+                _(
+                    "Law enforcement and immigration services receive information without "
+                    "consent only when there is an imminent threat to life."
+                )
+            )
+        if current.override_requests.filter(status=OverrideStatus.PENDING).exists():
+            raise RefusedError(_("An emergency request for this referral is already waiting."))
+        request = OverrideRequest.objects.create(
+            referral=current,
+            requested_by=actor,
+            ground=ground,
+            reason=reason,
+            categories=chosen,
+            hours=hours,
         )
-    referral.refresh_from_db()
+        _audit_request(
+            actor, Action.OVERRIDE_REQUEST, request, ["ground", "reason", "hours", *chosen]
+        )
+        assert current.case is not None  # noqa: S101 - _locked_by_sender says so
+        _notify(
+            _supervisors(current.case.organisation_id, actor),
+            current,
+            NoticeKind.OVERRIDE_REQUESTED,
+        )
+    return request
+
+
+def _locked_request(request: OverrideRequest, expected_version: int | None) -> OverrideRequest:
+    current = OverrideRequest.objects.select_for_update().get(pk=request.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise ConcurrentEditError
+    return current
+
+
+def decide_override(
+    actor: User,
+    request: OverrideRequest,
+    *,
+    approve: bool,
+    note: str,
+    expected_version: int,
+) -> None:
+    """A second person decides an emergency request: a supervisor approves or refuses it;
+    where the case's jurisdiction profile allows it (`[emergency] second_case_worker`) and
+    no supervisor can be reached, a case worker other than the requester may approve (never
+    refuse), saying why, and the supervisors are told at once. Nobody decides their own
+    request. Approval opens the named categories to the recipient for the hours asked."""
+    note = note.strip()
+    referral = request.referral
+    case = referral.case
+    if case is None:
+        raise RefusedError(_("Only the organisation that sent this referral can change it."))
+    as_supervisor = can(actor, Capability.OVERRIDE_APPROVE)
+    capability = Capability.OVERRIDE_APPROVE if as_supervisor else Capability.OVERRIDE_SECOND
+    with transaction.atomic():
+        # Case, then referral, then request: the order every change here locks in.
+        locked = locked_case(actor, case, capability)
+        target = Referral.objects.select_for_update().get(pk=referral.pk)
+        current = _locked_request(request, expected_version)
+        if current.requested_by_id == actor.pk:
+            raise RefusedError(_("Someone else must decide on your own emergency request."))
+        if not current.is_pending:
+            raise RefusedError(_("This emergency request is no longer waiting for a decision."))
+        if not as_supervisor:
+            if not jurisdictions.get(locked.jurisdiction).second_case_worker:
+                raise RefusedError(_("Here only a supervisor may approve sharing without consent."))
+            if not approve:
+                raise RefusedError(
+                    _("Only a supervisor may refuse an emergency request: leave it waiting.")
+                )
+            if not note:
+                raise RefusedError(_("Say which supervisors you tried to reach."))
+        elif not approve and not note:
+            raise RefusedError(_("Say why the emergency request is refused."))
+        if approve and not target.is_open:
+            raise RefusedError(_("This referral is already closed."))
+        now = timezone.now()
+        current.status = OverrideStatus.APPROVED if approve else OverrideStatus.REFUSED
+        current.decided_by = actor
+        current.decided_at = now
+        current.approved_as = (
+            ""
+            if not approve
+            else (ApprovedAs.SUPERVISOR if as_supervisor else ApprovedAs.SECOND_CASE_WORKER)
+        )
+        current.decision_note = note
+        current.version += 1
+        current.save()
+        fields = ["status", *(["decision_note"] if note else [])]
+        _audit_request(actor, Action.OVERRIDE_DECIDE, current, fields)
+        told = [current.requested_by] if current.requested_by.is_active else []
+        if approve:
+            # Exactly what the single-person override did: the packet opens through
+            # visible_categories, for the hours asked, from now.
+            target.override_reason = current.reason
+            target.override_until = now + dt.timedelta(hours=current.hours)
+            target.override_categories = list(current.categories)
+            _save(
+                actor,
+                target,
+                Action.REFERRAL_OVERRIDE,
+                ["override_reason", "override_until", *current.categories],
+                event=EventKind.OVERRIDE,
+            )
+            if not as_supervisor:
+                # The supervisors learn at once that someone approved in their place.
+                told += _supervisors(locked.organisation_id, actor)
+        _notify(
+            [u for u in {u.pk: u for u in told}.values() if u.pk != actor.pk],
+            target,
+            NoticeKind.OVERRIDE_DECIDED,
+        )
+    request.refresh_from_db()
+
+
+def withdraw_override_request(
+    actor: User, request: OverrideRequest, *, expected_version: int
+) -> None:
+    """The requester takes back a request still waiting: nothing was opened, nothing is."""
+    with transaction.atomic():
+        current = _locked_request(request, expected_version)
+        if current.requested_by_id != actor.pk or not can(actor, Capability.REFERRAL_OVERRIDE):
+            raise RefusedError(_("Only the person who asked can withdraw the request."))
+        if not current.is_pending:
+            raise RefusedError(_("This emergency request is no longer waiting for a decision."))
+        current.status = OverrideStatus.WITHDRAWN
+        current.decided_at = timezone.now()
+        current.version += 1
+        current.save()
+        _audit_request(actor, Action.OVERRIDE_WITHDRAW, current, ["status"])
+    request.refresh_from_db()
 
 
 def post_message(actor: User, referral: Referral, body: str) -> ReferralMessage:

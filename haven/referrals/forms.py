@@ -18,6 +18,7 @@ from haven.referrals.models import (
     DataCategory,
     DeclineCode,
     Deployment,
+    OverrideGround,
     Purpose,
     ReferralReason,
 )
@@ -198,16 +199,35 @@ class CompleteForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class OverrideForm(forms.Form):
+class OverrideRequestForm(forms.Form):
+    ground = forms.ChoiceField(label=_("Ground"), choices=OverrideGround.choices)
     reason = forms.CharField(
-        label=_("The imminent risk to life"),
+        label=_("What is happening, and why consent cannot be asked"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("It is stored encrypted and shown to whoever decides."),
     )
     hours = forms.IntegerField(label=_("For how many hours"), min_value=1, initial=24)
     categories = _categories(
         _("Share without consent"),
         [(c.value, c.label) for c in OVERRIDE_CATEGORIES],
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class OverrideDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("refuse", _("Refuse"))], widget=forms.HiddenInput
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Why you refuse; or, approving in a supervisor's place, which supervisors you "
+            "tried to reach."
+        ),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 

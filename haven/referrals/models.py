@@ -347,6 +347,77 @@ class Referral(models.Model):
         return bool(self.override_until and at < self.override_until)
 
 
+class OverrideGround(models.TextChoices):
+    """Why the person's consent is set aside: the few grounds that justify it."""
+
+    IMMINENT_THREAT_TO_LIFE = "threat_to_life", _("Imminent threat to life")
+    SERIOUS_HARM = "serious_harm", _("Medical emergency or risk of serious harm")
+    CHILD_AT_RISK = "child_at_risk", _("A child at risk of harm")
+
+
+class OverrideStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a decision")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the requester")
+
+
+class ApprovedAs(models.TextChoices):
+    SUPERVISOR = "supervisor", _("Supervisor")
+    # Only where the jurisdiction profile allows it, when no supervisor can be reached.
+    SECOND_CASE_WORKER = "second_case_worker", _("Second case worker (no supervisor reachable)")
+
+
+class OverrideRequest(models.Model):
+    """A request to share a referral's packet without consent, in an emergency. Nothing
+    opens until a second person approves it (haven.referrals.actions.decide_override);
+    the approval sets the referral's override fields. Never deleted: the history stays."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, related_name="override_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    ground = models.CharField(_("ground"), max_length=16, choices=OverrideGround.choices)
+    reason = EncryptedTextField(_("emergency reason"))
+    categories = models.JSONField(default=list)
+    hours = models.PositiveSmallIntegerField(_("hours"))
+    status = models.CharField(
+        max_length=12, choices=OverrideStatus.choices, default=OverrideStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    approved_as = models.CharField(max_length=20, choices=ApprovedAs.choices, blank=True)
+    decision_note = EncryptedTextField(_("decision note"))
+    version = models.PositiveIntegerField(default=1)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        constraints = [
+            # At most one request waits on a referral at a time.
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=models.Q(status="pending"),
+                name="one_pending_override_per_referral",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"override request {self.pk} on {self.referral_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == OverrideStatus.PENDING
+
+    @property
+    def category_labels(self) -> list[str]:
+        return [str(DataCategory(c).label) for c in self.categories if c in DataCategory.values]
+
+
 class ReferralMessage(models.Model):
     """One message on a referral between the two organisations: the authority asking for
     more information on an identification request, and the sender's answer. The thread

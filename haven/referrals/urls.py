@@ -9,6 +9,9 @@ urlpatterns = [
     path("incoming/", views.incoming, name="incoming"),
     path("import/", views.import_file, name="import"),
     path("flows/", views.flows, name="flows"),
+    path("emergency/", views.emergency, name="emergency"),
+    path("emergency/<int:pk>/", views.override_decide, name="override_decide"),
+    path("emergency/<int:pk>/withdraw/", views.override_withdraw, name="override_withdraw"),
     path("case/<case_ref:reference>/consent/", views.consent_add, name="consent_add"),
     path(
         "case/<case_ref:reference>/consent/<int:pk>/withdraw/",
@@ -18,7 +21,7 @@ urlpatterns = [
     path("case/<case_ref:reference>/new/", views.referral_new, name="new"),
     path("<referral_ref:reference>/", views.detail, name="detail"),
     path("<referral_ref:reference>/revoke/", views.revoke, name="revoke"),
-    path("<referral_ref:reference>/override/", views.override, name="override"),
+    path("<referral_ref:reference>/emergency/", views.override_request, name="override_request"),
     path("<referral_ref:reference>/letter/", views.letter, name="letter"),
     path("<referral_ref:reference>/export/", views.export, name="export"),
     path(

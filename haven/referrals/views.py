@@ -32,8 +32,11 @@ from haven.referrals.access import (
     consents_for,
     get_incoming_for,
     get_outgoing_for,
+    get_override_to_decide,
+    get_own_override_request,
     incoming_for,
     outgoing_for,
+    override_queue_for,
 )
 from haven.referrals.exchange import MAX_FILE_BYTES
 from haven.referrals.forms import (
@@ -41,7 +44,8 @@ from haven.referrals.forms import (
     CompleteForm,
     ConsentForm,
     ImportForm,
-    OverrideForm,
+    OverrideDecisionForm,
+    OverrideRequestForm,
     ReferralForm,
     RespondForm,
     RouteForm,
@@ -271,6 +275,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             "withdrawn_in_haven": referral.status == ReferralStatus.REVOKED
             or not actions.visible_categories(referral, now),
             "override_active": referral.override_active(now),
+            "override_requests": list(referral.override_requests.select_related("decided_by")[:20]),
             "version_form": VersionForm(initial={"version": referral.version}),
             "deployment": Deployment.objects.filter(ident=referral.other_deployment).first(),
         },
@@ -302,16 +307,19 @@ def revoke(request: HttpRequest, reference: str) -> HttpResponse:
 
 @requires(Capability.REFERRAL_OVERRIDE)
 @require_http_methods(["GET", "POST"])
-def override(request: HttpRequest, reference: str) -> HttpResponse:
+def override_request(request: HttpRequest, reference: str) -> HttpResponse:
+    """Ask for emergency sharing without consent: nothing opens until a second person
+    approves it."""
     user = staff_user(request)
     referral = get_outgoing_for(user, reference, Capability.REFERRAL_OVERRIDE)
-    form = OverrideForm(request.POST or None, initial={"version": referral.version})
+    form = OverrideRequestForm(request.POST or None, initial={"version": referral.version})
     refused = ""
     if request.method == "POST" and form.is_valid():
         try:
-            actions.emergency_override(
+            actions.request_override(
                 user,
                 referral,
+                ground=form.cleaned_data["ground"],
                 reason=form.cleaned_data["reason"],
                 hours=form.cleaned_data["hours"],
                 categories=form.cleaned_data["categories"],
@@ -323,18 +331,85 @@ def override(request: HttpRequest, reference: str) -> HttpResponse:
         except RefusedError as error:
             refused = error.message
         else:
-            messages.warning(request, _("Emergency sharing is on. Supervisors were notified."))
+            messages.warning(
+                request,
+                _("Emergency sharing requested. Nothing is shared until a supervisor approves."),
+            )
             return redirect("referrals:detail", reference=referral.reference)
     return render(
         request,
-        "referrals/override.html",
+        "referrals/override_request.html",
         {
             "referral": referral,
             "form": form,
             "refused": refused,
             "limit": settings.HAVEN_OVERRIDE_MAX_HOURS,
+            "to_enforcement": actions.goes_to_enforcement(referral),
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@requires(Capability.OVERRIDE_APPROVE, Capability.OVERRIDE_SECOND)
+@require_http_methods(["GET"])
+def emergency(request: HttpRequest) -> HttpResponse:
+    """The emergency requests waiting for a second person, oldest first."""
+    user = staff_user(request)
+    return render(
+        request,
+        "referrals/emergency.html",
+        {"requests": list(override_queue_for(user)[:200]), "now": timezone.now()},
+    )
+
+
+@requires(Capability.OVERRIDE_APPROVE, Capability.OVERRIDE_SECOND)
+@require_http_methods(["GET", "POST"])
+def override_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff_user(request)
+    override = get_override_to_decide(user, pk)
+    form = OverrideDecisionForm(request.POST or None, initial={"version": override.version})
+    if request.method == "POST":
+        if form.is_valid():
+            run_action(
+                request,
+                lambda: actions.decide_override(
+                    user,
+                    override,
+                    approve=form.cleaned_data["decision"] == "approve",
+                    note=form.cleaned_data["note"],
+                    expected_version=form.cleaned_data["version"],
+                ),
+                _("Decision recorded."),
+            )
+        else:
+            messages.error(request, _("Please correct the fields marked below. Nothing was saved."))
+        return redirect("referrals:override_decide", pk=override.pk)
+    return render(
+        request,
+        "referrals/override_decide.html",
+        {
+            "override": override,
+            "referral": override.referral,
+            "form": form,
+            "as_supervisor": can(user, Capability.OVERRIDE_APPROVE),
+            "own": override.requested_by_id == user.pk,
+        },
+    )
+
+
+@requires(Capability.REFERRAL_OVERRIDE)
+@require_POST
+def override_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff_user(request)
+    override = get_own_override_request(user, pk)
+    form = VersionForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else 0
+    return _referral_action(
+        request,
+        override.referral,
+        lambda: actions.withdraw_override_request(user, override, expected_version=version),
+        _("Emergency request withdrawn."),
+        "referrals:detail",
     )
 
 

@@ -39,7 +39,7 @@ from haven.audit.models import Action
 from haven.cases.models import CLOSED_STATUSES, Case, Intake
 from haven.core.fields import EncryptedJSONField, EncryptedTextField
 from haven.people.models import IDENTITY_FIELDS, Person, PersonIndex
-from haven.referrals.models import Consent, Referral, ReferralMessage
+from haven.referrals.models import Consent, OverrideRequest, Referral, ReferralMessage
 from haven.rights import holdings
 from haven.rights.models import (
     AnonymisedCase,
@@ -241,6 +241,12 @@ def _anonymise_cases(cases: QuerySet[Case]) -> tuple[list[str], list[str]]:
         message.save(update_fields=["body"])
     if messages:
         changed = sorted({*changed, "referrals.ReferralMessage.body"})
+    # So are the reasons given for emergency sharing, and the notes of their decisions.
+    for request in OverrideRequest.objects.filter(referral__case_id__in=ids):
+        filled = [n for n in ("reason", "decision_note") if getattr(request, n)]
+        if filled:
+            OverrideRequest.objects.filter(pk=request.pk).update(reason="", decision_note="")
+            changed = sorted({*changed, *(f"referrals.OverrideRequest.{n}" for n in filled)})
     now = timezone.now()
     AnonymisedCase.objects.bulk_create(AnonymisedCase(case=c, anonymised_at=now) for c in cases)
     return list(cases.order_by("pk").values_list("reference", flat=True)), changed
@@ -271,6 +277,7 @@ def _delete_cases(cases: QuerySet[Case]) -> list[str]:
     Intake.objects.filter(case_id__in=ids).delete()
     Intake.objects.filter(screening__in=screenings).delete()
     ReferralMessage.objects.filter(referral__case_id__in=ids).delete()
+    OverrideRequest.objects.filter(referral__case_id__in=ids).delete()
     Referral.objects.filter(case_id__in=ids).delete()
     Consent.objects.filter(case_id__in=ids).delete()
     screenings.delete()
