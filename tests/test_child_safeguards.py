@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from haven.accounts.roles import Role
@@ -423,3 +424,121 @@ class ChildConsentTests(ChildSafeguardsTestCase):
         self.assertEqual(
             referrals.visible_categories(self.world.referrals["A"], timezone.now()), []
         )
+
+
+class ChildSafeguardPageTests(ChildSafeguardsTestCase):
+    def test_the_case_page_says_what_a_child_still_needs_and_links_the_age_page(self) -> None:
+        client = self.client_for("A", Role.CASE_WORKER)
+        url = reverse("cases:detail", args=[self.case().reference])
+        page = client.get(url)
+        self.assertNotContains(page, 'id="child-safeguards-missing"')
+        self.assertContains(page, reverse("cases:age_assessment_add", args=[self.case().reference]))
+        self.assess_age()
+        page = client.get(url)
+        self.assertContains(page, 'id="child-safeguards-missing"')
+        self.assertContains(page, "Interview (holistic assessment)")
+        self.record_safeguards()
+        self.assertNotContains(client.get(url), 'id="child-safeguards-missing"')
+
+    def test_the_age_page_records_an_assessment(self) -> None:
+        client = self.client_for("A", Role.CASE_WORKER)
+        url = reverse("cases:age_assessment_add", args=[self.case().reference])
+        response = client.post(
+            url,
+            {
+                "method": "medical",
+                "assessed_on": today().isoformat(),
+                "outcome": "uncertain",
+                "estimated_age": "17",
+                "benefit_of_doubt_applied": "on",
+                "note": "Wrist X-ray inconclusive",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        assessment = AgeAssessment.objects.get()
+        self.assertEqual((assessment.method, assessment.estimated_age), ("medical", 17))
+        self.assertTrue(is_child(self.case()))
+        self.assertContains(client.get(url), "Wrist X-ray inconclusive")
+
+    def test_bad_input_on_the_age_page_saves_nothing_and_never_fails(self) -> None:
+        client = self.client_for("A", Role.CASE_WORKER)
+        url = reverse("cases:age_assessment_add", args=[self.case().reference])
+        good = {"method": "interview", "assessed_on": today().isoformat(), "outcome": "child"}
+        for bad in (
+            {"assessed_on": (today() + dt.timedelta(days=1)).isoformat()},
+            {"assessed_on": "not a date"},
+            {"outcome": "teenager"},
+            {"method": ""},
+            {"estimated_age": "-3"},
+            {"estimated_age": "x" * 5000},
+            {"outcome": "adult", "benefit_of_doubt_applied": "on"},
+        ):
+            with self.subTest(bad=bad):
+                response = client.post(url, {**good, **bad})
+                self.assertIn(response.status_code, (200, 400, 409))
+        self.assertFalse(AgeAssessment.objects.exists())
+
+    def test_a_childs_screening_asks_for_the_safeguards_and_keeps_what_was_typed(self) -> None:
+        screener = self.world.user("A", Role.SCREENER)
+        screening = screening_actions.start_screening(screener, readiness=READY)
+        screening_actions.set_profile(
+            screener,
+            screening,
+            {"age_at_events": 14, "exploitation": ["labour"], "interview_language": "en"},
+            expected_version=screening.version,
+        )
+        client = self.client_for("A", Role.SCREENER)
+        url = reverse("screening:result", args=[screening.reference])
+        self.assertContains(client.get(url), "The child gives their assent")
+        screening.refresh_from_db()
+        data = {
+            "judgement": "not_indicated",
+            "reason": "Nothing found",
+            "version": screening.version,
+            "guardian": "Ms Guardian",
+        }
+        refused = client.post(url, data)
+        self.assertEqual(refused.status_code, 400)
+        self.assertContains(refused, "This screening is of a child", status_code=400)
+        self.assertContains(refused, 'value="Ms Guardian"', status_code=400)
+        screening.refresh_from_db()
+        self.assertFalse(screening.is_completed)
+        done = client.post(
+            url,
+            {**data, "best_interests_assessed_on": today().isoformat(), "child_assent": "on"},
+        )
+        self.assertEqual(done.status_code, 302)
+        screening.refresh_from_db()
+        self.assertTrue(screening.is_completed)
+        self.assertEqual(screening.guardian, "Ms Guardian")
+
+    def test_the_consent_form_records_a_childs_consent(self) -> None:
+        self.assess_age()
+        client = self.client_for("A", Role.CASE_WORKER)
+        url = reverse("referrals:consent_add", args=[self.case().reference])
+        form = {
+            "recipient_provider": self.world.providers["B"].pk,
+            "categories": ["health"],
+            "purpose": "assistance",
+            "expires_on": (today() + dt.timedelta(days=30)).isoformat(),
+            "method": "written",
+            "purpose_explained": "on",
+            "uses_explained": "on",
+            "right_to_see_explained": "on",
+            "storage_explained": "on",
+            "withdrawal_explained": "on",
+        }
+        count = Consent.objects.count()
+        refused = client.post(url, form)
+        self.assertContains(refused, "This person is a child", status_code=refused.status_code)
+        self.assertEqual(Consent.objects.count(), count)
+        child = {
+            **form,
+            "method": ConsentMethod.CHILD,
+            "guardian_consented": "on",
+            "guardian_name": "Ms Guardian",
+            "child_assented": "on",
+        }
+        self.assertEqual(client.post(url, child).status_code, 302)
+        consent = Consent.objects.latest("pk")
+        self.assertEqual(consent.guardian_name, "Ms Guardian")
