@@ -19,7 +19,14 @@ from haven.audit.models import AuditEntry
 from haven.care.models import Feedback, Stay
 from haven.cases.actions import decide_closure, request_closure
 from haven.cases.choices import ClosureReason
-from haven.cases.models import Case, CaseEvent, CaseStatus, JourneyEvent, Notification
+from haven.cases.models import (
+    AgeAssessment,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    JourneyEvent,
+    Notification,
+)
 from haven.identification.models import IdentificationChange
 from haven.justice.models import (
     CompensationClaim,
@@ -36,6 +43,7 @@ from tests.personas import World
 # Every table that holds something of a case, beside the case row itself.
 HANGING_OFF: tuple[type[Model], ...] = (
     JourneyEvent,
+    AgeAssessment,
     NeedsAssessment,
     SupportObjective,
     Service,

@@ -446,6 +446,10 @@ MATRIX: dict[str, Probe] = {
     ),
     "cases:record": Probe("GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True),
     "cases:journey_add": Probe("GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True),
+    # Who may record an age assessment: who may edit the case record.
+    "cases:age_assessment_add": Probe(
+        "GET", dict.fromkeys(CASE_EDITORS, 200), case_a, record_bound=True
+    ),
     "cases:status": Probe(
         "POST", dict.fromkeys(CASE_EDITORS, 302), case_status_a, data=STALE, record_bound=True
     ),
@@ -789,6 +793,9 @@ CLOSED_CASE_MATRIX: dict[str, ClosedProbe] = {
     ),
     "cases:journey_add": ClosedProbe(
         lambda w: {"stage": "Recruitment", "happened_on": "2025-05-01"}
+    ),
+    "cases:age_assessment_add": ClosedProbe(
+        lambda w: {"method": "interview", "assessed_on": _today(), "outcome": "child"}
     ),
     "cases:status": ClosedProbe(_versioned, refused=302),  # to follow-up; reopening is allowed
     "cases:close_request": ClosedProbe(

@@ -224,6 +224,9 @@ CHANGES: dict[str, Act] = {
         worker(w), case_a(w), return_plan(), expected_version=None
     ),
     "approve_return_plan": _approve_return,
+    "record_age_assessment": lambda w: cases.record_age_assessment(
+        worker(w), case_a(w), method="interview", assessed_on=today(), outcome="child"
+    ),
     "schedule_follow_ups": lambda w: assist.schedule_follow_ups(
         worker(w), case_a(w), dt.date(2026, 3, 1)
     ),

@@ -54,8 +54,9 @@ PAGES = {
     "case_list": 7,
     "case_list_filtered": 7,
     # 24, with shelter stays and named feedback (haven.care): 2; the justice part: 3
-    # (completed screenings, any arrest, team access)
-    "case_page": 29,
+    # (completed screenings, any arrest, team access); the age assessments, which also
+    # decide whether the case is a child's (haven.cases.children): 1
+    "case_page": 30,
     "team": 15,
     "due_list": 14,  # counts (2), then one page of items (7)
 }

@@ -29,6 +29,7 @@ from haven.assistance.models import (
 )
 from haven.audit.models import Action
 from haven.cases.actions import audit_case, locked_case, record_event
+from haven.cases.children import Gate, refuse_without_safeguards
 from haven.cases.models import EventKind
 from haven.core.errors import ConcurrentEditError, RefusedError
 
@@ -219,6 +220,7 @@ def approve_return_plan(
     """
     with transaction.atomic():
         current = locked_case(actor, case, Capability.RETURN_APPROVE)
+        refuse_without_safeguards(current, Gate.RETURN_PLAN)
         plan = ReturnPlan.objects.select_for_update().filter(case=current).first()
         if plan is None:
             raise RefusedError(_("There is no return plan to approve."))

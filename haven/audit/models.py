@@ -61,6 +61,7 @@ class Action(models.TextChoices):
     IDENTIFICATION_CHANGE = "identification.change", _("Identification status changed")
     CASE_RECORD = "case.record", _("Case record edited")
     CASE_JOURNEY = "case.journey", _("Journey step added")
+    CASE_AGE_ASSESSMENT = "case.age_assessment", _("Age assessment recorded")
     CASE_STATUS = "case.status", _("Case status changed")
     CASE_CLOSURE_REQUEST = "case.closure_request", _("Case closure requested")
     CASE_CLOSURE_DECIDE = "case.closure_decide", _("Case closure approved or refused")

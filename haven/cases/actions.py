@@ -19,9 +19,13 @@ from haven.assistance.models import ReturnPlan
 from haven.audit.chain import record, record_many
 from haven.audit.models import Action
 from haven.cases.access import cases_for
+from haven.cases.children import Gate, refuse_without_safeguards
 from haven.cases.choices import AsylumReferral, ClosureReason, JourneyStage
 from haven.cases.models import (
     CLOSED_STATUSES,
+    AgeAssessment,
+    AgeMethod,
+    AgeOutcome,
     Case,
     CaseEvent,
     CaseStatus,
@@ -281,6 +285,7 @@ RECORD_DATES = (
     "guardian_appointed_on",
     "best_interests_assessed_on",
     "child_protection_notified_on",
+    "child_assent_on",
     "asylum_referral_on",
 )
 # The case record's fields that HTCDS has too (haven.interop reads and writes them).
@@ -301,9 +306,13 @@ RECORD_FIELDS = (
     "cooperation",
     "guardian",
     "guardian_appointed_on",
+    "guardian_none_reason",
     "best_interests_assessed_on",
     "best_interests_summary",
     "child_protection_notified_on",
+    "child_assent",
+    "child_assent_on",
+    "child_assent_note",
     "fear_of_return",
     "asylum_referral",
     "asylum_referral_on",
@@ -344,6 +353,8 @@ def update_case_record(
 
 def _refuse_record(data: Mapping[str, Any]) -> None:
     refuse_future(*(data.get(name) for name in RECORD_DATES))
+    if data.get("child_assent") and not data.get("child_assent_on"):
+        raise RefusedError(_("Give the date the child gave their assent."))
     if data.get("asylum_referral") in (
         AsylumReferral.REFERRED,
         AsylumReferral.DECLINED,
@@ -367,6 +378,70 @@ def add_journey_event(actor: User, case: Case, data: Mapping[str, Any]) -> Journ
         )
         record_event(actor, current, EventKind.JOURNEY, event.stage)
     return event
+
+
+def record_age_assessment(
+    actor: User,
+    case: Case,
+    *,
+    method: str,
+    assessed_on: dt.date,
+    outcome: str,
+    estimated_age: int | None = None,
+    benefit_of_doubt_applied: bool = False,
+    note: str = "",
+) -> AgeAssessment:
+    """Record how the person's age was assessed and what it showed. The latest assessment
+    decides whether the case is a child's (`haven.cases.children.is_child`); an uncertain
+    age counts as a child's. The benefit of the doubt leans towards a child: it cannot
+    come with an adult outcome, nor with an estimated age of 18 or more."""
+    with transaction.atomic():
+        current = locked_case(actor, case, Capability.CASE_EDIT)
+        _refuse_age_assessment(
+            method, assessed_on, outcome, estimated_age, benefit_of_doubt_applied
+        )
+        assessment = AgeAssessment.objects.create(
+            case=current,
+            method=method,
+            assessed_on=assessed_on,
+            outcome=outcome,
+            estimated_age=estimated_age,
+            benefit_of_doubt_applied=benefit_of_doubt_applied,
+            note=note.strip(),
+            recorded_by=actor,
+        )
+        changed = ["method", "assessed_on", "outcome"]
+        if estimated_age is not None:
+            changed.append("estimated_age")
+        if benefit_of_doubt_applied:
+            changed.append("benefit_of_doubt_applied")
+        if note.strip():
+            changed.append("note")
+        bump(current)
+        audit_case(actor, current, Action.CASE_AGE_ASSESSMENT, changed)
+        record_event(actor, current, EventKind.AGE_ASSESSED, outcome)
+    case.refresh_from_db()
+    return assessment
+
+
+def _refuse_age_assessment(
+    method: str, assessed_on: dt.date, outcome: str, estimated_age: int | None, doubt: bool
+) -> None:
+    if method not in AgeMethod.values:
+        raise RefusedError(_("Choose how the age was assessed."))
+    if outcome not in AgeOutcome.values:
+        raise RefusedError(_("Choose the outcome of the age assessment."))
+    refuse_future(assessed_on)
+    if estimated_age is not None and not 0 <= estimated_age <= 120:
+        raise RefusedError(_("The estimated age must be between 0 and 120."))
+    if doubt and outcome == AgeOutcome.ADULT:
+        raise RefusedError(
+            _("The benefit of the doubt treats the person as a child: it cannot give an adult.")
+        )
+    if outcome == AgeOutcome.CHILD and estimated_age is not None and estimated_age >= 18:
+        raise RefusedError(_("An estimated age of 18 or more is not a child's."))
+    if outcome == AgeOutcome.ADULT and estimated_age is not None and estimated_age < 18:
+        raise RefusedError(_("An estimated age under 18 is a child's."))
 
 
 # The HTCDS case status moves. Closing goes through a request and a supervisor's approval.
@@ -436,6 +511,7 @@ def request_closure(
             raise RefusedError(_("Say why the case is closed."))
         if current.closure_pending:
             raise RefusedError(_("A closure request is already waiting for approval."))
+        refuse_without_safeguards(current, Gate.CLOSURE)
         current.closure_requested_status = to
         current.closure_reason = reason
         current.closure_details = details
@@ -465,6 +541,8 @@ def decide_closure(actor: User, case: Case, *, approve: bool, expected_version: 
         changed = ["closure_requested_status"]
         if approve:
             _check_move(current, current.closure_requested_status)
+            # Checked again: an age assessment may have shown a child since the request.
+            refuse_without_safeguards(current, Gate.CLOSURE)
             current.status = current.closure_requested_status
             current.closed_on = timezone.localdate()
             changed += ["status", "closed_on"]

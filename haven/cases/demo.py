@@ -155,19 +155,44 @@ def labour_first_positive(users: Users, case: Case) -> None:
     _service(users, case, "compensation", "offered", 0, stage="sustainable")
 
 
+def child_safeguards(users: Users, case: Case) -> None:
+    """A child's safeguards, recorded before the child's screening is completed (the
+    screening gate of haven.cases.children): an age assessment giving the benefit of the
+    doubt, a guardian, a best-interests assessment and the child's assent."""
+    cases.record_age_assessment(
+        users[Role.CASE_WORKER],
+        case,
+        method="interview",
+        assessed_on=_ago(21),
+        outcome="uncertain",
+        estimated_age=16,
+        benefit_of_doubt_applied=True,
+        note="No documents; treated as a child (DEMO).",
+    )
+    _record(
+        users,
+        case,
+        guardian="Demo guardian, child protection officer",
+        guardian_appointed_on=_ago(19),
+        best_interests_assessed_on=_ago(15),
+        best_interests_summary="Stay in the shelter; family tracing first (DEMO).",
+        child_assent=True,
+        child_assent_on=_ago(15),
+        child_assent_note="Agreed to stay in the shelter while the family is traced (DEMO).",
+    )
+
+
 def child_presumed_overdue(users: Users, case: Case) -> None:
     """A child: presumed at once, guardian appointed, the first decision now overdue."""
     _step(users, case, "presumed", 20)
+    if not case.guardian:
+        child_safeguards(users, case)
     _record(
         users,
         case,
         exploitation_types=["ChildLabour", "ForcedBegging"],
         age_when_trafficked=15,
-        guardian="Demo guardian, child protection officer",
-        guardian_appointed_on=_ago(19),
         child_protection_notified_on=_ago(20),
-        best_interests_assessed_on=_ago(15),
-        best_interests_summary="Stay in the shelter; family tracing first (DEMO).",
     )
     _service(users, case, "accommodation", "delivered", 20, provider="Demo children's shelter")
     _service(users, case, "family_tracing", "offered", 0)

@@ -24,7 +24,7 @@ from haven.cases.choices import (
     Relationship,
     SexExploitationType,
 )
-from haven.cases.models import CaseStatus
+from haven.cases.models import AgeMethod, AgeOutcome, CaseStatus
 from haven.core.forms import ZawgyiCheckForm, checkbox
 from haven.core.reference import country_choices
 
@@ -130,6 +130,13 @@ class CaseRecordForm(forms.Form):
     )
     guardian = forms.CharField(label=_("Guardian (name and role)"), required=False, max_length=200)
     guardian_appointed_on = date_field(_("Guardian appointed on"))
+    guardian_none_reason = forms.CharField(
+        label=_("No guardian yet: why none could be appointed"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when no guardian is recorded above."),
+    )
     best_interests_assessed_on = date_field(_("Best-interests assessment done on"))
     best_interests_summary = forms.CharField(
         label=_("Best-interests assessment: summary"),
@@ -138,6 +145,14 @@ class CaseRecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     child_protection_notified_on = date_field(_("Child protection notified on"))
+    child_assent = checkbox(_("The child gives their assent"))
+    child_assent_on = date_field(_("The child assented on"))
+    child_assent_note = forms.CharField(
+        label=_("The child's assent: how it was asked, in the child's words where possible"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     fear_of_return = forms.ChoiceField(
         label=_("Fear of harm or persecution on return"), choices=FearOfReturn.choices
     )
@@ -176,9 +191,13 @@ class CaseRecordForm(forms.Form):
             (
                 "guardian",
                 "guardian_appointed_on",
+                "guardian_none_reason",
                 "best_interests_assessed_on",
                 "best_interests_summary",
                 "child_protection_notified_on",
+                "child_assent",
+                "child_assent_on",
+                "child_assent_note",
             ),
         ),
         (
@@ -196,6 +215,7 @@ class CaseRecordForm(forms.Form):
             "guardian_appointed_on",
             "best_interests_assessed_on",
             "child_protection_notified_on",
+            "child_assent_on",
             "asylum_referral_on",
         ):
             try:
@@ -206,11 +226,18 @@ class CaseRecordForm(forms.Form):
             "asylum_referral_on"
         ):
             self.add_error("asylum_referral_on", _("Give the date."))
+        if data.get("child_assent") and not data.get("child_assent_on"):
+            self.add_error("child_assent_on", _("Give the date."))
         return data
 
     def record_data(self) -> dict[str, Any]:
         data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
-        for key in ("guardian", "best_interests_summary"):
+        for key in (
+            "guardian",
+            "guardian_none_reason",
+            "best_interests_summary",
+            "child_assent_note",
+        ):
             data[key] = data[key].strip()
         return data
 
@@ -232,6 +259,28 @@ class JourneyForm(forms.Form):
 
     def clean_happened_on(self) -> dt.date | None:
         return not_future(self.cleaned_data.get("happened_on"))
+
+
+class AgeAssessmentForm(forms.Form):
+    method = forms.ChoiceField(label=_("How the age was assessed"), choices=AgeMethod.choices)
+    assessed_on = date_field(_("Assessed on"), required=True)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=AgeOutcome.choices, widget=forms.RadioSelect
+    )
+    estimated_age = forms.IntegerField(
+        label=_("Estimated age"), required=False, min_value=0, max_value=120
+    )
+    benefit_of_doubt_applied = checkbox(_("The benefit of the doubt was applied"))
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Where the age stays uncertain, the person is treated as a child."),
+    )
+
+    def clean_assessed_on(self) -> dt.date | None:
+        return not_future(self.cleaned_data.get("assessed_on"))
 
 
 class ClosureRequestForm(forms.Form):

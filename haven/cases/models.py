@@ -115,9 +115,16 @@ class Case(models.Model):
     # Child cases.
     guardian = EncryptedTextField(_("guardian"))
     guardian_appointed_on = models.DateField(null=True, blank=True)
+    # Why no guardian could be appointed yet (none available, appointment pending...):
+    # recorded instead of a guardian, so the work can go on while it is sought.
+    guardian_none_reason = EncryptedTextField(_("why no guardian could be appointed yet"))
     best_interests_assessed_on = models.DateField(null=True, blank=True)
     best_interests_summary = EncryptedTextField(_("best-interests assessment"))
     child_protection_notified_on = models.DateField(null=True, blank=True)
+    # The child's own assent, apart from the guardian's consent (haven.cases.children).
+    child_assent = models.BooleanField(_("the child assents"), default=False)
+    child_assent_on = models.DateField(null=True, blank=True)
+    child_assent_note = EncryptedTextField(_("the child's assent: note"))
     # International protection: kept apart from any criminal-justice cooperation.
     fear_of_return = models.CharField(
         max_length=8, choices=FearOfReturn.choices, default=FearOfReturn.UNKNOWN
@@ -227,6 +234,50 @@ class Case(models.Model):
         )
 
 
+class AgeMethod(models.TextChoices):
+    DOCUMENTS = "documents", _("Identity documents")
+    INTERVIEW = "interview", _("Interview (holistic assessment)")
+    MEDICAL = "medical", _("Medical examination")
+    OTHER = "other", _("Other")
+
+
+class AgeOutcome(models.TextChoices):
+    ADULT = "adult", _("Adult")
+    CHILD = "child", _("Child")
+    UNCERTAIN = "uncertain", _("Age uncertain")
+
+
+class AgeAssessment(models.Model):
+    """One assessment of a person's age, as recorded on their case. Never edited: a new
+    assessment is a new row, and the latest one counts (haven.cases.children)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="age_assessments")
+    method = models.CharField(_("method"), max_length=16, choices=AgeMethod.choices)
+    assessed_on = models.DateField(_("assessed on"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=AgeOutcome.choices)
+    estimated_age = models.PositiveSmallIntegerField(_("estimated age"), null=True, blank=True)
+    # Where the age stays uncertain the person is treated as a child.
+    benefit_of_doubt_applied = models.BooleanField(_("benefit of the doubt applied"), default=False)
+    note = EncryptedTextField(_("note"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-assessed_on", "-created_at", "-pk"]
+        verbose_name = _("age assessment")
+        verbose_name_plural = _("age assessments")
+
+    def __str__(self) -> str:
+        return f"age assessment {self.pk} of case {self.case_id}"
+
+    @property
+    def counts_as_child(self) -> bool:
+        """A child, or an age still uncertain: the person is treated as a child."""
+        return self.outcome in (AgeOutcome.CHILD, AgeOutcome.UNCERTAIN)
+
+
 class JourneyEvent(models.Model):
     """One dated step of the journey (HTCDS hte_*), shown as a timeline."""
 
@@ -276,6 +327,7 @@ class EventKind(models.TextChoices):
     ASSIGNED = "assigned", _("Case worker assigned")
     HANDED_OVER = "handed_over", _("Screening handed over to casework")
     REFERRED_IN = "referred_in", _("Incoming referral joined to the case")
+    AGE_ASSESSED = "age_assessed", _("Age assessed")
 
 
 class CaseEvent(models.Model):

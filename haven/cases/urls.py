@@ -28,6 +28,7 @@ urlpatterns = [
     path("<case_ref:reference>/edit/", views.case_edit, name="edit"),
     path("<case_ref:reference>/record/", views.case_record, name="record"),
     path("<case_ref:reference>/journey/new/", views.journey_add, name="journey_add"),
+    path("<case_ref:reference>/age/new/", views.age_assessment_add, name="age_assessment_add"),
     path(
         "<case_ref:reference>/status/<str:status>/",
         views.case_status,

@@ -16,8 +16,15 @@ from haven.assistance import returns
 from haven.assistance.models import ReturnPlan, Stage
 from haven.cases import actions
 from haven.cases.access import cases_for, due_cases_for, get_case_for
+from haven.cases.children import is_child, missing_safeguards
 from haven.cases.due import due_items, due_summary, overdue_by_worker, parse_cursor
-from haven.cases.forms import CaseForm, CaseRecordForm, ClosureRequestForm, JourneyForm
+from haven.cases.forms import (
+    AgeAssessmentForm,
+    CaseForm,
+    CaseRecordForm,
+    ClosureRequestForm,
+    JourneyForm,
+)
 from haven.cases.listing import CaseListForm, case_page
 from haven.cases.models import Case, CaseStatus
 from haven.cases.pages import case_action, case_form_page
@@ -141,6 +148,18 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "cases/detail.html", case_page_context(user, case))
 
 
+def _child_context(case: Case) -> dict[str, Any]:
+    """The age assessments (one query, also deciding whether the case is a child's) and,
+    for a child, what is still to be recorded before the gates."""
+    assessments = list(case.age_assessments.select_related("recorded_by"))
+    child = is_child(case, assessments)
+    return {
+        "age_assessments": assessments,
+        "is_child": child,
+        "missing_safeguards": missing_safeguards(case) if child else [],
+    }
+
+
 def case_page_context(user: User, case: Case) -> dict[str, Any]:
     """Everything the case page shows. Identity stays on the person page (audited)."""
     today = timezone.localdate()
@@ -188,6 +207,7 @@ def case_page_context(user: User, case: Case) -> dict[str, Any]:
             "decided_by", "decided_by_organisation"
         ).prefetch_related("screenings"),
         "journey": case.journey.all(),
+        **_child_context(case),
         "assessments": case.assessments.all(),
         "stages": stages,
         "return_plan": ReturnPlan.objects.filter(case=case).select_related("approved_by").first(),
@@ -294,6 +314,26 @@ def journey_add(request: HttpRequest, reference: str) -> HttpResponse:
         done=_("Journey step added."),
         title=_("Add a step of the journey"),
         anchor="journey",
+    )
+
+
+@requires(Capability.CASE_EDIT)
+@require_http_methods(["GET", "POST"])
+def age_assessment_add(request: HttpRequest, reference: str) -> HttpResponse:
+    """Record an age assessment; the page lists the case's earlier ones, latest first."""
+    user = staff_user(request)
+    case = get_case_for(user, reference, Capability.CASE_EDIT)
+    form = AgeAssessmentForm(request.POST or None)
+    return case_form_page(
+        request,
+        case,
+        form,
+        lambda: actions.record_age_assessment(user, case, **form.cleaned_data),
+        done=_("Age assessment recorded."),
+        title=_("Record an age assessment"),
+        anchor="record",
+        template="cases/age_assessment.html",
+        context={"age_assessments": case.age_assessments.select_related("recorded_by")},
     )
 
 

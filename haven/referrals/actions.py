@@ -23,6 +23,7 @@ from haven.accounts.roles import Capability, can
 from haven.audit.chain import record
 from haven.audit.models import Action
 from haven.cases.actions import audit_case, case_team, locked_case, record_event
+from haven.cases.children import is_child
 from haven.cases.models import EventKind, NoticeKind, Notification
 from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.pseudonyms import REFERRAL_PREFIX, create_with_reference
@@ -31,12 +32,13 @@ from haven.directory.models import DirectoryService
 from haven.identification import authority, jurisdictions
 from haven.referrals import packet as packets
 from haven.referrals import receiving
-from haven.referrals.consent import consents_of, in_order, live_categories
+from haven.referrals.consent import in_order, live_categories, usable_consents
 from haven.referrals.letters import new_password
 from haven.referrals.models import (
     ApprovedAs,
     Channel,
     Consent,
+    ConsentMethod,
     DataCategory,
     DeclineCode,
     Deployment,
@@ -112,6 +114,7 @@ def record_consent(actor: User, case: Case, data: Mapping[str, Any]) -> Consent:
             raise RefusedError(
                 _("Consent is informed only once every point of the checklist was explained.")
             )
+        data = _child_consent(current, data)
         consent = Consent.objects.create(
             person=current.person,
             case=current,
@@ -119,14 +122,36 @@ def record_consent(actor: User, case: Case, data: Mapping[str, Any]) -> Consent:
             recorded_by=actor,
             **{**data, "categories": categories},
         )
-        audit_case(
-            actor,
-            current,
-            Action.CONSENT_RECORD,
-            ["categories", "purpose", "recipient", "expires_on", "method"],
-        )
+        changed = ["categories", "purpose", "recipient", "expires_on", "method"]
+        if consent.method == ConsentMethod.CHILD:
+            changed += ["guardian_consented", "guardian_name", "child_assented"]
+        audit_case(actor, current, Action.CONSENT_RECORD, sorted(changed))
         record_event(actor, current, EventKind.CONSENT, consent.purpose)
     return consent
+
+
+def _child_consent(case: Case, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A child's consent is the guardian's consent and the child's own assent, each
+    recorded; an adult's consent method is refused for a child (or a person of uncertain
+    age). The guardian named defaults to the case's guardian."""
+    data = dict(data)
+    if data.get("method") != ConsentMethod.CHILD:
+        if is_child(case):
+            raise RefusedError(
+                _("This person is a child: record the guardian's consent and the child's assent.")
+            )
+        # An adult's consent says nothing of a guardian.
+        for name in ("guardian_consented", "guardian_name", "child_assented"):
+            data.pop(name, None)
+        return data
+    data["guardian_name"] = str(data.get("guardian_name") or "").strip() or case.guardian.strip()
+    if not data["guardian_name"]:
+        raise RefusedError(_("Name the guardian who gives consent for the child."))
+    if not data.get("guardian_consented"):
+        raise RefusedError(_("Record that the guardian consents."))
+    if not data.get("child_assented"):
+        raise RefusedError(_("Record that the child assents."))
+    return data
 
 
 def withdraw_consent(actor: User, consent: Consent, *, reason: str = "") -> None:
@@ -176,8 +201,7 @@ def allowed_categories(
     if other_deployment:
         found = Deployment.objects.filter(ident=other_deployment).values_list("pk", flat=True)
         deployment_id = found.first() or -1  # an unknown deployment: nothing is covered
-    consents = consents_of(case.person_id, case.organisation_id)
-    return live_categories(consents, provider, purpose, on, deployment_id)
+    return live_categories(usable_consents(case), provider, purpose, on, deployment_id)
 
 
 def preview(

@@ -10,9 +10,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from haven.referrals.models import Consent, DataCategory
+from haven.cases.children import is_child
+from haven.referrals.models import Consent, ConsentMethod, DataCategory
 
 if TYPE_CHECKING:
+    from haven.cases.models import Case
     from haven.directory.models import Provider
 
 CATEGORY_ORDER = [c.value for c in DataCategory]
@@ -56,3 +58,14 @@ def live_categories(
 def consents_of(person_id: int, organisation_id: int) -> list[Consent]:
     """The consents a person gave through this organisation (they hold them)."""
     return list(Consent.objects.filter(person_id=person_id, organisation_id=organisation_id))
+
+
+def usable_consents(case: Case) -> list[Consent]:
+    """The person's consents that may cover sharing from this case. For a child (or a
+    person of uncertain age) only a child's consent counts (the guardian's consent and
+    the child's assent): an adult's consent recorded before the age was known covers
+    nothing."""
+    consents = consents_of(case.person_id, case.organisation_id)
+    if any(c.method != ConsentMethod.CHILD for c in consents) and is_child(case):
+        return [c for c in consents if c.method == ConsentMethod.CHILD]
+    return consents

@@ -28,7 +28,7 @@ from haven.core.testing_hooks import pause_point
 from haven.referrals import packet as packets
 from haven.referrals import receiving, schema
 from haven.referrals.actions import _audit, visible_categories
-from haven.referrals.consent import consents_of
+from haven.referrals.consent import usable_consents
 from haven.referrals.exchange import ExchangeError, Identity, KeyPair, open_file, seal
 from haven.referrals.models import (
     Channel,
@@ -125,7 +125,7 @@ def recipient_organisation(referral: Referral) -> dict[str, str] | None:
     deployment = Deployment.objects.filter(ident=referral.other_deployment).first()
     if deployment is None:
         return None
-    consents = consents_of(referral.case.person_id, referral.case.organisation_id)
+    consents = usable_consents(referral.case)
     today = timezone.localdate()
     for consent in consents:
         if (

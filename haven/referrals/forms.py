@@ -54,6 +54,15 @@ class ConsentForm(forms.Form):
     )
     method = forms.ChoiceField(label=_("How consent was given"), choices=ConsentMethod.choices)
     interpreter_used = checkbox(_("An interpreter was used"))
+    # For a child: the guardian's consent and the child's own assent, each recorded.
+    guardian_consented = checkbox(_("For a child: the guardian consents"))
+    guardian_name = forms.CharField(
+        label=_("For a child: the guardian who consents (name and role)"),
+        required=False,
+        max_length=200,
+        help_text=_("Left empty, the guardian recorded on the case."),
+    )
+    child_assented = checkbox(_("For a child: the child assents"))
     purpose_explained = checkbox(_("I explained why the information is shared"), required=True)
     uses_explained = checkbox(_("I explained how the recipient will use it"), required=True)
     right_to_see_explained = checkbox(
@@ -101,6 +110,7 @@ class ConsentForm(forms.Form):
         deployment_id, organisation = self.places.get(data.pop("across"), (None, ""))
         data["recipient_deployment_id"] = deployment_id
         data["recipient_deployment_organisation"] = organisation
+        data["guardian_name"] = data["guardian_name"].strip()
         return data
 
 

@@ -78,6 +78,10 @@ class Consent(models.Model):
     expires_on = models.DateField(_("valid until"))
     method = models.CharField(max_length=24, choices=ConsentMethod.choices)
     interpreter_used = models.BooleanField(default=False)
+    # A child's consent is two: the guardian's consent and the child's own assent.
+    guardian_consented = models.BooleanField(_("the guardian consents"), default=False)
+    guardian_name = EncryptedTextField(_("guardian"))
+    child_assented = models.BooleanField(_("the child assents"), default=False)
     # The HTCDS consent checklist.
     purpose_explained = models.BooleanField(default=False)
     uses_explained = models.BooleanField(default=False)

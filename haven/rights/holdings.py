@@ -46,6 +46,7 @@ class Link:
 LINKS: tuple[Link, ...] = (
     Link("cases.Case", "person", _("Cases")),
     Link("cases.JourneyEvent", "case", _("Journey")),
+    Link("cases.AgeAssessment", "case", _("Age assessments")),
     Link("cases.CaseEvent", "case", _("History")),
     Link("cases.Intake", "person", _("Intake")),
     Link("cases.Intake", "case", _("Intake")),
@@ -87,6 +88,8 @@ NOT_HELD: dict[tuple[str, str], str] = {
 # channel that is not about the person. Staff are never named (see `_staff`).
 WITHHELD: dict[tuple[str, str], str] = {
     ("cases.Case", "guardian"): "another person's identity",
+    ("screening.Screening", "guardian"): "another person's identity",
+    ("referrals.Consent", "guardian_name"): "another person's identity",
     ("referrals.Referral", "file_password"): "the one-time password of a file channel",
     ("referrals.Referral", "packet"): "another deployment's copy, which may name its staff",
     ("referrals.Referral", "message_id"): "a technical identifier of an exchange file",
@@ -159,6 +162,11 @@ LABELS: dict[str, Promise] = {
     "guardian_appointed_on": _("Guardian appointed on"),
     "best_interests_assessed_on": _("Best-interests assessment done on"),
     "child_protection_notified_on": _("Child protection notified on"),
+    "child_assent_on": _("The child assented on"),
+    "assessed_on": _("Assessed on"),
+    "benefit_of_doubt_applied": _("Benefit of the doubt applied"),
+    "guardian_consented": _("The guardian consents"),
+    "child_assented": _("The child assents"),
     "fear_of_return": _("Fear of harm or persecution on return"),
     "asylum_referral": _("Asylum or international protection"),
     "asylum_referral_on": _("Referred or informed on"),

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from haven.accounts.roles import Capability
 from haven.audit.chain import record
 from haven.audit.models import Action
-from haven.cases.actions import closed_case_message
+from haven.cases.actions import closed_case_message, refuse_future
+from haven.cases.children import Gate, child_by, refuse_missing
 from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.pseudonyms import SCREENING_PREFIX, create_with_reference
 from haven.screening import engine
@@ -217,12 +218,54 @@ def resume(actor: User, screening: Screening, *, expected_version: int) -> None:
     screening.refresh_from_db()
 
 
+SAFEGUARD_FIELDS = (
+    "guardian",
+    "guardian_none_reason",
+    "best_interests_assessed_on",
+    "child_assent",
+)
+
+
+def _child_safeguards(current: Screening, safeguards: Mapping[str, Any]) -> list[str]:
+    """A child's screening is completed only with the child's safeguards on record: the
+    case's own when it belongs to one, else those given here, kept on the screening.
+    Returns the names of the fields set on the screening."""
+    if not child_by(current):
+        return []
+    if current.case is not None:
+        refuse_missing(current.case, Gate.SCREENING_COMPLETE)
+        return []
+    refuse_future(safeguards.get("best_interests_assessed_on"))
+    changed = []
+    for name in SAFEGUARD_FIELDS:
+        value = safeguards.get(name)
+        if isinstance(value, str):
+            value = value.strip()
+        if value not in ("", None, False):
+            setattr(current, name, value)
+            changed.append(name)
+    refuse_missing(current, Gate.SCREENING_COMPLETE)
+    return changed
+
+
 def complete(
-    actor: User, screening: Screening, *, judgement: str, reason: str, expected_version: int
+    actor: User,
+    screening: Screening,
+    *,
+    judgement: str,
+    reason: str,
+    expected_version: int,
+    safeguards: Mapping[str, Any] | None = None,
 ) -> None:
-    """Freeze the engine's result, the ruleset version and the screener's own judgement."""
+    """Freeze the engine's result, the ruleset version and the screener's own judgement.
+
+    A child's screening (`haven.cases.children.child_by`) is refused until the child's
+    safeguards are recorded: on its case, or (with no case) in `safeguards` (guardian or
+    why none could be appointed yet, best-interests assessment date, the child's assent).
+    """
     with transaction.atomic():
         current = _locked(screening, expected_version)
+        recorded = _child_safeguards(current, safeguards or {})
         result = engine.evaluate(
             current.profile, current.answers, current.interview_language, current.explore
         )
@@ -243,6 +286,7 @@ def complete(
         changed = ["result", "outcome", "judgement", "status"]
         if reason.strip():
             changed.append("judgement_reason")
+        changed += recorded
         _save(actor, current, Action.SCREENING_COMPLETE, changed)
     screening.refresh_from_db()
 

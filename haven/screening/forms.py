@@ -178,9 +178,33 @@ class JudgementForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args: Any, suggested: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, suggested: str, child_safeguards: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.suggested = suggested
+        if child_safeguards:
+            # A child's screening with no case: its safeguards are recorded here
+            # (haven.cases.children); the action refuses completion without them.
+            self.fields["guardian"] = forms.CharField(
+                label=_("Guardian (name and role)"), required=False, max_length=200
+            )
+            self.fields["guardian_none_reason"] = forms.CharField(
+                label=_("No guardian yet: why none could be appointed"),
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields["best_interests_assessed_on"] = forms.DateField(
+                label=_("Best-interests assessment done on"),
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+            self.fields["child_assent"] = checkbox(_("The child gives their assent"))
+
+    def safeguards(self) -> dict[str, Any]:
+        names = ("guardian", "guardian_none_reason", "best_interests_assessed_on", "child_assent")
+        return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -84,6 +84,12 @@ class Screening(models.Model):
         _("screener's judgement"), max_length=24, choices=Outcome.choices, blank=True
     )
     judgement_reason = EncryptedTextField(_("reason for the judgement"))
+    # A child's safeguards, recorded at completion when the screening belongs to no case
+    # (haven.cases.children); a case's own are on the case.
+    guardian = EncryptedTextField(_("guardian"))
+    guardian_none_reason = EncryptedTextField(_("why no guardian could be appointed yet"))
+    best_interests_assessed_on = models.DateField(null=True, blank=True)
+    child_assent = models.BooleanField(_("the child assents"), default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -17,6 +17,7 @@ from haven.accounts.models import User
 from haven.accounts.roles import Capability, can
 from haven.cases import intake
 from haven.cases.access import cases_for, get_case_for
+from haven.cases.children import child_by
 from haven.cases.models import CLOSED_STATUSES, Intake
 from haven.core.decorators import requires, staff_user
 from haven.core.errors import ConcurrentEditError, RefusedError, stale_edit_message
@@ -473,8 +474,10 @@ def screening_result(request: HttpRequest, reference: str) -> HttpResponse:
     form = JudgementForm(
         request.POST or None,
         suggested=live.outcome,
+        child_safeguards=screening.case_id is None and child_by(screening),
         initial={"judgement": live.outcome, "version": screening.version},
     )
+    refused = False
     if request.method == "POST" and form.is_valid():
         try:
             actions.complete(
@@ -483,14 +486,20 @@ def screening_result(request: HttpRequest, reference: str) -> HttpResponse:
                 judgement=form.cleaned_data["judgement"],
                 reason=form.cleaned_data["reason"],
                 expected_version=form.cleaned_data["version"],
+                safeguards=form.safeguards(),
             )
         except ConcurrentEditError:
             messages.error(request, stale_edit_message())
             return redirect("screening:result", reference=reference)
-        except RefusedError as error:
+        except actions.ScreeningClosedError as error:
             return _refused(request, error, screening)
-        messages.success(request, _("Screening completed and saved."))
-        return redirect("screening:result", reference=reference)
+        except RefusedError as error:
+            # A rule of completion (a child's safeguards): the form stays as typed.
+            form.add_error(None, error.message)
+            refused = True
+        if not refused:
+            messages.success(request, _("Screening completed and saved."))
+            return redirect("screening:result", reference=reference)
     actions.record_view(user, screening)
     context = _result_context(user, screening, engine.snapshot(live))
     context["form"] = form

@@ -16,7 +16,7 @@ from haven.accounts.models import Organisation, OrganisationType, User
 from haven.accounts.roles import Role
 from haven.cases import intake
 from haven.cases.actions import open_case
-from haven.cases.demo import STORIES
+from haven.cases.demo import STORIES, child_safeguards
 from haven.cases.models import Case
 from haven.core import crypto
 from haven.directory import demo as directory_demo
@@ -69,6 +69,7 @@ PEOPLE: dict[str, list[dict[str, Any]]] = {
             "citizenship": ["KH"],
             "languages": ["km"],
             "case": True,
+            "child": True,  # safeguards recorded before the child's screening is completed
             "screening": "child_labour",
             "story": "child_presumed_overdue",
         },
@@ -170,7 +171,7 @@ PEOPLE: dict[str, list[dict[str, Any]]] = {
 
 
 # What a demo person's entry says about the story, not about the person.
-DEMO_KEYS = ("case", "screening", "story", "hand_over")
+DEMO_KEYS = ("case", "screening", "story", "hand_over", "child")
 
 # Fictional completed screenings, so the result pages and the case history show something.
 SCREENINGS: dict[str, dict[str, Any]] = {
@@ -305,6 +306,8 @@ class Command(BaseCommand):
                     opened_on=timezone.localdate() - dt.timedelta(days=3),
                     summary="Fictional demo case. Nothing here is about a real person.",
                 )
+            if case is not None and spec.get("child"):
+                child_safeguards(users, case)
             if "screening" in spec:
                 screening = _demo_screening(screener, SCREENINGS[spec["screening"]], person, case)
                 if spec.get("hand_over"):
