@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0006_identification_requests'),
+        ('referrals', '0007_override_requests'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_return_approval'),
+        ('cases', '0009_override_notices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
