@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_age_assessment_then_closure_refused_until_the_childs_safeguards_are_recorded(
-    world: World, live_server: LiveServer, new_page: PageFactory, sign_in: SignIn, tmp_path: Path
+    world: World, live_server: LiveServer, new_page: PageFactory, sign_in: SignIn, artifacts: Path
 ) -> None:
     today = timezone.localdate().isoformat()
     reference = world.cases["A"].reference
@@ -42,7 +42,7 @@ def test_age_assessment_then_closure_refused_until_the_childs_safeguards_are_rec
     expect(page).to_have_url(f"{case_url}#record")
     expect_message(page, "Age assessment recorded.")
     expect(page.locator("#child-safeguards-missing")).to_contain_text("the child's assent")
-    page.screenshot(path=tmp_path / "child-01-age-assessed.png", full_page=True)
+    page.screenshot(path=artifacts / "child-01-age-assessed.png", full_page=True)
 
     # Closing is refused, with the reason, and nothing changes.
     page.get_by_role("link", name="Request closing the case").click()
@@ -52,7 +52,7 @@ def test_age_assessment_then_closure_refused_until_the_childs_safeguards_are_rec
     refused = page.get_by_role("alert")
     expect(refused).to_contain_text("This is a child's case: it can be closed only once it records")
     expect(refused).to_contain_text("a best-interests assessment")
-    page.screenshot(path=tmp_path / "child-02-closure-refused.png", full_page=True)
+    page.screenshot(path=artifacts / "child-02-closure-refused.png", full_page=True)
     page.goto(case_url)
     expect(page.get_by_text("closure waiting for approval")).to_have_count(0)
 
@@ -74,5 +74,5 @@ def test_age_assessment_then_closure_refused_until_the_childs_safeguards_are_rec
     page.get_by_role("button", name="Request closure").click()
     expect(page).to_have_url(f"{case_url}#status")
     expect_message(page, "Closure requested. A supervisor will approve or refuse it.")
-    page.screenshot(path=tmp_path / "child-03-closure-requested.png", full_page=True)
-    assert (tmp_path / "child-02-closure-refused.png").stat().st_size > 0
+    page.screenshot(path=artifacts / "child-03-closure-requested.png", full_page=True)
+    assert (artifacts / "child-02-closure-refused.png").stat().st_size > 0
