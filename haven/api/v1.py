@@ -263,11 +263,16 @@ class Page(PageNumberPagination):
 directory = Router(tags=["directory"], auth=None)
 
 
+# Free-text query values: no NUL character (PostgreSQL text cannot hold one, so a search
+# for it would fail instead of answering 422), and no longer than a search box allows.
+SearchText = Annotated[str, Field(pattern=r"^[^\x00]*$", max_length=200)]
+
+
 class DirectoryQuery(Schema):
-    kind: str = ""
-    country: str = ""
-    area: str = ""
-    language: str = ""
+    kind: SearchText = ""
+    country: SearchText = ""
+    area: SearchText = ""
+    language: SearchText = ""
     age: int | None = None
     referrals_only: bool = False
 
