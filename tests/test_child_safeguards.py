@@ -424,6 +424,11 @@ class ChildConsentTests(ChildSafeguardsTestCase):
         self.assertEqual(
             referrals.visible_categories(self.world.referrals["A"], timezone.now()), []
         )
+        # The case page says so beside the consent, so nobody relies on it.
+        page = self.client_for("A", Role.CASE_WORKER).get(
+            reverse("cases:detail", args=[self.case().reference])
+        )
+        self.assertContains(page, "consent: it shares nothing for a child")
 
 
 class ChildSafeguardPageTests(ChildSafeguardsTestCase):
