@@ -33,6 +33,15 @@ class Safeguarded(Protocol):
     child_assent: bool
 
 
+# Safeguarded's fields, by name: what a child's screening with no case records itself.
+SAFEGUARD_FIELDS = (
+    "guardian",
+    "guardian_none_reason",
+    "best_interests_assessed_on",
+    "child_assent",
+)
+
+
 def latest_assessment(
     case: Case, assessments: Iterable[AgeAssessment] | None = None
 ) -> AgeAssessment | None:

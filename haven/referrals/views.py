@@ -263,17 +263,17 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
     user = staff_user(request)
     referral = get_outgoing_for(user, reference, Capability.REFERRAL_SEND)
     now = timezone.now()
+    visible = actions.visible_categories(referral, now)
     return render(
         request,
         "referrals/detail.html",
         {
             "referral": referral,
             "chosen": packets.category_labels(referral.categories),
-            "visible": packets.category_labels(actions.visible_categories(referral, now)),
+            "visible": packets.category_labels(visible),
             "left": packets.category_labels(referral.left_categories),
             "withdrawal_due": crossborder.withdrawal_due(referral),
-            "withdrawn_in_haven": referral.status == ReferralStatus.REVOKED
-            or not actions.visible_categories(referral, now),
+            "withdrawn_in_haven": referral.status == ReferralStatus.REVOKED or not visible,
             "override_active": referral.override_active(now),
             "override_requests": list(referral.override_requests.select_related("decided_by")[:20]),
             "version_form": VersionForm(initial={"version": referral.version}),

@@ -14,7 +14,7 @@ from haven.accounts.roles import Capability
 from haven.audit.chain import record
 from haven.audit.models import Action
 from haven.cases.actions import closed_case_message, refuse_future
-from haven.cases.children import Gate, child_by, refuse_missing
+from haven.cases.children import SAFEGUARD_FIELDS, Gate, child_by, refuse_missing
 from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.pseudonyms import SCREENING_PREFIX, create_with_reference
 from haven.screening import engine
@@ -216,14 +216,6 @@ def resume(actor: User, screening: Screening, *, expected_version: int) -> None:
         current.status = ScreeningStatus.IN_PROGRESS
         _save(actor, current, Action.SCREENING_RESUME, ["status"])
     screening.refresh_from_db()
-
-
-SAFEGUARD_FIELDS = (
-    "guardian",
-    "guardian_none_reason",
-    "best_interests_assessed_on",
-    "child_assent",
-)
 
 
 def _child_safeguards(current: Screening, safeguards: Mapping[str, Any]) -> list[str]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
@@ -8,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import OrganisationType
+from haven.cases.children import SAFEGUARD_FIELDS
+from haven.cases.forms import CaseRecordForm
 from haven.core.forms import checkbox
 from haven.screening.models import Outcome
 from haven.screening_engine.model import EXPLOITATION_FORMS, Indicator
@@ -186,25 +189,12 @@ class JudgementForm(forms.Form):
         if child_safeguards:
             # A child's screening with no case: its safeguards are recorded here
             # (haven.cases.children); the action refuses completion without them.
-            self.fields["guardian"] = forms.CharField(
-                label=_("Guardian (name and role)"), required=False, max_length=200
-            )
-            self.fields["guardian_none_reason"] = forms.CharField(
-                label=_("No guardian yet: why none could be appointed"),
-                required=False,
-                max_length=2000,
-                widget=forms.Textarea(attrs={"rows": 2}),
-            )
-            self.fields["best_interests_assessed_on"] = forms.DateField(
-                label=_("Best-interests assessment done on"),
-                required=False,
-                widget=forms.DateInput(attrs={"type": "date"}),
-            )
-            self.fields["child_assent"] = checkbox(_("The child gives their assent"))
+            # The same fields as the case record's, labels and limits included.
+            for name in SAFEGUARD_FIELDS:
+                self.fields[name] = copy.deepcopy(CaseRecordForm.base_fields[name])
 
     def safeguards(self) -> dict[str, Any]:
-        names = ("guardian", "guardian_none_reason", "best_interests_assessed_on", "child_assent")
-        return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
+        return {n: self.cleaned_data[n] for n in SAFEGUARD_FIELDS if n in self.cleaned_data}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
