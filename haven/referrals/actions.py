@@ -507,11 +507,9 @@ def goes_to_enforcement(referral: Referral) -> bool:
 
 
 def _supervisors(organisation_id: int, but: User) -> list[User]:
-    return [
-        u
-        for u in get_user_model().objects.filter(organisation_id=organisation_id, is_active=True)
-        if can(u, Capability.OVERRIDE_APPROVE) and u.pk != but.pk
-    ]
+    """Who approves emergency sharing in the organisation, but the one acting."""
+    supervisors = receiving.active_users(organisation_id, Capability.OVERRIDE_APPROVE)
+    return [u for u in supervisors if u.pk != but.pk]
 
 
 def _notify(users: list[User], referral: Referral, kind: str) -> None:

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 RECEIVING_CAPABILITIES = (Capability.REFERRAL_RECEIVE, Capability.REFERRAL_ROUTE)
 
 
-def _active_users(organisation_id: int, *capabilities: Capability) -> list[User]:
+def active_users(organisation_id: int, *capabilities: Capability) -> list[User]:
     """The organisation's active users whose roles grant one of `capabilities`."""
     users = User.objects.filter(organisation_id=organisation_id, is_active=True)
     return [u for u in users if any(can(u, c) for c in capabilities)]
@@ -49,7 +49,7 @@ def _active_users(organisation_id: int, *capabilities: Capability) -> list[User]
 
 def receivers(organisation_id: int) -> list[User]:
     """The active users of the organisation who answer or route incoming referrals."""
-    return _active_users(organisation_id, *RECEIVING_CAPABILITIES)
+    return active_users(organisation_id, *RECEIVING_CAPABILITIES)
 
 
 def receivers_of(referral: Referral) -> list[User]:
@@ -58,7 +58,7 @@ def receivers_of(referral: Referral) -> list[User]:
     if referral.recipient_organisation_id is None:
         return []
     if referral.purpose == Purpose.IDENTIFICATION:
-        return _active_users(referral.recipient_organisation_id, Capability.IDENTIFICATION_REQUESTS)
+        return active_users(referral.recipient_organisation_id, Capability.IDENTIFICATION_REQUESTS)
     return receivers(referral.recipient_organisation_id)
 
 
@@ -88,7 +88,7 @@ def routable_for(user: User) -> QuerySet[Referral]:
 
 def handlers(organisation_id: int) -> list[User]:
     """Who an incoming referral can be routed to: those who may read and answer it."""
-    return _active_users(organisation_id, Capability.REFERRAL_RECEIVE)
+    return active_users(organisation_id, Capability.REFERRAL_RECEIVE)
 
 
 def route(actor: User, referral: Referral, colleague: User, *, expected_version: int) -> None:
