@@ -25,6 +25,8 @@ class OrganisationType(models.TextChoices):
     EMBASSY = "EmbassyOrConsulate", _("Embassy or consulate")
     INTERNATIONAL = "InternationalOrganisation", _("International organisation")
     HOTLINE = "Hotline", _("Hotline")
+    # A trained community group whose members record what they see (haven.community).
+    COMMUNITY_GROUP = "CommunityGroup", _("Community group")
 
 
 class Organisation(models.Model):
@@ -36,6 +38,10 @@ class Organisation(models.Model):
     # Set by the organisation's admin: staff confirm sign-in with a passkey or security
     # key (a recovery code still opens the account when a key is lost).
     require_passkey = models.BooleanField(_("require a passkey or security key"), default=False)
+    # A training space: its records are practice, marked TRAINING on every page and PDF,
+    # and never leave it (no referral, release, export, exchange or API read; each refused
+    # in its domain action, haven.training.isolation).
+    is_training = models.BooleanField(_("training organisation"), default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -37,6 +37,16 @@ class Role(models.TextChoices):
     # A fluent speaker who reviews Haven's texts in the languages named on their account
     # (User.translation_languages): reads and proposes wording, reaches no record.
     TRANSLATOR = "translator", _("Translator")
+    # Answers a hotline: logs calls and messages, gives the advice scripts, takes SOS
+    # calls and tips (haven.hotline). Reaches no person or case record.
+    HOTLINE_OPERATOR = "hotline_operator", _("Hotline operator")
+    # A trained member of a community group: records what they saw against the observable
+    # indicators (haven.community), and sees nothing else, not even other reports.
+    COMMUNITY_REPORTER = "community_reporter", _("Community reporter")
+    # The training space (an organisation flagged as training, haven.training): trainers
+    # write scenarios and see a group's results; trainees run the scenarios and quizzes.
+    TRAINER = "trainer", _("Trainer")
+    TRAINEE = "trainee", _("Trainee")
 
 
 class Scope(enum.Enum):
@@ -102,9 +112,21 @@ class Capability(enum.Enum):
     # Approve a voluntary return plan, with the protection assessment where the person
     # fears harm on return or was referred for asylum (non-refoulement).
     RETURN_APPROVE = "return.approve"
+    # Prevention (haven.hotline, haven.community, haven.campaigns).
+    HOTLINE_LOG = "hotline.log"  # log calls and messages, SOS, tips; see the log
+    SOS_RESPOND = "sos.respond"  # be alerted to an SOS call and acknowledge it
+    LEAD_VIEW = "lead.view"  # leads: a tip or a report about someone not yet met
+    LEAD_MANAGE = "lead.manage"  # open a lead from a report, assign it, pass it on, close it
+    COMMUNITY_REPORT = "community.report"  # record an observation (never names or photos)
+    COMMUNITY_MAP = "community.map"  # observations in aggregate, by district and sector
+    CAMPAIGN_EDIT = "campaign.edit"  # information campaigns, their six steps and materials
+    # The training simulator, in a training organisation only (haven.training).
+    TRAINING_RUN = "training.run"  # run scenarios and quizzes
+    TRAINING_MANAGE = "training.manage"  # write scenarios, see a group's results
 
 
 _OWN = frozenset({Scope.OWN})
+_ASSIGNED = frozenset({Scope.ASSIGNED})
 _OWN_ASSIGNED = frozenset({Scope.OWN, Scope.ASSIGNED})
 _ORG = frozenset({Scope.ORGANISATION})
 _DEPLOYMENT = frozenset({Scope.DEPLOYMENT})
@@ -227,6 +249,33 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
         Role.ORG_ADMIN: _ORG,
         Role.COORDINATOR: _DEPLOYMENT,
     },
+    # A hotline works in shifts and calls back: its operators and supervisors share the
+    # organisation's log. Free text in it is encrypted; a caller may stay anonymous.
+    Capability.HOTLINE_LOG: {Role.HOTLINE_OPERATOR: _ORG, Role.SUPERVISOR: _ORG},
+    # The supervisor on duty is alerted to an SOS (every supervisor when none is on duty).
+    Capability.SOS_RESPOND: {Role.SUPERVISOR: _ORG},
+    # A lead names no person record until someone meets the person. Whoever logged the
+    # tip sees it; outreach workers see those assigned to them; supervisors and
+    # coordinators see the organisation's and decide where each goes.
+    Capability.LEAD_VIEW: {
+        Role.HOTLINE_OPERATOR: _OWN,
+        Role.CASE_WORKER: _ASSIGNED,
+        Role.SUPERVISOR: _ORG,
+        Role.COORDINATOR: _ORG,
+    },
+    Capability.LEAD_MANAGE: {Role.SUPERVISOR: _ORG, Role.COORDINATOR: _ORG},
+    # A community reporter holds this and nothing else: their own reports only.
+    Capability.COMMUNITY_REPORT: {Role.COMMUNITY_REPORTER: _OWN},
+    Capability.COMMUNITY_MAP: {Role.COORDINATOR: _ORG, Role.SUPERVISOR: _ORG},
+    Capability.CAMPAIGN_EDIT: {
+        Role.SUPERVISOR: _ORG,
+        Role.COORDINATOR: _ORG,
+        Role.ANALYST: _ORG,
+    },
+    # Honoured only in an organisation flagged as training (haven.training.access): in a
+    # real organisation these roles reach nothing.
+    Capability.TRAINING_RUN: {Role.TRAINEE: _OWN, Role.TRAINER: _ORG},
+    Capability.TRAINING_MANAGE: {Role.TRAINER: _ORG},
 }
 
 # Roles whose holders can read identity data. Every role must sign in with a second
