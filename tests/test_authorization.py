@@ -30,6 +30,7 @@ from haven.assistance.models import FollowUp, ReturnPlan, Service, SupportObject
 from haven.care.models import Stay
 from haven.cases.actions import closed_case_message
 from haven.cases.models import Case, Intake
+from haven.community.boundaries import country_map
 from haven.justice.models import Penalisation
 from haven.referrals.models import OverrideGround, OverrideRequest, OverrideStatus, Referral
 from haven.stats.models import Release, ReleaseKind, ResultsFramework
@@ -115,6 +116,15 @@ def a_framework(world: World) -> dict[str, Any]:
         created_by=world.user("A", Role.ANALYST),
     )
     return {"pk": framework.pk}
+
+
+COMMUNITY_MAP_READERS = (Role.COORDINATOR, Role.SUPERVISOR)
+
+
+def a_district(world: World) -> dict[str, Any]:
+    found = country_map("TH")
+    assert found is not None
+    return {"code": found.districts[0].code}
 
 
 def person_a(world: World) -> dict[str, Any]:
@@ -670,6 +680,14 @@ MATRIX: dict[str, Probe] = {
         a_token,
         record_bound=True,
     ),
+    # Community reports: a reporter reaches the form and their own reports, nothing else;
+    # coordinators and supervisors the map. A district is a place, not a record: B's
+    # coordinators get the page, with none of A's reports on it (tests/test_community.py).
+    "community:mine": Probe("GET", {Role.COMMUNITY_REPORTER: 200}),
+    "community:new": Probe("GET", {Role.COMMUNITY_REPORTER: 200}),
+    "community:places": Probe("GET", {Role.COMMUNITY_REPORTER: 200}),
+    "community:map": Probe("GET", dict.fromkeys(COMMUNITY_MAP_READERS, 200)),
+    "community:district": Probe("GET", dict.fromkeys(COMMUNITY_MAP_READERS, 200), a_district),
 }
 
 # The API answers a session (or no credentials) with 401: only a token reaches it. Its

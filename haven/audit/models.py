@@ -106,6 +106,8 @@ class Action(models.TextChoices):
     JUSTICE_SAFETY = "justice.safety_review", _("Post-trial safety review recorded")
     JUSTICE_COMPENSATION = "justice.compensation", _("Compensation claim recorded")
     JUSTICE_LETTER = "justice.letter", _("Non-punishment request letter made")
+    COMMUNITY_REPORT = "community.report", _("Community report recorded")
+    COMMUNITY_LEAD = "community.lead", _("Community report turned into a lead")
 
 
 class AuditEntry(models.Model):

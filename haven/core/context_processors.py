@@ -57,6 +57,8 @@ def haven(request: HttpRequest) -> dict[str, object]:
             "feedback_record": can(user, Capability.ASSISTANCE_EDIT),
             "translations": can(user, Capability.TRANSLATION_REVIEW)
             or can(user, Capability.TRANSLATION_ACCEPT),
+            "community": can(user, Capability.COMMUNITY_MAP),
+            "community_report": can(user, Capability.COMMUNITY_REPORT),
         }
     return {
         "nav": nav,

@@ -1,0 +1,243 @@
+"""Community reports: each rule of record_report called directly (message, nothing saved),
+who sees which report, and the map's counts under the disclosure rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from haven.accounts.actions import create_user
+from haven.accounts.roles import Role
+from haven.audit.models import Action, AuditEntry
+from haven.cases.choices import Industry
+from haven.community import boundaries
+from haven.community.actions import record_report
+from haven.community.contacts import has_email_address, has_phone_number
+from haven.community.models import CommunityReport, PeopleSeen
+from haven.core.errors import RefusedError
+from haven.core.places import is_region
+from tests.personas import HavenTestCase
+
+
+def mae_sot() -> boundaries.District:
+    found = next(d for d in boundaries.country_map("TH").districts if d.name == "Mae Sot")  # type: ignore[union-attr]
+    return found
+
+
+def report_input(**changes: Any) -> dict[str, Any]:
+    district = mae_sot()
+    values: dict[str, Any] = {
+        "observed_on": timezone.localdate(),
+        "country": "TH",
+        "region": district.region,
+        "district": district.code,
+        "sector": Industry.A.value,
+        "indicators": ["context_always_escorted", "context_lives_at_workplace"],
+        "seen": "Workers in the fields never leave; a man watches them all day.",
+        "people_seen": PeopleSeen.SEVERAL.value,
+    }
+    values.update(changes)
+    return values
+
+
+class BoundaryTests(HavenTestCase):
+    def test_every_thai_district_joins_a_thai_province(self) -> None:
+        country_map = boundaries.country_map("TH")
+        assert country_map is not None
+        self.assertGreater(len(country_map.districts), 900)
+        for district in country_map.districts:
+            self.assertTrue(is_region("TH", district.region), district.name)
+
+    def test_cambodia_is_vendored_at_province_level(self) -> None:
+        country_map = boundaries.country_map("KH")
+        assert country_map is not None
+        self.assertEqual(country_map.level, "province")
+        self.assertEqual(len(country_map.districts), 25)
+
+
+class ContactDetailTests(HavenTestCase):
+    def test_phone_numbers_in_any_script_and_grouping_are_found(self) -> None:
+        for text in (
+            "call 081 234 5678",
+            "+66 81-234-5678",
+            "+855 12 345 678",
+            "(02) 123-4567",
+            "๐๘๑-๒๓๔-๕๖๗๘",
+            "ទូរស័ព្ទ ០១២ ៣៤៥ ៦៧៨",
+            "ဖုန်း ၀၉ ၄၅၆ ၇၈၉ ၀၁၂",
+            "0812345678",
+        ):
+            with self.subTest(text=text):
+                self.assertTrue(has_phone_number(text))
+
+    def test_counts_dates_and_house_numbers_are_not_phone_numbers(self) -> None:
+        for text in ("about 15 workers", "seen 2026-12-05 at 3pm", "house 123/45", "12 people"):
+            with self.subTest(text=text):
+                self.assertFalse(has_phone_number(text))
+
+    def test_email_addresses_are_found(self) -> None:
+        for text in ("write to boss@example.com", "x \uff20 mail.example.org"):
+            with self.subTest(text=text):
+                self.assertTrue(has_email_address(text))
+
+
+class RecordReportTests(HavenTestCase):
+    def setUp(self) -> None:
+        self.reporter = self.world.user("A", Role.COMMUNITY_REPORTER)
+
+    def assert_refused(self, message: str, **changes: Any) -> None:
+        reports, audit = CommunityReport.objects.count(), AuditEntry.objects.count()
+        with self.assertRaises(RefusedError) as raised:
+            record_report(self.reporter, **report_input(**changes))
+        self.assertEqual(raised.exception.message, message)
+        self.assertEqual(CommunityReport.objects.count(), reports)
+        self.assertEqual(AuditEntry.objects.count(), audit)
+
+    def test_a_report_is_recorded_with_its_audit_row(self) -> None:
+        report = record_report(self.reporter, **report_input())
+        self.assertEqual(report.organisation, self.reporter.organisation)
+        self.assertEqual(report.district, mae_sot().code)
+        entry = AuditEntry.objects.latest("seq")
+        self.assertEqual(entry.action, Action.COMMUNITY_REPORT)
+        self.assertEqual(entry.object_ref, str(report.pk))
+        self.assertNotIn("never leave", str(entry.changed_fields))
+
+    def test_phone_numbers_in_several_scripts_are_refused(self) -> None:
+        message = (
+            "Do not write phone numbers in a report. Remove the number and describe only "
+            "what you saw."
+        )
+        for seen in ("call +66 81 234 5678", "๐๘๑-๒๓๔-๕๖๗๘", "០១២ ៣៤៥ ៦៧៨", "၀၉ ၄၅၆ ၇၈၉ ၀၁၂"):
+            with self.subTest(seen=seen):
+                self.assert_refused(message, seen=seen)
+
+    def test_email_addresses_are_refused(self) -> None:
+        self.assert_refused(
+            "Do not write e-mail addresses in a report. Remove the address and describe "
+            "only what you saw.",
+            seen="the agent is agent@example.com",
+        )
+
+    def test_unknown_district_is_refused(self) -> None:
+        self.assert_refused("Choose a district of the province from the list.", district="nowhere")
+
+    def test_district_of_another_province_is_refused(self) -> None:
+        self.assert_refused("Choose a district of the province from the list.", region="TH-10")
+
+    def test_future_day_is_refused(self) -> None:
+        self.assert_refused(
+            "The day you saw it cannot be in the future.",
+            observed_on=timezone.localdate() + dt.timedelta(days=1),
+        )
+
+    def test_indicator_not_observable_is_refused(self) -> None:
+        self.assert_refused(
+            "Tick only signs from the list.",
+            indicators=["context_always_escorted", "excessive_working_hours"],
+        )
+
+    def test_no_sign_is_refused(self) -> None:
+        self.assert_refused("Tick at least one sign you saw.", indicators=[])
+
+    def test_unknown_sector_is_refused(self) -> None:
+        self.assert_refused("Choose a kind of work from the list.", sector="Z_Nothing")
+
+    def test_exact_count_is_refused(self) -> None:
+        self.assert_refused("Choose about how many people you saw.", people_seen="7")
+
+    def test_other_roles_cannot_record(self) -> None:
+        self.reporter = self.world.user("A", Role.CASE_WORKER)
+        self.assert_refused("Your role does not allow this")
+
+
+class VisibilityTests(HavenTestCase):
+    def setUp(self) -> None:
+        self.reporter = self.world.user("A", Role.COMMUNITY_REPORTER)
+        self.mine = record_report(self.reporter, **report_input(seen="mine"))
+        # A second reporter of the same group.
+        other = create_user(
+            actor=None,
+            organisation_id=self.reporter.organisation_id,
+            username="a-second-reporter",
+            password="x" * 20,
+            roles=[Role.COMMUNITY_REPORTER.value],
+        )
+        self.theirs = record_report(other, **report_input(seen="theirs"))
+
+    def test_reporter_sees_only_own_reports(self) -> None:
+        page = self.client_for("A", Role.COMMUNITY_REPORTER).get(reverse("community:mine"))
+        self.assertContains(page, "mine")
+        self.assertNotContains(page, "theirs")
+
+    def test_reporter_reaches_nothing_else(self) -> None:
+        client = self.client_for("A", Role.COMMUNITY_REPORTER)
+        self.assertEqual(client.get(reverse("community:map")).status_code, 403)
+        self.assertEqual(client.get(reverse("people:list")).status_code, 403)
+
+    def test_coordinator_sees_the_district_reports(self) -> None:
+        client = self.client_for("A", Role.COORDINATOR)
+        page = client.get(reverse("community:district", args=[mae_sot().code]))
+        self.assertContains(page, "mine")
+        self.assertContains(page, "theirs")
+
+    def test_other_organisation_sees_none(self) -> None:
+        client = self.client_for("B", Role.COORDINATOR)
+        page = client.get(reverse("community:district", args=[mae_sot().code]))
+        self.assertNotContains(page, "mine")
+
+    def test_unknown_district_is_not_found(self) -> None:
+        client = self.client_for("A", Role.COORDINATOR)
+        self.assertEqual(
+            client.get(reverse("community:district", args=["nowhere"])).status_code, 404
+        )
+
+
+class MapTests(HavenTestCase):
+    def setUp(self) -> None:
+        reporter = self.world.user("A", Role.COMMUNITY_REPORTER)
+        for _n in range(12):
+            record_report(reporter, **report_input(seen=""))
+
+    def test_map_shades_the_district_and_hides_small_counts(self) -> None:
+        client = self.client_for("A", Role.COORDINATOR)
+        page = client.get(reverse("community:map"))
+        self.assertContains(page, "Mae Sot: 10")  # 12 rounded to a multiple of 5
+        self.assertContains(page, "geoBoundaries")
+
+    @override_settings(HAVEN_STATS_THRESHOLD=20)
+    def test_small_counts_are_hidden(self) -> None:
+        page = self.client_for("A", Role.COORDINATOR).get(reverse("community:map"))
+        self.assertContains(page, "Mae Sot: ·")
+        self.assertNotContains(page, "Mae Sot: 10")
+
+    def test_filters_narrow_and_bad_filters_do_not_break_the_page(self) -> None:
+        client = self.client_for("A", Role.COORDINATOR)
+        page = client.get(reverse("community:map"), {"sector": Industry.F.value})
+        self.assertContains(page, "Mae Sot: 0")
+        page = client.get(reverse("community:map"), {"start": "not a date", "country": "XX"})
+        self.assertEqual(page.status_code, 200)
+
+    def test_map_query_count_does_not_grow(self) -> None:
+        client = self.client_for("A", Role.COORDINATOR)
+        client.get(reverse("community:map"))
+        with self.assertNumQueries(7):
+            client.get(reverse("community:map"))
+
+    def test_new_report_form_records_a_report(self) -> None:
+        client = self.client_for("A", Role.COMMUNITY_REPORTER)
+        self.assertEqual(client.get(reverse("community:new")).status_code, 200)
+        data = report_input(seen="by the form")
+        response = client.post(reverse("community:new"), data)
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(CommunityReport.objects.filter(people_seen=PeopleSeen.SEVERAL).exists())
+        response = client.post(reverse("community:new"), {**data, "seen": "081 234 5678"})
+        self.assertContains(response, "Do not write phone numbers", status_code=400)
+
+    def test_places_lists_the_districts_of_a_province(self) -> None:
+        client = self.client_for("A", Role.COMMUNITY_REPORTER)
+        page = client.get(reverse("community:places"), {"country": "TH", "region": "TH-63"})
+        self.assertContains(page, "Mae Sot")
