@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0006_organisation_is_training'),
-        ('directory', '0004_alter_provider_org_type'),
+        ('directory', '0003_identification_service_kind'),
         ('screening', '0004_child_safeguards'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
