@@ -35,6 +35,8 @@ from haven.hotline.choices import (
     Topic,
 )
 from haven.hotline.models import Call, DutyShift, Lead, SosAlert
+from haven.referrals.receiving import active_users
+from haven.screening.actions import start_screening
 
 if TYPE_CHECKING:
     from haven.accounts.models import Organisation, User
@@ -145,7 +147,7 @@ def log_call(
         )
     country, region = _check_place(country, region)
     keys = sorted(set(advice))
-    unknown = [key for key in keys if key not in advice_library.keys()]
+    unknown = [key for key in keys if key not in advice_library.keys_set()]
     if unknown:
         raise RefusedError(_("Choose advice scripts from the library."))
     notes = _check_text(notes, MAX_NOTES, _("Notes"))
@@ -197,8 +199,6 @@ def on_duty(organisation_id: int, at: dt.datetime | None = None) -> list[User]:
 
 def responders(organisation_id: int) -> list[User]:
     """Who an SOS alerts: the supervisors on duty, or every supervisor when none is."""
-    from haven.referrals.receiving import active_users
-
     return on_duty(organisation_id) or active_users(organisation_id, Capability.SOS_RESPOND)
 
 
@@ -536,8 +536,6 @@ def close_lead(actor: User, lead: Lead, *, expected_version: int) -> Lead:
 def start_call_screening(actor: User, call: Call, *, readiness: dict[str, Any]) -> Screening:
     """Start the engine's quick screening from a call, through haven.screening's own
     anonymous flow (no person), and link it to the call."""
-    from haven.screening.actions import start_screening
-
     _refuse_unless(actor, Capability.HOTLINE_LOG)
     _refuse_unless(actor, Capability.SCREENING_CREATE)
     with transaction.atomic():

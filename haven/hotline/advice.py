@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 ADVICE_DIR = Path(__file__).parent / "advice"
 FALLBACK = "en"
@@ -27,9 +28,13 @@ class Script:
     topics: tuple[str, ...]
 
 
+def _order(item: tuple[str, dict[str, Any]]) -> tuple[int, str]:
+    return int(item[1].get("order", 99)), item[0]
+
+
 @cache
-def _library() -> dict[str, dict[str, object]]:
-    found: dict[str, dict[str, object]] = {}
+def _library() -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
     for path in sorted(ADVICE_DIR.glob("*.toml")):
         with path.open("rb") as handle:
             data = tomllib.load(handle)
@@ -43,14 +48,16 @@ def keys() -> list[str]:
     return list(_library())
 
 
+def keys_set() -> frozenset[str]:
+    return frozenset(_library())
+
+
 def script(key: str, language: str) -> Script:
     data = _library()[key]
     texts = data["text"]
-    assert isinstance(texts, dict)
     chosen = language if language in texts else FALLBACK
     text = texts[chosen]
     topics = data.get("topics", [])
-    assert isinstance(topics, list)
     return Script(
         key=key,
         language=chosen,
