@@ -30,6 +30,7 @@ from haven.assistance.models import FollowUp, ReturnPlan, Service, SupportObject
 from haven.care.models import Stay
 from haven.cases.actions import closed_case_message
 from haven.cases.models import Case, Intake
+from haven.community.actions import record_report
 from haven.community.boundaries import country_map
 from haven.justice.models import Penalisation
 from haven.referrals.models import OverrideGround, OverrideRequest, OverrideStatus, Referral
@@ -125,6 +126,25 @@ def a_district(world: World) -> dict[str, Any]:
     found = country_map("TH")
     assert found is not None
     return {"code": found.districts[0].code}
+
+
+def community_report_a(world: World) -> dict[str, Any]:
+    district = a_district(world)["code"]
+    found = country_map("TH")
+    assert found is not None
+    region = next(d.region for d in found.districts if d.code == district)
+    report = record_report(
+        world.user("A", Role.COMMUNITY_REPORTER),
+        observed_on=timezone.localdate(),
+        country="TH",
+        region=region,
+        district=district,
+        sector="F_Construction",
+        indicators=["context_always_escorted"],
+        seen="",
+        people_seen="2-5",
+    )
+    return {"pk": report.pk}
 
 
 def person_a(world: World) -> dict[str, Any]:
@@ -687,6 +707,14 @@ MATRIX: dict[str, Probe] = {
     "community:new": Probe("GET", {Role.COMMUNITY_REPORTER: 200}),
     "community:places": Probe("GET", {Role.COMMUNITY_REPORTER: 200}),
     "community:map": Probe("GET", dict.fromkeys(COMMUNITY_MAP_READERS, 200)),
+    # A stale form: refused without change, back to the district's reports.
+    "community:lead": Probe(
+        "POST",
+        dict.fromkeys(COMMUNITY_MAP_READERS, 302),
+        community_report_a,
+        data=STALE,
+        record_bound=True,
+    ),
     "community:district": Probe("GET", dict.fromkeys(COMMUNITY_MAP_READERS, 200), a_district),
 }
 

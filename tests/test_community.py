@@ -15,11 +15,12 @@ from haven.accounts.roles import Role
 from haven.audit.models import Action, AuditEntry
 from haven.cases.choices import Industry
 from haven.community import boundaries
-from haven.community.actions import record_report
+from haven.community.actions import record_report, turn_into_lead
 from haven.community.contacts import has_email_address, has_phone_number
 from haven.community.models import CommunityReport, PeopleSeen
-from haven.core.errors import RefusedError
+from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.places import is_region
+from haven.hotline.models import Lead
 from tests.personas import HavenTestCase
 
 
@@ -224,7 +225,7 @@ class MapTests(HavenTestCase):
     def test_map_query_count_does_not_grow(self) -> None:
         client = self.client_for("A", Role.COORDINATOR)
         client.get(reverse("community:map"))
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(6):
             client.get(reverse("community:map"))
 
     def test_new_report_form_records_a_report(self) -> None:
@@ -241,3 +242,58 @@ class MapTests(HavenTestCase):
         client = self.client_for("A", Role.COMMUNITY_REPORTER)
         page = client.get(reverse("community:places"), {"country": "TH", "region": "TH-63"})
         self.assertContains(page, "Mae Sot")
+
+
+class TurnIntoLeadTests(HavenTestCase):
+    def setUp(self) -> None:
+        self.report = record_report(
+            self.world.user("A", Role.COMMUNITY_REPORTER), **report_input(seen="")
+        )
+        self.coordinator = self.world.user("A", Role.COORDINATOR)
+
+    def assert_unchanged(self, actor: Any, message: str | None, version: int = 1) -> None:
+        leads, audit = Lead.objects.count(), AuditEntry.objects.count()
+        error = ConcurrentEditError if message is None else RefusedError
+        with self.assertRaises(error) as raised:
+            turn_into_lead(actor, self.report, expected_version=version)
+        if message is not None:
+            self.assertEqual(raised.exception.message, message)  # type: ignore[attr-defined]
+        self.assertEqual(Lead.objects.count(), leads)
+        self.assertEqual(AuditEntry.objects.count(), audit)
+        self.report.refresh_from_db()
+
+    def test_a_report_becomes_a_community_lead_once(self) -> None:
+        lead = turn_into_lead(self.coordinator, self.report, expected_version=1)
+        self.report.refresh_from_db()
+        self.assertEqual(self.report.lead, lead)
+        self.assertEqual(lead.source, "community")
+        self.assertEqual(lead.district, mae_sot().code)
+        self.assertIn(mae_sot().region, lead.region)
+        self.assert_unchanged(self.coordinator, "This report is already a lead.", version=2)
+
+    def test_a_stale_version_is_refused(self) -> None:
+        self.assert_unchanged(self.coordinator, None, version=5)
+        self.assertIsNone(self.report.lead_id)
+
+    def test_only_lead_managers_may(self) -> None:
+        for role in (Role.COMMUNITY_REPORTER, Role.CASE_WORKER):
+            with self.subTest(role=role.value):
+                self.assert_unchanged(self.world.user("A", role), "Your role does not allow this")
+
+    def test_another_organisation_cannot(self) -> None:
+        self.assert_unchanged(
+            self.world.user("B", Role.COORDINATOR), "Your role does not allow this"
+        )
+
+    def test_the_district_page_turns_a_report_into_a_lead(self) -> None:
+        client = self.client_for("A", Role.COORDINATOR)
+        page = client.get(reverse("community:district", args=[mae_sot().code]))
+        self.assertContains(page, "Turn into a lead")
+        response = client.post(reverse("community:lead", args=[self.report.pk]), {"version": "1"})
+        self.report.refresh_from_db()
+        assert self.report.lead_id is not None
+        self.assertRedirects(
+            response,
+            reverse("hotline:lead_detail", args=[self.report.lead_id]),
+            fetch_redirect_response=False,
+        )

@@ -106,6 +106,13 @@ class Action(models.TextChoices):
     JUSTICE_SAFETY = "justice.safety_review", _("Post-trial safety review recorded")
     JUSTICE_COMPENSATION = "justice.compensation", _("Compensation claim recorded")
     JUSTICE_LETTER = "justice.letter", _("Non-punishment request letter made")
+    HOTLINE_CALL = "hotline.call", _("Hotline call logged")
+    HOTLINE_SCREENING = "hotline.screening", _("Quick screening started from a hotline call")
+    SOS_RAISE = "sos.raise", _("SOS alert raised")
+    SOS_ACKNOWLEDGE = "sos.acknowledge", _("SOS alert acknowledged")
+    DUTY_SET = "duty.set", _("Supervisor duty shift set or removed")
+    LEAD_OPEN = "lead.open", _("Lead opened")
+    LEAD_CHANGE = "lead.change", _("Lead assigned, passed on or closed")
     COMMUNITY_REPORT = "community.report", _("Community report recorded")
     COMMUNITY_LEAD = "community.lead", _("Community report turned into a lead")
 

@@ -17,11 +17,16 @@ from haven.audit.chain import record
 from haven.audit.models import Action
 from haven.cases.choices import Industry
 from haven.community import boundaries
+from haven.community.access import reports_for
 from haven.community.contacts import has_email_address, has_phone_number
-from haven.community.indicators import observable_ids
+from haven.community.indicators import observable_ids, words
 from haven.community.models import CommunityReport, PeopleSeen
-from haven.core.errors import RefusedError
+from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.places import is_region
+from haven.hotline.actions import MAX_SUMMARY as MAX_LEAD_SUMMARY
+from haven.hotline.actions import open_lead
+from haven.hotline.choices import LeadSource
+from haven.hotline.models import Lead
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
@@ -134,3 +139,51 @@ def record_report(
             ],
         )
     return report
+
+
+def _lead_summary(report: CommunityReport) -> str:
+    """What the lead says about the report: its words if any, else the signs ticked, in
+    the actor's language. Never who reported it."""
+    signs = "; ".join(words(indicator) for indicator in report.indicators)
+    parts = [report.seen, signs, str(report.get_people_seen_display())]
+    return "\n".join(part for part in parts if part)[:MAX_LEAD_SUMMARY]
+
+
+def turn_into_lead(actor: User, report: CommunityReport, *, expected_version: int) -> Lead:
+    """Open a lead (source "community") from a report of the actor's organisation and link
+    the report to it. Only those who manage leads; a report becomes one lead at most."""
+    if not can(actor, Capability.LEAD_MANAGE):
+        raise RefusedError(not_allowed_message())
+    with transaction.atomic():
+        current = (
+            reports_for(actor, Capability.COMMUNITY_MAP)
+            .select_for_update()
+            .filter(pk=report.pk)
+            .first()
+        )
+        if current is None:
+            raise RefusedError(not_allowed_message())
+        if current.version != expected_version:
+            raise ConcurrentEditError
+        if current.lead_id is not None:
+            raise RefusedError(_("This report is already a lead."))
+        lead = open_lead(
+            actor,
+            source=LeadSource.COMMUNITY,
+            country=current.country,
+            region=current.region,
+            district=current.district,
+            sector=current.sector,
+            summary=_lead_summary(current),
+        )
+        current.lead = lead
+        current.version += 1
+        current.save(update_fields=["lead", "version"])
+        record(
+            actor=actor,
+            action=Action.COMMUNITY_LEAD,
+            object_type="community_report",
+            object_ref=str(current.pk),
+            changed_fields=["lead"],
+        )
+    return lead

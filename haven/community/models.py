@@ -43,6 +43,14 @@ class CommunityReport(models.Model):
     indicators = models.JSONField(_("signs seen"), default=list)
     seen = EncryptedTextField(_("what was seen"))
     people_seen = models.CharField(_("people seen"), max_length=8, choices=PeopleSeen.choices)
+    # The lead a coordinator or supervisor opened from this report (haven.hotline).
+    lead = models.ForeignKey(
+        "hotline.Lead",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="community_reports",
+    )
     recorded_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 

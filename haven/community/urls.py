@@ -10,4 +10,5 @@ urlpatterns = [
     path("places/", views.places, name="places"),
     path("map/", views.community_map, name="map"),
     path("map/<str:code>/", views.district_reports, name="district"),
+    path("reports/<int:pk>/lead/", views.report_lead, name="lead"),
 ]

@@ -12,18 +12,19 @@ import datetime as dt
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from haven.accounts.roles import Capability, can
 from haven.community import actions, boundaries, indicators, mapping
-from haven.community.access import reports_for
+from haven.community.access import get_report_for, reports_for
 from haven.community.forms import MapFilterForm, ReportForm, place_choices
 from haven.core.decorators import requires, staff_user
-from haven.core.feedback import form_page
+from haven.core.feedback import form_page, run_action
+from haven.hotline.models import Lead
 
 PAGE_SIZE = 25
 # The map's default period: the last three months.
@@ -178,3 +179,24 @@ def _rows(page: object) -> list[tuple[object, str, list[str]]]:
             )
         )
     return rows
+
+
+@requires(Capability.LEAD_MANAGE)
+@require_POST
+def report_lead(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff_user(request)
+    report = get_report_for(user, pk, Capability.COMMUNITY_MAP)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = 0
+    opened: list[Lead] = []
+
+    def save() -> object:
+        lead = actions.turn_into_lead(user, report, expected_version=version)
+        opened.append(lead)
+        return lead
+
+    if run_action(request, save, _("The report is now a lead.")):
+        return redirect("hotline:lead_detail", pk=opened[0].pk)
+    return redirect("community:district", code=report.district)
