@@ -109,6 +109,10 @@ def community_map(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     form = MapFilterForm(request.GET or None)
     filters = _filters(request, form, user.organisation.country)
+    if not form.is_bound:  # show the period and country the map is drawn for
+        form = MapFilterForm(
+            initial={"country": filters.country, "start": filters.start, "end": filters.end}
+        )
     found = mapping.district_map(reports_for(user, Capability.COMMUNITY_MAP), filters)
     if found is None:
         raise Http404

@@ -18,6 +18,7 @@ from haven.cases import intake
 from haven.cases.actions import open_case
 from haven.cases.demo import STORIES, child_safeguards
 from haven.cases.models import Case
+from haven.community import demo as community_demo
 from haven.core import crypto
 from haven.directory import demo as directory_demo
 from haven.people.actions import create_person
@@ -274,6 +275,7 @@ class Command(BaseCommand):
                 stories["first_negative_still_helped"],
                 stories["final_negative"],
             )
+        rows += community_demo.seed(DEMO_PASSWORD)
         statistics_facts.refresh()  # the statistics pages read these (cron refreshes them)
         if not options["quiet"]:
             self._print(rows)
