@@ -42,7 +42,7 @@ _numbers = count(1000)
 HOME = {
     Role.SCREENER: 8,
     Role.CASE_WORKER: 23,
-    Role.SUPERVISOR: 25,
+    Role.SUPERVISOR: 26,  # with the SOS alerts waiting for a supervisor (haven.hotline): 1
     Role.DETERMINATION_OFFICER: 20,
     Role.COORDINATOR: 9,
     Role.ANALYST: 7,
