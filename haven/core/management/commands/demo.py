@@ -21,6 +21,7 @@ from haven.cases.models import Case
 from haven.community import demo as community_demo
 from haven.core import crypto
 from haven.directory import demo as directory_demo
+from haven.hotline import demo as hotline_demo
 from haven.people.actions import create_person
 from haven.people.models import IndexKind, Person, PersonIndex
 from haven.referrals import demo as referrals_demo
@@ -267,6 +268,7 @@ class Command(BaseCommand):
                 self._anonymous(org, users)
             rows += [(org.name, users[role]) for role in ROLE_LOGINS]
         directory_demo.load()
+        rows += hotline_demo.seed(self._user)
         stories = self.story_cases
         if "first_negative_still_helped" in stories and "final_negative" in stories:
             referrals_demo.load(
