@@ -21,7 +21,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from haven.accounts.actions import authenticator_secret
-from haven.accounts.models import Organisation, User
+from haven.accounts.models import Organisation, OrganisationType, User
 from haven.accounts.roles import Role
 from haven.core import crypto
 from haven.core.management.commands.demo import TRAINING_ROLES
@@ -174,8 +174,15 @@ class DemoDataTests(HavenTestCase):
 
     def test_demo_has_a_user_for_every_role_in_two_organisation_types(self) -> None:
         call_command("demo", "--quiet")
-        demo_orgs = Organisation.objects.filter(name__contains="DEMO", is_training=False)
+        # The hotline and the community group are specialised: their own few roles.
+        special = (OrganisationType.HOTLINE, OrganisationType.COMMUNITY_GROUP)
+        demo_orgs = Organisation.objects.filter(name__contains="DEMO", is_training=False).exclude(
+            org_type__in=special
+        )
         self.assertEqual(len({org.org_type for org in demo_orgs}), 2)
+        group = Organisation.objects.get(org_type=OrganisationType.COMMUNITY_GROUP)
+        roles = {role for user in group.users.all() for role in user.role_list}
+        self.assertEqual(roles, {Role.COMMUNITY_REPORTER, Role.COORDINATOR})
         for org in demo_orgs:
             roles = {role for user in org.users.all() for role in user.role_list}
             self.assertEqual(roles, set(Role) - TRAINING_ROLES)
