@@ -299,3 +299,17 @@ class TurnIntoLeadTests(HavenTestCase):
             reverse("hotline:lead_detail", args=[self.report.lead_id]),
             fetch_redirect_response=False,
         )
+
+
+class MapDisclosureTests(HavenTestCase):
+    def test_a_lone_small_count_hides_another_so_the_total_gives_nothing_away(self) -> None:
+        reporter = self.world.user("A", Role.COMMUNITY_REPORTER)
+        for _n in range(12):
+            record_report(reporter, **report_input(seen=""))
+        thailand = boundaries.country_map("TH")
+        assert thailand is not None
+        mae_sai = next(d for d in thailand.districts if d.name == "Mae Sai")
+        record_report(reporter, **report_input(district=mae_sai.code, region=mae_sai.region))
+        page = self.client_for("A", Role.COORDINATOR).get(reverse("community:map"))
+        self.assertContains(page, "Mae Sai: ·")
+        self.assertContains(page, "Mae Sot: ·")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from haven.cases.choices import Industry
 from haven.community import boundaries
 from haven.community.models import CommunityReport
-from haven.stats.disclosure import Protected, protect, protect_counts
+from haven.stats.disclosure import Protected, protect
 from haven.stats.tables import rules
 
 SHADES = 4
@@ -79,20 +79,10 @@ def district_map(reports: QuerySet[CommunityReport], filters: Filters) -> Distri
             for row in found.values("district", "sector").annotate(n=Count("id"))
         }
     )
-    by_district: Counter[str] = Counter()
-    for (district, _sector), n in pairs.items():
-        by_district[district] += n
-    protected = protect_counts(
-        {d.code: by_district.get(d.code, 0) for d in country_map.districts}, rules()
-    )
-    shown = dict(zip(protected.rows, protected.row_totals, strict=True))
-    top = max((v for v in shown.values() if v), default=1)
-    shapes = tuple(
-        Shape(d, shown[d.code], _shade(shown[d.code], top)) for d in country_map.districts
-    )
-    # The table: districts with reports by the sectors that have any.
+    # One protected table, district by sector: the map shades its row totals, so the map
+    # and the table hide the same counts and neither can be used to work out the other.
     names = {d.code: d.name for d in country_map.districts}
-    row_codes = tuple(sorted((c for c in by_district if c in names), key=lambda c: names[c]))
+    row_codes = tuple(sorted({c for c, _s in pairs if c in names}, key=lambda code: names[code]))
     sectors = [s for s in Industry.values if any(pairs.get((c, s)) for c in row_codes)]
     labels = dict(Industry.choices)
     table = protect(
@@ -101,7 +91,13 @@ def district_map(reports: QuerySet[CommunityReport], filters: Filters) -> Distri
         [[pairs.get((c, s), 0) for s in sectors] for c in row_codes],
         rules(),
     )
-    return DistrictMap(country_map, shapes, table, row_codes, protected.total)
+    shown: dict[str, int | None] = dict.fromkeys(names, 0)
+    shown.update(zip(row_codes, table.row_totals, strict=True))
+    top = max((v for v in shown.values() if v), default=1)
+    shapes = tuple(
+        Shape(d, shown[d.code], _shade(shown[d.code], top)) for d in country_map.districts
+    )
+    return DistrictMap(country_map, shapes, table, row_codes, table.total)
 
 
 HIDDEN_NOTE = _(
