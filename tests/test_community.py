@@ -313,3 +313,19 @@ class MapDisclosureTests(HavenTestCase):
         page = self.client_for("A", Role.COORDINATOR).get(reverse("community:map"))
         self.assertContains(page, "Mae Sai: ·")
         self.assertContains(page, "Mae Sot: ·")
+
+
+class ListQueryTests(HavenTestCase):
+    def test_report_lists_do_not_query_per_report(self) -> None:
+        reporter = self.world.user("A", Role.COMMUNITY_REPORTER)
+        for _n in range(30):
+            record_report(reporter, **report_input(seen=""))
+        mine = self.client_for("A", Role.COMMUNITY_REPORTER)
+        district = self.client_for("A", Role.COORDINATOR)
+        district_url = reverse("community:district", args=[mae_sot().code])
+        mine.get(reverse("community:mine"))
+        district.get(district_url)
+        with self.assertNumQueries(7):  # session and user, count, page, session saved
+            mine.get(reverse("community:mine"))
+        with self.assertNumQueries(7):
+            district.get(district_url)
