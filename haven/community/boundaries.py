@@ -129,3 +129,9 @@ def districts_of(country: str, region: str) -> list[District]:
 
 
 _EMPTY = CountryMap("", "", (), "0 0 0 0")
+
+
+def district_name(code: str) -> str:
+    """The district's name for pages that hold only its code (a lead's), else the code."""
+    found = district(code)
+    return found.name if found else code
