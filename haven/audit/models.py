@@ -106,6 +106,10 @@ class Action(models.TextChoices):
     JUSTICE_SAFETY = "justice.safety_review", _("Post-trial safety review recorded")
     JUSTICE_COMPENSATION = "justice.compensation", _("Compensation claim recorded")
     JUSTICE_LETTER = "justice.letter", _("Non-punishment request letter made")
+    TRAINING_START = "training.start", _("Training scenario started")
+    TRAINING_ANSWER = "training.answer", _("Training stage answered")
+    TRAINING_SCENARIO = "training.scenario", _("Training scenario written or edited")
+    TRAINING_QUIZ = "training.quiz", _("Training quiz answered")
 
 
 class AuditEntry(models.Model):
