@@ -8,6 +8,7 @@ from haven.accounts.actions import password_reset_by_email
 from haven.accounts.models import User
 from haven.accounts.roles import Capability, can
 from haven.referrals.access import can_decide_overrides
+from haven.training.access import in_training
 from haven.translations import live
 
 # Each language named in its own script. Django's table names Khmer in Latin letters.
@@ -57,6 +58,7 @@ def haven(request: HttpRequest) -> dict[str, object]:
             "feedback_record": can(user, Capability.ASSISTANCE_EDIT),
             "translations": can(user, Capability.TRANSLATION_REVIEW)
             or can(user, Capability.TRANSLATION_ACCEPT),
+            "training": in_training(user, Capability.TRAINING_RUN),
         }
     return {
         "nav": nav,

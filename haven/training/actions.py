@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haven.accounts.actions import ensure_organisation
+from haven.accounts.models import Organisation, OrganisationType
 from haven.accounts.roles import Capability, can
 from haven.audit.chain import record
 from haven.audit.models import Action
@@ -167,7 +169,9 @@ def submit_stage(
             {
                 "verdict": verdict,
                 "answers": dict(screening.answers),
-                "profile": {k: v for k, v in screening.profile.items() if k != "interview_language"},
+                "profile": {
+                    k: v for k, v in screening.profile.items() if k != "interview_language"
+                },
                 "explore": list(screening.explore),
                 "at": timezone.now().isoformat(),
             },
@@ -269,3 +273,31 @@ def submit_quiz(actor: User, answers: Mapping[str, str]) -> QuizResult:
             changed_fields=["answers", "score"],
         )
     return result
+
+
+def ensure_training_organisation(*, actor: User | None, name: str, country: str) -> Organisation:
+    """A training space: an organisation flagged `is_training`, created unless it exists.
+
+    Only an organisation with no real records may become one: training data and real data
+    never share an organisation.
+    """
+    with transaction.atomic():
+        organisation, _created = ensure_organisation(
+            actor=actor, name=name, org_type=OrganisationType.NGO, country=country
+        )
+        if not organisation.is_training:
+            if organisation.screenings.exists() or organisation.users.exists():
+                raise RefusedError(
+                    _("Only a new organisation, with no records, can become a training space.")
+                )
+            organisation.is_training = True
+            organisation.save(update_fields=["is_training"])
+            record(
+                actor=actor,
+                organisation=organisation,
+                action=Action.ORGANISATION_CREATE,
+                object_type="organisation",
+                object_ref=str(organisation.pk),
+                changed_fields=["is_training"],
+            )
+    return organisation

@@ -137,9 +137,7 @@ def _ids(value: Any, where: str, problems: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))
 
 
-def _stage(
-    raw: Any, number: int, before: Stage | None, problems: list[str]
-) -> Stage | None:
+def _stage(raw: Any, number: int, before: Stage | None, problems: list[str]) -> Stage | None:
     where = _("stage %(n)s") % {"n": number}
     if not isinstance(raw, dict):
         problems.append(_("%(where)s: must be a table.") % {"where": where})
@@ -209,7 +207,9 @@ def parse_scenario(source: str) -> Scenario:
             [_("This is not valid TOML: %(error)s") % {"error": str(error)}]
         ) from error
     problems = [
-        _("Unknown key “%(key)s”.") % {"key": key} for key in sorted(data) if key not in SCENARIO_KEYS
+        _("Unknown key “%(key)s”.") % {"key": key}
+        for key in sorted(data)
+        if key not in SCENARIO_KEYS
     ]
     ident = data.get("id")
     if not isinstance(ident, str) or not ident.replace("_", "").isalnum() or not ident.isascii():
@@ -218,7 +218,9 @@ def parse_scenario(source: str) -> Scenario:
     elif len(ident) > 60:
         problems.append(_("id: at most 60 characters."))
     age = data.get("age_at_events")
-    if age is not None and (isinstance(age, bool) or not isinstance(age, int) or not 0 <= age < 120):
+    if age is not None and (
+        isinstance(age, bool) or not isinstance(age, int) or not 0 <= age < 120
+    ):
         problems.append(_("age_at_events: a whole number of years, or leave it out."))
         age = None
     possibly_child = data.get("possibly_child", False)

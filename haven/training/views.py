@@ -79,14 +79,15 @@ def index(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     mine = attempts_for(user, RUN).filter(trainee=user)
     page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
-    titles = {e.scenario.id: e.scenario for e in library.available(user)}
+    entries = library.available(user)
+    titles = {e.scenario.id: str(e.scenario.title) for e in entries}
     return render(
         request,
         "training/index.html",
         {
-            "entries": library.available(user) if can(user, RUN) else [],
+            "entries": entries if can(user, RUN) else [],
             "page": page,
-            "titles": titles,
+            "rows": [(a, titles.get(a.scenario_id, "")) for a in page],
             "can_run": can(user, RUN),
             "can_manage": can(user, MANAGE),
             "quizzes": quiz_results_for(user, RUN).filter(trainee=user)[:5],
@@ -139,9 +140,7 @@ def stage(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = _own_open(request, pk)
     scenario = _scenario(attempt)
     number = attempt.answered + 1
-    form = VerdictForm(
-        request.POST or None, initial={"stage": number, "version": attempt.version}
-    )
+    form = VerdictForm(request.POST or None, initial={"stage": number, "version": attempt.version})
     refused = ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -502,9 +501,7 @@ def _scenario_form(request: HttpRequest, custom: Any = None) -> HttpResponse:
         else:
             messages.success(request, _("Scenario saved."))
             return redirect("training:results")
-    example = (SCENARIO_DIR / "06_poor_conditions_not_trafficking.toml").read_text(
-        encoding="utf-8"
-    )
+    example = (SCENARIO_DIR / "06_poor_conditions_not_trafficking.toml").read_text(encoding="utf-8")
     return render(
         request,
         "training/scenario_form.html",
