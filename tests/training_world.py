@@ -13,7 +13,7 @@ from haven.accounts.actions import create_user
 from haven.accounts.models import Organisation, User
 from haven.accounts.roles import Role
 from haven.training import actions
-from haven.training.loader import SCENARIO_DIR, shipped_scenarios
+from haven.training.loader import SCENARIO_DIR, quiz_statements, shipped_scenarios
 from haven.training.models import Attempt, CustomScenario, QuizResult
 from tests.personas import PASSWORD, READY
 
@@ -90,6 +90,4 @@ def build_training_world() -> TrainingWorld:
 
 
 def _statement_ids() -> list[str]:
-    from haven.training.loader import quiz_statements
-
     return [s.id for s in quiz_statements()]

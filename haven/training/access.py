@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
+from haven.accounts.models import User
 from haven.accounts.roles import Capability, can
 from haven.core.access import get_or_404, scoped
 from haven.training.models import Attempt, CustomScenario, QuizResult
-
-if TYPE_CHECKING:
-    from haven.accounts.models import User
 
 V = TypeVar("V", bound=Callable[..., HttpResponse])
 
@@ -38,8 +36,6 @@ def training_required(*capabilities: Capability) -> Callable[[V], V]:
     def decorate(view: V) -> V:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            from haven.accounts.models import User
-
             user = request.user
             if not isinstance(user, User) or not any(can(user, c) for c in capabilities):
                 raise PermissionDenied

@@ -196,6 +196,33 @@ def _stage(raw: Any, number: int, before: Stage | None, problems: list[str]) -> 
     )
 
 
+def _profile(
+    data: Mapping[str, Any], problems: list[str]
+) -> tuple[Any, bool, list[str], list[str]]:
+    """The scenario's age, exploitation and machine-draft languages."""
+    age = data.get("age_at_events")
+    if age is not None and (
+        isinstance(age, bool) or not isinstance(age, int) or not 0 <= age < 120
+    ):
+        problems.append(_("age_at_events: a whole number of years, or leave it out."))
+        age = None
+    possibly_child = data.get("possibly_child", False)
+    if not isinstance(possibly_child, bool):
+        problems.append(_("possibly_child: true or false."))
+        possibly_child = False
+    exploitation = data.get("exploitation", [])
+    if not isinstance(exploitation, list) or any(f not in EXPLOITATION_FORMS for f in exploitation):
+        problems.append(
+            _("exploitation: a list of %(values)s.") % {"values": ", ".join(EXPLOITATION_FORMS)}
+        )
+        exploitation = []
+    drafts = data.get("machine_drafts", [])
+    if not isinstance(drafts, list) or any(d not in LANGUAGES or d == "en" for d in drafts):
+        problems.append(_("machine_drafts: a list of language codes other than en."))
+        drafts = []
+    return age, possibly_child, exploitation, drafts
+
+
 def parse_scenario(source: str) -> Scenario:
     """Read one scenario's TOML; raise ScenarioError naming every problem."""
     if len(source) > MAX_SOURCE:
@@ -217,26 +244,7 @@ def parse_scenario(source: str) -> Scenario:
         ident = ""
     elif len(ident) > 60:
         problems.append(_("id: at most 60 characters."))
-    age = data.get("age_at_events")
-    if age is not None and (
-        isinstance(age, bool) or not isinstance(age, int) or not 0 <= age < 120
-    ):
-        problems.append(_("age_at_events: a whole number of years, or leave it out."))
-        age = None
-    possibly_child = data.get("possibly_child", False)
-    if not isinstance(possibly_child, bool):
-        problems.append(_("possibly_child: true or false."))
-        possibly_child = False
-    exploitation = data.get("exploitation", [])
-    if not isinstance(exploitation, list) or any(f not in EXPLOITATION_FORMS for f in exploitation):
-        problems.append(
-            _("exploitation: a list of %(values)s.") % {"values": ", ".join(EXPLOITATION_FORMS)}
-        )
-        exploitation = []
-    drafts = data.get("machine_drafts", [])
-    if not isinstance(drafts, list) or any(d not in LANGUAGES or d == "en" for d in drafts):
-        problems.append(_("machine_drafts: a list of language codes other than en."))
-        drafts = []
+    age, possibly_child, exploitation, drafts = _profile(data, problems)
     goals_raw = data.get("goals")
     goals: list[Text] = []
     if not isinstance(goals_raw, list) or not goals_raw:

@@ -404,7 +404,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
 def quiz(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     statements = quiz_statements()
-    form = QuizForm(request.POST or None, statements=statements)
+    form = QuizForm(request.POST if request.method == "POST" else None, statements=statements)
     refused = ""
     if request.method == "POST" and form.is_valid():
         try:
