@@ -715,7 +715,7 @@ MATRIX.update({name: Probe(**spec) for name, spec in DIRECTORY_MATRIX.items()})
 # tests/test_training.py (TrainingOrganisationMatrixTests).
 TRAINING_404: dict[Role, int | str] = {Role.TRAINEE: 404, Role.TRAINER: 404}
 TRAINER_404: dict[Role, int | str] = {Role.TRAINER: 404}
-for _name, _allowed, _kwargs in (
+_TRAINING_URLS: tuple[tuple[str, dict[Role, int | str], dict[str, Any]], ...] = (
     ("training:index", TRAINING_404, {}),
     ("training:start", TRAINING_404, {"scenario_id": "kiln_at_home"}),
     ("training:attempt", TRAINING_404, {"pk": 1}),
@@ -732,8 +732,15 @@ for _name, _allowed, _kwargs in (
     ("training:scenario_results", TRAINER_404, {"scenario_id": "kiln_at_home"}),
     ("training:scenario_new", TRAINER_404, {}),
     ("training:scenario_edit", TRAINER_404, {"pk": 1}),
-):
-    MATRIX[_name] = Probe("GET", _allowed, lambda world, kw=_kwargs: dict(kw))
+)
+
+
+def _fixed(kwargs: dict[str, Any]) -> Callable[[World], dict[str, Any]]:
+    """URL arguments that need no record: a real organisation answers before any lookup."""
+    return lambda world: dict(kwargs)
+
+
+MATRIX.update({name: Probe("GET", allowed, _fixed(kw)) for name, allowed, kw in _TRAINING_URLS})
 
 
 # --- A closed case is read-only, for every role ---------------------------------------
