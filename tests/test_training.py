@@ -521,3 +521,21 @@ class TrainingOrganisationMatrixTests(HavenTestCase):
                     client = Client()
                     client.force_login(user)
                     self.assertEqual(client.get(url).status_code, allowed[who])
+
+
+class TrainingDemoTests(HavenTestCase):
+    def test_the_demo_has_a_training_centre_with_finished_attempts(self) -> None:
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        from haven.accounts.models import Organisation
+
+        call_command("demo", "--quiet", stdout=StringIO())
+        centre = Organisation.objects.get(name="Demo Training Centre")
+        self.assertTrue(centre.is_training)
+        roles = sorted(r for u in centre.users.all() for r in u.role_list)
+        self.assertEqual(roles, [Role.TRAINEE, Role.TRAINEE, Role.TRAINER])
+        finished = Attempt.objects.filter(organisation=centre, status="completed")
+        self.assertEqual(finished.count(), 3)
+        self.assertEqual(QuizResult.objects.filter(organisation=centre).count(), 2)

@@ -13,6 +13,7 @@ from haven.accounts.actions import create_user
 from haven.accounts.models import Organisation, User
 from haven.accounts.roles import Role
 from haven.training import actions
+from haven.training.demo import run_stage
 from haven.training.loader import SCENARIO_DIR, quiz_statements, shipped_scenarios
 from haven.training.models import Attempt, CustomScenario, QuizResult
 from tests.personas import PASSWORD, READY
@@ -39,28 +40,8 @@ def custom_source(ident: str = "custom_case") -> str:
 
 
 def answer_stage(user: User, attempt: Attempt, verdict: str) -> None:
-    """Run the interview as the story's key says (profile, then the key's answers), and
-    give `verdict` on the next stage."""
-    attempt.refresh_from_db()
-    scenario = next(s for s in shipped_scenarios() if s.id == attempt.scenario_id)
-    stage = scenario.stages[attempt.answered]
-    screening = attempt.screening
-    screening.refresh_from_db()
-    if not screening.profile:
-        actions.set_interview_profile(
-            user,
-            attempt,
-            {**scenario.profile(), "interview_language": "en"},
-            expected_version=screening.version,
-        )
-        screening.refresh_from_db()
-    actions.record_interview_answers(
-        user, attempt, stage.key_answers(), {}, expected_version=screening.version
-    )
-    attempt.refresh_from_db()
-    actions.submit_stage(
-        user, attempt, stage=attempt.answered + 1, verdict=verdict, expected_version=attempt.version
-    )
+    """Run the interview as the story's key says, and give `verdict` on the next stage."""
+    run_stage(user, attempt, verdict)
 
 
 def build_training_world() -> TrainingWorld:
