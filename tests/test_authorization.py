@@ -723,6 +723,7 @@ _TRAINING_URLS: tuple[tuple[str, dict[Role, int | str], dict[str, Any]], ...] = 
     ("training:profile", TRAINING_404, {"pk": 1}),
     ("training:quick", TRAINING_404, {"pk": 1}),
     ("training:follow_up", TRAINING_404, {"pk": 1}),
+    ("training:topic", TRAINING_404, {"pk": 1, "topic": "work"}),
     ("training:suspended", TRAINING_404, {"pk": 1}),
     ("training:debrief", TRAINING_404, {"pk": 1, "stage": 1}),
     ("training:complete", TRAINING_404, {"pk": 1}),

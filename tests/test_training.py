@@ -5,11 +5,15 @@ changed)."""
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import get_resolver, reverse
 
 from haven.accounts.actions import create_user
+from haven.accounts.models import Organisation
 from haven.accounts.roles import Capability, Role
 from haven.audit.models import AuditEntry
 from haven.core.errors import RefusedError
@@ -483,6 +487,7 @@ def _t_matrix(w: TrainingWorld) -> dict[str, tuple[str, dict[str, object], dict[
         "training:profile": ("GET", {"pk": a}, own),
         "training:quick": ("GET", {"pk": a}, own),
         "training:follow_up": ("GET", {"pk": a}, own),
+        "training:topic": ("GET", {"pk": a, "topic": "work"}, own),
         "training:suspended": ("GET", {"pk": a}, {**own, "trainee": 302}),
         "training:debrief": ("GET", {"pk": a, "stage": 1}, {**own, "trainer": 200}),
         "training:complete": ("GET", {"pk": a}, {**own, "trainee": 302, "trainer": 302}),
@@ -525,12 +530,6 @@ class TrainingOrganisationMatrixTests(HavenTestCase):
 
 class TrainingDemoTests(HavenTestCase):
     def test_the_demo_has_a_training_centre_with_finished_attempts(self) -> None:
-        from io import StringIO
-
-        from django.core.management import call_command
-
-        from haven.accounts.models import Organisation
-
         call_command("demo", "--quiet", stdout=StringIO())
         centre = Organisation.objects.get(name="Demo Training Centre")
         self.assertTrue(centre.is_training)

@@ -28,6 +28,7 @@ class Difference:
     indicator: str
     statement: str
     why: str  # the teaching note for this indicator, else the stage's legal principle
+    asked: bool  # the trainee's interview asked it (an adaptive interview may not)
 
 
 @dataclass(frozen=True)
@@ -76,10 +77,10 @@ def ticked(answers: Mapping[str, str]) -> list[str]:
     return [i for i, answer in answers.items() if answer == "yes"]
 
 
-def _difference(ident: str, stage: Stage, language: str) -> Difference:
+def _difference(ident: str, stage: Stage, language: str, answers: Mapping[str, str]) -> Difference:
     note: Text = stage.why.get(ident, stage.principle)
     statement = default_catalogue().by_id[ident].statement_in(language)
-    return Difference(ident, statement, note.in_language(language))
+    return Difference(ident, statement, note.in_language(language), bool(answers.get(ident)))
 
 
 def build(scenario: Scenario, stage: Stage, answered: Mapping[str, Any]) -> Debrief:
@@ -114,8 +115,8 @@ def build(scenario: Scenario, stage: Stage, answered: Mapping[str, Any]) -> Debr
         verdict_label=str(labels.get(verdict, verdict)),
         key_label=str(labels[stage.verdict]),
         verdict_agrees=verdict == stage.verdict,
-        missed=tuple(_difference(i, stage, language) for i in missed),
-        wrongly_ticked=tuple(_difference(i, stage, language) for i in wrong),
+        missed=tuple(_difference(i, stage, language, answers) for i in missed),
+        wrongly_ticked=tuple(_difference(i, stage, language, answers) for i in wrong),
         elements=tuple(elements),
         rules_differ=trainee.child_rules != key.child_rules,
         trainee_result=trainee,

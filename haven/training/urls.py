@@ -12,6 +12,7 @@ urlpatterns = [
     path("attempt/<int:pk>/profile/", views.profile, name="profile"),
     path("attempt/<int:pk>/quick/", views.quick, name="quick"),
     path("attempt/<int:pk>/follow-up/", views.follow_up, name="follow_up"),
+    path("attempt/<int:pk>/topic/<slug:topic>/", views.topic, name="topic"),
     path("attempt/<int:pk>/suspended/", views.suspended, name="suspended"),
     path("attempt/<int:pk>/debrief/<int:stage>/", views.debrief, name="debrief"),
     path("attempt/<int:pk>/complete/", views.complete, name="complete"),

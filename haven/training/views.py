@@ -22,6 +22,7 @@ from haven.core.errors import ConcurrentEditError, RefusedError, stale_edit_mess
 from haven.core.forms import VersionForm
 from haven.screening import engine
 from haven.screening.forms import EXPLORE, ProfileForm, ReadinessForm, TopicForm
+from haven.screening.labels import TOPIC_LABELS
 from haven.screening.models import ScreeningStatus
 from haven.screening.views import first_unanswered
 from haven.screening_engine import default_catalogue
@@ -174,6 +175,7 @@ def stage(request: HttpRequest, pk: int) -> HttpResponse:
             "interview_ready": bool(screening.profile)
             and screening.status != ScreeningStatus.SUSPENDED,
             "pending": next_step(attempt) != reverse("training:stage", args=[pk]),
+            "topics": [(t, TOPIC_LABELS[t]) for t in engine.TOPIC_ORDER],
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -330,6 +332,25 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         heading=_("Follow-up questions"),
         explorable=False,
         extra={"follow_up": True, "remaining": max(len(pending) - len(shown), 0)},
+    )
+
+
+@training_required(RUN)
+@require_http_methods(["GET", "POST"])
+def topic(request: HttpRequest, pk: int, topic: str) -> HttpResponse:
+    """Any topic of the interview in full: the trainee can always ask more than the
+    adaptive interview proposes, as a screener can."""
+    if topic not in engine.TOPIC_ORDER:
+        raise Http404
+    attempt = _interviewing(request, pk)
+    if isinstance(attempt, HttpResponse):
+        return attempt
+    return _questions(
+        request,
+        attempt,
+        engine.indicators_for(topic),
+        heading=str(TOPIC_LABELS[topic]),
+        explorable=False,
     )
 
 
