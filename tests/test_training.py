@@ -301,6 +301,31 @@ class TrainingTests(HavenTestCase):
             "Choose one of the verdicts offered.",
         )
 
+    def test_the_stage_page_explains_a_refused_or_bad_verdict_and_saves_nothing(self) -> None:
+        attempt = self.training.attempt
+        client = Client()
+        client.force_login(self.training.trainee)
+        url = reverse("training:stage", args=[attempt.pk])
+        before = self.counts()
+        response = client.post(
+            url, {"verdict": "presumed_victim", "stage": 3, "version": attempt.version}
+        )
+        self.assertContains(
+            response,
+            "Answer the stages in order: stage 2 is the one to answer now.",
+            status_code=400,
+        )
+        response = client.post(url, {"verdict": "victim", "stage": 2, "version": attempt.version})
+        self.assertContains(response, "Nothing was saved.", status_code=400)
+        self.assertEqual(self.counts(), before)
+        trainer = Client()
+        trainer.force_login(self.training.trainer)
+        response = trainer.post(
+            url, {"verdict": "presumed_victim", "stage": 2, "version": attempt.version}
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(self.counts(), before)
+
     # --- the medical suspension works as in real use ---
 
     def test_an_urgent_medical_need_suspends_the_training_interview(self) -> None:

@@ -125,7 +125,11 @@ def start(request: HttpRequest, scenario_id: str) -> HttpResponse:
 def attempt_resume(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = get_attempt_for(staff_user(request), pk, RUN)
     if attempt.trainee_id != request.user.pk and not attempt.is_completed:
-        return redirect("training:debrief", pk=pk, stage=max(attempt.answered, 1))
+        # A trainer reads a trainee's open attempt through its latest debrief; the
+        # interview itself is the trainee's alone.
+        if not attempt.answered:
+            raise Http404
+        return redirect("training:debrief", pk=pk, stage=attempt.answered)
     return redirect(next_step(attempt))
 
 
