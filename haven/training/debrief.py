@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from haven.screening import engine
+from haven.screening.labels import FLAG_LABELS
 from haven.screening.models import Outcome
 from haven.screening_engine import default_catalogue
 from haven.screening_engine.model import Result
@@ -58,6 +59,18 @@ class Debrief:
     key_result: Result
     notes: str
     principle: str
+
+    @property
+    def key_flags(self) -> list[str]:
+        return [str(FLAG_LABELS[f]) for f in self.key_result.flags]
+
+    @property
+    def trainee_flags(self) -> list[str]:
+        return [str(FLAG_LABELS[f]) for f in self.trainee_result.flags]
+
+    @property
+    def flags_agree(self) -> bool:
+        return set(self.key_result.flags) == set(self.trainee_result.flags)
 
     @property
     def trainee_explanation(self) -> list[str]:
