@@ -278,26 +278,11 @@ def submit_quiz(actor: User, answers: Mapping[str, str]) -> QuizResult:
 def ensure_training_organisation(*, actor: User | None, name: str, country: str) -> Organisation:
     """A training space: an organisation flagged `is_training`, created unless it exists.
 
-    Only an organisation with no real records may become one: training data and real data
-    never share an organisation.
-    """
-    with transaction.atomic():
-        organisation, _created = ensure_organisation(
-            actor=actor, name=name, org_type=OrganisationType.NGO, country=country
-        )
-        if not organisation.is_training:
-            if organisation.screenings.exists() or organisation.users.exists():
-                raise RefusedError(
-                    _("Only a new organisation, with no records, can become a training space.")
-                )
-            organisation.is_training = True
-            organisation.save(update_fields=["is_training"])
-            record(
-                actor=actor,
-                organisation=organisation,
-                action=Action.ORGANISATION_CREATE,
-                object_type="organisation",
-                object_ref=str(organisation.pk),
-                changed_fields=["is_training"],
-            )
+    The flag is fixed when the organisation is made (haven.accounts.actions): a real
+    organisation of the same name is refused, never turned into a training space."""
+    organisation, _created = ensure_organisation(
+        actor=actor, name=name, org_type=OrganisationType.NGO, country=country, training=True
+    )
+    if not organisation.is_training:
+        raise RefusedError(_("A real organisation never becomes a training space."))
     return organisation
