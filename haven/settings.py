@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "haven.api",
     "haven.rights",
     "haven.hotline",
+    "haven.training",
     "haven.community",
     # The API's documentation pages (Swagger UI, Redoc) are served from its own static files.
     "ninja",

@@ -174,7 +174,8 @@ class DemoDataTests(HavenTestCase):
 
     def test_demo_has_a_user_for_every_role_in_two_organisation_types(self) -> None:
         call_command("demo", "--quiet")
-        # The hotline and the community group are specialised: their own few roles.
+        # The training centre (is_training) holds only trainers and trainees; the hotline
+        # and the community group are specialised: their own few roles.
         special = (OrganisationType.HOTLINE, OrganisationType.COMMUNITY_GROUP)
         demo_orgs = Organisation.objects.filter(name__contains="DEMO", is_training=False).exclude(
             org_type__in=special
