@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "haven.interop",
     "haven.api",
     "haven.rights",
+    "haven.campaigns",
     # The API's documentation pages (Swagger UI, Redoc) are served from its own static files.
     "ninja",
     # After Haven's apps, so that Haven's templates for allauth's pages are found first.
@@ -451,6 +452,9 @@ LANGUAGE_COOKIE_SECURE = PRODUCTION
 # --- Static files -----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Campaign materials (posters, leaflets, audio): files named by a random token, never by
+# their title; served only through haven.campaigns' views, which check who may see them.
+CAMPAIGN_MATERIALS_DIR = env_path("HAVEN_CAMPAIGN_MATERIALS_DIR", VAR_DIR / "campaign_materials")
 if not PRODUCTION:
     _private_var_dir()
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -106,6 +106,10 @@ class Action(models.TextChoices):
     JUSTICE_SAFETY = "justice.safety_review", _("Post-trial safety review recorded")
     JUSTICE_COMPENSATION = "justice.compensation", _("Compensation claim recorded")
     JUSTICE_LETTER = "justice.letter", _("Non-punishment request letter made")
+    CAMPAIGN_CREATE = "campaign.create", _("Information campaign created")
+    CAMPAIGN_UPDATE = "campaign.update", _("Information campaign edited")
+    CAMPAIGN_STATUS = "campaign.status", _("Information campaign started or ended")
+    CAMPAIGN_MATERIAL = "campaign.material", _("Campaign material added or removed")
 
 
 class AuditEntry(models.Model):

@@ -57,6 +57,7 @@ def haven(request: HttpRequest) -> dict[str, object]:
             "feedback_record": can(user, Capability.ASSISTANCE_EDIT),
             "translations": can(user, Capability.TRANSLATION_REVIEW)
             or can(user, Capability.TRANSLATION_ACCEPT),
+            "campaigns": can(user, Capability.CAMPAIGN_EDIT),
         }
     return {
         "nav": nav,
