@@ -395,7 +395,9 @@ class MaterialTests(CampaignTestCase):
         ):
             with self.subTest(filename=filename, message=message):
                 self.assert_refused(
-                    message, lambda: self.add(campaign, filename, content), campaign
+                    message,
+                    lambda name=filename, body=content: self.add(campaign, name, body),
+                    campaign,
                 )
         self.assertFalse(Material.objects.exists())
         self.assertEqual(self.stored(), before)
@@ -511,8 +513,7 @@ class CampaignPageTests(CampaignTestCase):
                 self.assertEqual(client.get(url).status_code, 200)
             counts.append(len(captured))
         # Session and user (2), the count (1), the user's organisation for the page's header
-        # (1), the page (1), the
-        # session's save (3).
+        # (1), the page (1), the session's save (3).
         self.assertEqual(counts, [8, 8])
 
 
