@@ -157,16 +157,20 @@ GRANTS: dict[Capability, dict[Role, frozenset[Scope]]] = {
     Capability.CASE_EDIT: {Role.CASE_WORKER: _OWN_ASSIGNED, Role.SUPERVISOR: _ORG},
     Capability.CASE_ASSIGN: {Role.SUPERVISOR: _ORG, Role.INTAKE_OFFICER: _ORG},
     Capability.INTAKE_ASSIGN: {Role.SUPERVISOR: _ORG, Role.INTAKE_OFFICER: _ORG},
+    # A hotline operator starts the quick screening from a call (haven.hotline): an
+    # anonymous screening of their own, which reaches no person or case record.
     Capability.SCREENING_CREATE: {
         Role.SCREENER: _OWN,
         Role.CASE_WORKER: _OWN_ASSIGNED,
         Role.SUPERVISOR: _ORG,
+        Role.HOTLINE_OPERATOR: _OWN,
     },
     Capability.SCREENING_VIEW: {
         Role.SCREENER: _OWN,
         Role.CASE_WORKER: _OWN_ASSIGNED,
         Role.SUPERVISOR: _ORG,
         Role.DETERMINATION_OFFICER: _ORG,
+        Role.HOTLINE_OPERATOR: _OWN,
     },
     Capability.IDENTIFICATION_CHANGE: {
         Role.CASE_WORKER: _OWN_ASSIGNED,

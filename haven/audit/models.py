@@ -110,6 +110,13 @@ class Action(models.TextChoices):
     CAMPAIGN_UPDATE = "campaign.update", _("Information campaign edited")
     CAMPAIGN_STATUS = "campaign.status", _("Information campaign started or ended")
     CAMPAIGN_MATERIAL = "campaign.material", _("Campaign material added or removed")
+    HOTLINE_CALL = "hotline.call", _("Hotline call logged")
+    HOTLINE_SCREENING = "hotline.screening", _("Quick screening started from a hotline call")
+    SOS_RAISE = "sos.raise", _("SOS alert raised")
+    SOS_ACKNOWLEDGE = "sos.acknowledge", _("SOS alert acknowledged")
+    DUTY_SET = "duty.set", _("Supervisor duty shift set or removed")
+    LEAD_OPEN = "lead.open", _("Lead opened")
+    LEAD_CHANGE = "lead.change", _("Lead assigned, passed on or closed")
 
 
 class AuditEntry(models.Model):

@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from haven.accounts.actions import password_reset_by_email
 from haven.accounts.models import User
 from haven.accounts.roles import Capability, can
+from haven.core.training import user_in_training
 from haven.referrals.access import can_decide_overrides
 from haven.translations import live
 
@@ -58,9 +59,13 @@ def haven(request: HttpRequest) -> dict[str, object]:
             "translations": can(user, Capability.TRANSLATION_REVIEW)
             or can(user, Capability.TRANSLATION_ACCEPT),
             "campaigns": can(user, Capability.CAMPAIGN_EDIT),
+            "hotline": can(user, Capability.HOTLINE_LOG),
+            "sos_alerts": can(user, Capability.SOS_RESPOND),
+            "leads": can(user, Capability.LEAD_VIEW),
         }
     return {
         "nav": nav,
+        "training_space": user_in_training(user),
         "language_menu": [
             (code, LOCAL_NAMES.get(code, str(name))) for code, name in settings.LANGUAGES
         ],

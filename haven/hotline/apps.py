@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HotlineConfig(AppConfig):
+    name = "haven.hotline"
+    verbose_name = "Hotline and tip intake"
