@@ -121,6 +121,7 @@ CAMPAIGNS_MATRIX: dict[str, dict[str, Any]] = {
     "campaigns:material_delete": _stale_post(STALE_ITEM),
     "campaigns:material_file": _page(material_of_a),
     "campaigns:calls": _page(),
+    "campaigns:calls_svg": _page(),
     "campaigns:information": {"method": "GET", "allowed": EVERYONE, "anonymous": 200},
     "campaigns:public_material": {
         "method": "GET",

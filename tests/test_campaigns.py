@@ -24,6 +24,7 @@ from haven.audit.models import Action, AuditEntry
 from haven.campaigns import actions, calls, storage
 from haven.campaigns.models import Campaign, Dissemination, Material, Message, Status
 from haven.core.errors import ConcurrentEditError, RefusedError
+from haven.hotline.models import Call
 from tests.personas import HavenTestCase
 
 PDF = b"%PDF-1.4\n% a poster\n"
@@ -512,9 +513,9 @@ class CampaignPageTests(CampaignTestCase):
             with CaptureQueriesContext(connection) as captured:
                 self.assertEqual(client.get(url).status_code, 200)
             counts.append(len(captured))
-        # Session and user (2), the count (1), the user's organisation for the page's header
-        # (1), the page (1), the session's save (3).
-        self.assertEqual(counts, [8, 8])
+        # Session and user with their organisation (2), the count and the page (2), the
+        # session's save (3).
+        self.assertEqual(counts, [7, 7])
 
 
 class CallPeriodTests(CampaignTestCase):
@@ -525,3 +526,48 @@ class CallPeriodTests(CampaignTestCase):
         self.assertEqual(after[1] - after[0], END - START)
         self.assertEqual(before[1] + dt.timedelta(days=1), START)
         self.assertEqual(after[0], END + dt.timedelta(days=1))
+
+
+class CallChartTests(CampaignTestCase):
+    def _calls(self, day: dt.date, topic: str, region: str, number: int) -> None:
+        noon = dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
+        Call.objects.bulk_create(
+            Call(
+                organisation=self.world.orgs["A"],
+                received_at=noon,
+                channel="phone",
+                caller_type="unknown",
+                topic=topic,
+                language="th",
+                country="TH",
+                region=region,
+                recorded_by=self.world.user("A", Role.HOTLINE_OPERATOR),
+            )
+            for _n in range(number)
+        )
+
+    def test_calls_by_topic_around_the_campaign_with_small_counts_hidden(self) -> None:
+        campaign = self.ready()
+        self._calls(START + dt.timedelta(days=3), "job_offer", "TH-50", 30)
+        self._calls(START - dt.timedelta(days=3), "sos", "TH-57", 3)
+        self._calls(START + dt.timedelta(days=3), "job_offer", "TH-10", 40)  # elsewhere
+        chart = calls.campaign_calls(self.world.user("A", Role.SUPERVISOR), campaign)
+        assert chart is not None
+        by_topic = dict(chart.topics)
+        self.assertEqual(by_topic["Job offer check"], (0, 30, 0))
+        self.assertEqual(by_topic["SOS"], (None, 0, 0))
+        client = self.client_for("A", Role.SUPERVISOR)
+        page = client.get(reverse("campaigns:calls", args=[campaign.pk]))
+        self.assertContains(page, "Correlation is not impact.")
+        self.assertContains(page, "hidden")
+        svg = client.get(reverse("campaigns:calls_svg", args=[campaign.pk]))
+        self.assertEqual(svg["Content-Type"], "image/svg+xml")
+        self.assertIn(b"Campaign", svg.content)
+
+    def test_no_chart_without_dates_or_regions(self) -> None:
+        campaign = self.new(end_date=None)
+        self.assertIsNone(calls.campaign_calls(self.coordinator, campaign))
+        response = self.client_for("A", Role.COORDINATOR).get(
+            reverse("campaigns:calls_svg", args=[campaign.pk])
+        )
+        self.assertEqual(response.status_code, 404)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("<int:pk>/materials/remove/", views.material_delete, name="material_delete"),
     path("<int:pk>/materials/<int:item>/file/", views.material_file, name="material_file"),
     path("<int:pk>/calls/", views.call_chart, name="calls"),
+    path("<int:pk>/calls/chart.svg", views.call_chart_svg, name="calls_svg"),
     # Public: no sign-in. A material by its random token, never its title.
     path("information/", views.information, name="information"),
     path("information/<str:token>/", views.public_material, name="public_material"),

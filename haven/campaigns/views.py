@@ -697,6 +697,18 @@ def call_chart(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "campaigns/calls.html", context)
 
 
+@requires(Capability.CAMPAIGN_EDIT)
+@require_http_methods(["GET", "HEAD"])
+def call_chart_svg(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff_user(request)
+    svg = calls.chart_svg(user, get_campaign_for(user, pk))
+    if svg is None:
+        raise Http404
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 # --- Public ---------------------------------------------------------------------------
 
 
