@@ -31,6 +31,15 @@ class CallChart:
     totals: tuple[int | None, ...]
     deployment: bool  # every hotline of the deployment, or the user's organisation's
 
+    @property
+    def rows(self) -> list[tuple[str, list[tuple[str, int | None]]]]:
+        """Topics, then the total, each count with its period's name (for phone layout)."""
+        names = [label for _start, _end, label in self.periods]
+        return [
+            (topic, list(zip(names, counts, strict=True)))
+            for topic, counts in (*self.topics, (_("Total"), self.totals))
+        ]
+
 
 def periods(start: dt.date, end: dt.date) -> tuple[Period, Period, Period]:
     """Before, during and after the campaign: three periods of the same length (the end
