@@ -38,6 +38,7 @@ from tests import identification_requests
 from tests.campaigns_matrix import CAMPAIGNS_MATRIX
 from tests.closed_cases import close, everything_about
 from tests.directory_matrix import DIRECTORY_MATRIX
+from tests.hotline_matrix import HOTLINE_MATRIX
 from tests.personas import HavenTestCase, World
 
 LOGIN = "login"  # a redirect to the sign-in page
@@ -49,6 +50,8 @@ STAFF = {role: 302 for role in Role}
 # A stale version: the state-changing POSTs are refused and change nothing.
 STALE = {"version": "999"}
 SCREENERS = (Role.SCREENER, Role.CASE_WORKER, Role.SUPERVISOR)
+# A hotline operator reaches only the anonymous screenings they started from a call.
+NOT_OWN: dict[Role, int | str] = {Role.HOTLINE_OPERATOR: 404}
 
 
 def _all(status: int | str) -> dict[Role, int | str]:
@@ -268,7 +271,9 @@ def a_listed_service(world: World) -> dict[str, Any]:
     return {"service_id": world.services_listed["A"].pk}
 
 
+# A hotline operator's own anonymous screenings are served by the API too.
 TOKEN_HOLDERS = (
+    Role.HOTLINE_OPERATOR,
     Role.SCREENER,
     Role.CASE_WORKER,
     Role.SUPERVISOR,
@@ -399,8 +404,8 @@ MATRIX: dict[str, Probe] = {
         other_org={Role.COORDINATOR: 400},
     ),
     "interop:import": Probe("GET", {Role.ORG_ADMIN: 200, Role.SUPERVISOR: 200}),
-    "interop:xlsform": Probe("GET", dict.fromkeys(SCREENERS, 200)),
-    "interop:submissions": Probe("GET", dict.fromkeys(SCREENERS, 200)),
+    "interop:xlsform": Probe("GET", dict.fromkeys((*SCREENERS, Role.HOTLINE_OPERATOR), 200)),
+    "interop:submissions": Probe("GET", dict.fromkeys((*SCREENERS, Role.HOTLINE_OPERATOR), 200)),
     "statistics:releases": Probe(
         "GET", {Role.ANALYST: 200, Role.COORDINATOR: 200, Role.ORG_ADMIN: 200}
     ),
@@ -610,46 +615,51 @@ MATRIX: dict[str, Probe] = {
     ),
     "referrals:ack": Probe("GET", dict.fromkeys(CASE_EDITORS, 302), sent_to_a, record_bound=True),
     "audit:list": Probe("GET", {Role.ORG_ADMIN: 200}),
-    "screening:list": Probe("GET", dict.fromkeys(VIEWERS, 200)),
-    "screening:start": Probe("GET", dict.fromkeys(SCREENERS, 200)),
+    # A hotline operator screens anonymously from a call: their own screenings only.
+    "screening:list": Probe("GET", dict.fromkeys((*VIEWERS, Role.HOTLINE_OPERATOR), 200)),
+    "screening:start": Probe("GET", dict.fromkeys((*SCREENERS, Role.HOTLINE_OPERATOR), 200)),
     "screening:start_for_person": Probe(
-        "GET", dict.fromkeys(SCREENERS, 200), person_a, record_bound=True
+        "GET", {**dict.fromkeys(SCREENERS, 200), **NOT_OWN}, person_a, record_bound=True
     ),
     # Screening from a case needs the right to edit that case: a screener has none.
     "screening:start_for_case": Probe(
         "GET",
-        {Role.SCREENER: 404, Role.CASE_WORKER: 200, Role.SUPERVISOR: 200},
+        {Role.SCREENER: 404, Role.CASE_WORKER: 200, Role.SUPERVISOR: 200, **NOT_OWN},
         case_a,
         record_bound=True,
     ),
-    "screening:resume": Probe("GET", dict.fromkeys(VIEWERS, 302), screening_a, record_bound=True),
+    "screening:resume": Probe(
+        "GET", {**dict.fromkeys(VIEWERS, 302), **NOT_OWN}, screening_a, record_bound=True
+    ),
     "screening:profile": Probe(
-        "GET", dict.fromkeys(SCREENERS, 200), screening_a, record_bound=True
+        "GET", {**dict.fromkeys(SCREENERS, 200), **NOT_OWN}, screening_a, record_bound=True
     ),
     "screening:topic": Probe(
-        "GET", dict.fromkeys(SCREENERS, 200), screening_topic_a, record_bound=True
+        "GET", {**dict.fromkeys(SCREENERS, 200), **NOT_OWN}, screening_topic_a, record_bound=True
     ),
-    "screening:quick": Probe("GET", dict.fromkeys(SCREENERS, 200), screening_a, record_bound=True),
+    "screening:quick": Probe(
+        "GET", {**dict.fromkeys(SCREENERS, 200), **NOT_OWN}, screening_a, record_bound=True
+    ),
     # Nothing answered yet opens a follow-up: the page sends the screener on.
     "screening:follow_up": Probe(
-        "GET", dict.fromkeys(SCREENERS, 302), screening_a, record_bound=True
+        "GET", {**dict.fromkeys(SCREENERS, 302), **NOT_OWN}, screening_a, record_bound=True
     ),
     "screening:suspended": Probe(
-        "GET", dict.fromkeys(SCREENERS, 302), screening_a, record_bound=True
+        "GET", {**dict.fromkeys(SCREENERS, 302), **NOT_OWN}, screening_a, record_bound=True
     ),
     # An unfinished screening's result is for those who may still edit it.
     "screening:result": Probe(
         "GET",
-        {**dict.fromkeys(SCREENERS, 200), Role.DETERMINATION_OFFICER: 404},
+        {**dict.fromkeys(SCREENERS, 200), **NOT_OWN, Role.DETERMINATION_OFFICER: 404},
         screening_a,
         record_bound=True,
     ),
     "screening:hand_over": Probe(
-        "POST", dict.fromkeys(VIEWERS, 302), screening_a, record_bound=True
+        "POST", {**dict.fromkeys(VIEWERS, 302), **NOT_OWN}, screening_a, record_bound=True
     ),
     "screening:attach": Probe(
         "POST",
-        dict.fromkeys(SCREENERS, 302),
+        {**dict.fromkeys(SCREENERS, 302), **NOT_OWN},
         screening_a,
         data={"person": "HVN-222-222"},
         record_bound=True,
@@ -710,6 +720,7 @@ for _name, _method, _kwargs in (
 # The directory's own entries live beside its tests (plain dicts: Probe's fields).
 MATRIX.update({name: Probe(**spec) for name, spec in DIRECTORY_MATRIX.items()})
 MATRIX.update({name: Probe(**spec) for name, spec in CAMPAIGNS_MATRIX.items()})
+MATRIX.update({name: Probe(**spec) for name, spec in HOTLINE_MATRIX.items()})
 
 
 # --- A closed case is read-only, for every role ---------------------------------------

@@ -17,6 +17,7 @@ from haven.cases.due import due_summary
 from haven.cases.intake import intake_queue
 from haven.cases.models import CaseEvent, Notification
 from haven.core.decorators import staff_user
+from haven.hotline.access import alerts_for
 from haven.people.access import people_for
 from haven.referrals.access import incoming_for, outgoing_for
 from haven.referrals.due import is_waiting_too_long, waiting_too_long
@@ -52,6 +53,8 @@ def home(request: HttpRequest) -> HttpResponse:
     # Everyone's own news: about cases of their team, or referrals their organisation got.
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     context["notifications"] = unread.select_related("event__case", "event__actor", "referral")[:10]
+    if can(user, Capability.SOS_RESPOND):
+        context["sos_waiting"] = list(alerts_for(user).filter(acknowledged_at__isnull=True)[:5])
     if can(user, Capability.INTAKE_ASSIGN):
         queue = intake_queue(user)
         context["intake_waiting"] = list(queue[:INTAKE_ON_HOME])

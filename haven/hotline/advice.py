@@ -44,7 +44,7 @@ def _library() -> dict[str, dict[str, Any]]:
     )
 
 
-def keys() -> list[str]:
+def script_keys() -> list[str]:
     return list(_library())
 
 
@@ -70,7 +70,7 @@ def script(key: str, language: str) -> Script:
 
 def scripts(language: str) -> list[Script]:
     """Every script in `language` (English where it has no text in that language)."""
-    return [script(key, language) for key in keys()]
+    return [script(key, language) for key in script_keys()]
 
 
 def title(key: str, language: str) -> str:

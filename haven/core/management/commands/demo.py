@@ -21,6 +21,7 @@ from haven.cases.demo import STORIES, child_safeguards
 from haven.cases.models import Case
 from haven.core import crypto
 from haven.directory import demo as directory_demo
+from haven.hotline import demo as hotline_demo
 from haven.people.actions import create_person
 from haven.people.models import IndexKind, Person, PersonIndex
 from haven.referrals import demo as referrals_demo
@@ -267,6 +268,7 @@ class Command(BaseCommand):
                 self._anonymous(org, users)
             rows += [(org.name, users[role]) for role in ROLE_LOGINS]
         directory_demo.load()
+        rows += hotline_demo.seed(self._user)
         campaigns_demo.seed(self.org_users["ngo"])
         stories = self.story_cases
         if "first_negative_still_helped" in stories and "final_negative" in stories:
