@@ -231,3 +231,7 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return f"material {self.pk} of campaign {self.campaign_id}"
+
+    @property
+    def language_name(self) -> str:
+        return dict(language_choices()).get(self.language, self.language)
