@@ -369,6 +369,154 @@ class CampaignRuleTests(CampaignTestCase):
         self.assertEqual(saved.findings, "Calls rose")
 
 
+class RunningCampaignRuleTests(CampaignTestCase):
+    """A running campaign keeps what it needed to start."""
+
+    def setUp(self) -> None:
+        campaign = self.ready()
+        self.running = actions.start_campaign(
+            self.coordinator, campaign, expected_version=campaign.version
+        )
+
+    def test_keeps_its_dates_and_success(self) -> None:
+        c = self.running
+        for changes, message in (
+            ({"end_date": None}, "A running campaign needs its start and end dates."),
+            ({"success": ""}, "A running campaign needs its definition of success."),
+        ):
+            values = {"title": c.title, "start_date": START, "end_date": END, "success": "x"}
+            values.update(changes)
+            self.assert_refused(
+                message,
+                lambda v=values: actions.edit_basics(
+                    self.coordinator, c, expected_version=c.version, **v
+                ),
+                c,
+            )
+
+    def test_keeps_its_harm_assessment(self) -> None:
+        c = self.running
+        self.assert_refused(
+            "keeps its assessment of the risk to the people shown",
+            lambda: actions.save_getting_started(
+                self.coordinator,
+                c,
+                expected_version=c.version,
+                situation="s",
+                partners="",
+                budget="",
+                risks="r",
+                harm_to_people_shown="  ",
+            ),
+            c,
+        )
+
+    def test_keeps_a_region_and_an_objective(self) -> None:
+        c = self.running
+        self.assert_refused(
+            "A running campaign keeps at least one region.",
+            lambda: actions.save_audience(
+                self.coordinator,
+                c,
+                expected_version=c.version,
+                audience="a",
+                country="TH",
+                regions=[],
+                languages=["th"],
+                other_languages="",
+                literacy="low",
+                media=["radio"],
+            ),
+            c,
+        )
+        objective = c.objectives.get()
+        self.assert_refused(
+            "A running campaign keeps at least one objective.",
+            lambda: actions.remove_objective(
+                self.coordinator, c, objective.pk, expected_version=c.version
+            ),
+            c,
+        )
+
+    def test_other_bad_input_is_refused(self) -> None:
+        c = self.running
+        indicator = actions.add_indicator(
+            self.coordinator,
+            c,
+            expected_version=c.version,
+            kind="reach",
+            description="People reached",
+            baseline=Decimal(0),
+            target=Decimal(1000),
+        )
+        c = self.fresh(c)
+        cases: list[tuple[str, Any]] = [
+            (
+                "An objective cannot be due before the campaign starts.",
+                lambda: actions.add_objective(
+                    self.coordinator,
+                    c,
+                    expected_version=c.version,
+                    change="x",
+                    for_whom="y",
+                    by_when=START - dt.timedelta(days=1),
+                ),
+            ),
+            (
+                "A value cannot be measured in the future.",
+                lambda: actions.record_indicator_value(
+                    self.coordinator,
+                    c,
+                    indicator.pk,
+                    expected_version=c.version,
+                    latest=Decimal(5),
+                    latest_on=timezone.localdate() + dt.timedelta(days=2),
+                ),
+            ),
+            (
+                "Name the other languages.",
+                lambda: actions.save_audience(
+                    self.coordinator,
+                    c,
+                    expected_version=c.version,
+                    audience="a",
+                    country="TH",
+                    regions=["TH-50"],
+                    languages=["other"],
+                    other_languages="",
+                    literacy="low",
+                    media=["radio"],
+                ),
+            ),
+            (
+                "Choose one of the languages offered.",
+                lambda: actions.add_message(
+                    self.coordinator,
+                    c,
+                    expected_version=c.version,
+                    language="xx",
+                    text="t",
+                    pretest="",
+                ),
+            ),
+            (
+                "Give a number of reasonable size.",
+                lambda: actions.add_indicator(
+                    self.coordinator,
+                    c,
+                    expected_version=c.version,
+                    kind="reach",
+                    description="d",
+                    baseline=Decimal("1e20"),
+                    target=Decimal(1),
+                ),
+            ),
+        ]
+        for message, call in cases:
+            with self.subTest(message=message):
+                self.assert_refused(message, call, c)
+
+
 class MaterialTests(CampaignTestCase):
     def add(self, campaign: Campaign, filename: str, content: bytes, **changes: Any) -> Material:
         values: dict[str, Any] = {"title": "Poster", "language": "th", "public": True}
