@@ -41,6 +41,7 @@ urlpatterns = [
     path("rights/", include("haven.rights.urls")),
     path("campaigns/", include("haven.campaigns.urls")),
     path("hotline/", include("haven.hotline.urls")),
+    path("training/", include("haven.training.urls")),
     path("api/v1/", include((_open(api_patterns), api_app), namespace=api_namespace)),
     re_path(r"^api/v1/", not_in_the_api, name="api-v1-unknown"),
     path("api/", include("haven.api.urls")),

@@ -174,6 +174,7 @@ class DemoDataTests(HavenTestCase):
 
     def test_demo_has_a_user_for_every_role_in_two_organisation_types(self) -> None:
         call_command("demo", "--quiet")
+        # The training centre (is_training) holds only trainers and trainees.
         demo_orgs = Organisation.objects.filter(name__contains="DEMO", is_training=False)
         self.assertEqual(len({org.org_type for org in demo_orgs}), 2)
         for org in demo_orgs:
