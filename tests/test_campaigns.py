@@ -665,6 +665,35 @@ class CampaignPageTests(CampaignTestCase):
         # session's save (3).
         self.assertEqual(counts, [7, 7])
 
+    def test_a_step_page_takes_the_same_queries_for_more_rows(self) -> None:
+        campaign = self.ready()
+        client = self.client_for("A", Role.COORDINATOR)
+        counts = []
+        for more in (1, 6):
+            for number in range(more):
+                campaign = self.fresh(campaign)
+                message = actions.add_message(
+                    self.coordinator,
+                    campaign,
+                    expected_version=campaign.version,
+                    language="km",
+                    text=f"Draft {number}",
+                    pretest="Understood",
+                )
+                approver = self.world.user("A", Role.SUPERVISOR)
+                campaign = self.fresh(campaign)
+                actions.approve_message(
+                    approver, campaign, message.pk, expected_version=campaign.version
+                )
+            for name in ("campaigns:detail", "campaigns:messages"):
+                with CaptureQueriesContext(connection) as captured:
+                    response = client.get(reverse(name, args=[campaign.pk]))
+                self.assertEqual(response.status_code, 200)
+                counts.append(len(captured))
+        # Session and user (2), the campaign and its five kinds of rows with the messages'
+        # approvers (6), the session's save (3).
+        self.assertEqual(counts, [11, 11, 11, 11])
+
 
 class CallPeriodTests(CampaignTestCase):
     def test_before_and_after_are_as_long_as_the_campaign(self) -> None:

@@ -38,7 +38,14 @@ from haven.campaigns.forms import (
     RemoveForm,
     VersionedForm,
 )
-from haven.campaigns.models import Campaign, Dissemination, Material, MaterialKind, Status
+from haven.campaigns.models import (
+    Campaign,
+    Dissemination,
+    Material,
+    MaterialKind,
+    Message,
+    Status,
+)
 from haven.campaigns.steps import STEPS, complete, start_problems
 from haven.core.decorators import requires, staff_user
 from haven.core.feedback import form_page, run_action
@@ -54,7 +61,7 @@ def _campaign(user: User, pk: int) -> Campaign:
         campaigns_for(user)
         .prefetch_related(
             "objectives",
-            "messages",
+            Prefetch("messages", queryset=Message.objects.select_related("approved_by")),
             "indicators",
             "materials",
             Prefetch(
