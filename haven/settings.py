@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "haven.interop",
     "haven.api",
     "haven.rights",
+    "haven.campaigns",
     "haven.hotline",
     "haven.training",
     "haven.community",
@@ -456,6 +457,9 @@ LANGUAGE_COOKIE_SECURE = PRODUCTION
 # --- Static files -----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Campaign materials (posters, leaflets, audio): files named by a random token, never by
+# their title; served only through haven.campaigns' views, which check who may see them.
+CAMPAIGN_MATERIALS_DIR = env_path("HAVEN_CAMPAIGN_MATERIALS_DIR", VAR_DIR / "campaign_materials")
 if not PRODUCTION:
     _private_var_dir()
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)

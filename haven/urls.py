@@ -39,6 +39,7 @@ urlpatterns = [
     path("interop/", include("haven.interop.urls")),
     path("translations/", include("haven.translations.urls")),
     path("rights/", include("haven.rights.urls")),
+    path("campaigns/", include("haven.campaigns.urls")),
     path("hotline/", include("haven.hotline.urls")),
     path("training/", include("haven.training.urls")),
     path("community/", include("haven.community.urls")),

@@ -50,3 +50,8 @@ def _translations_refresh_only_when_told() -> None:
 def _shipped_translations() -> Any:
     yield
     live.reset()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _campaign_materials_in_a_temporary_directory(tmp_path_factory: Any) -> None:
+    settings.CAMPAIGN_MATERIALS_DIR = tmp_path_factory.mktemp("campaign_materials")

@@ -37,6 +37,7 @@ from haven.referrals.models import OverrideGround, OverrideRequest, OverrideStat
 from haven.stats.models import Release, ReleaseKind, ResultsFramework
 from haven.translations.models import Proposal
 from tests import identification_requests
+from tests.campaigns_matrix import CAMPAIGNS_MATRIX
 from tests.closed_cases import close, everything_about
 from tests.directory_matrix import DIRECTORY_MATRIX
 from tests.hotline_matrix import HOTLINE_MATRIX
@@ -764,6 +765,7 @@ for _name, _method, _kwargs in (
 
 # The directory's own entries live beside its tests (plain dicts: Probe's fields).
 MATRIX.update({name: Probe(**spec) for name, spec in DIRECTORY_MATRIX.items()})
+MATRIX.update({name: Probe(**spec) for name, spec in CAMPAIGNS_MATRIX.items()})
 MATRIX.update({name: Probe(**spec) for name, spec in HOTLINE_MATRIX.items()})
 
 # Training: the training capabilities count only in a training organisation. A and B are

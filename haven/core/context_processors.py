@@ -59,6 +59,7 @@ def haven(request: HttpRequest) -> dict[str, object]:
             "feedback_record": can(user, Capability.ASSISTANCE_EDIT),
             "translations": can(user, Capability.TRANSLATION_REVIEW)
             or can(user, Capability.TRANSLATION_ACCEPT),
+            "campaigns": can(user, Capability.CAMPAIGN_EDIT),
             "hotline": can(user, Capability.HOTLINE_LOG),
             "sos_alerts": can(user, Capability.SOS_RESPOND),
             "leads": can(user, Capability.LEAD_VIEW),

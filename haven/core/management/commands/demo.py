@@ -14,6 +14,7 @@ from django.utils import timezone
 from haven.accounts.actions import authenticator_secret, create_user, ensure_organisation
 from haven.accounts.models import Organisation, OrganisationType, User
 from haven.accounts.roles import Role
+from haven.campaigns import demo as campaigns_demo
 from haven.cases import intake
 from haven.cases.actions import open_case
 from haven.cases.demo import STORIES, child_safeguards
@@ -270,6 +271,7 @@ class Command(BaseCommand):
             rows += [(org.name, users[role]) for role in ROLE_LOGINS]
         directory_demo.load()
         rows += hotline_demo.seed(self._user)
+        campaigns_demo.seed(self.org_users["ngo"])
         stories = self.story_cases
         if "first_negative_still_helped" in stories and "final_negative" in stories:
             referrals_demo.load(
