@@ -337,6 +337,15 @@ class LeadTests(HotlineTestCase):
             worker=self.world.user("B", Role.CASE_WORKER),
             expected_version=lead.version,
         )
+        # An operator sees only the leads they opened: not someone to give one to.
+        self.assertRefused(
+            "outreach worker of your organisation",
+            actions.assign_lead,
+            sup,
+            lead,
+            worker=self.operator(),
+            expected_version=lead.version,
+        )
         with self.assertRaises(ConcurrentEditError):
             actions.assign_lead(sup, lead, worker=worker, expected_version=99)
         lead = actions.assign_lead(sup, lead, worker=worker, expected_version=lead.version)

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.accounts.roles import Capability, can
+from haven.accounts.roles import Capability, Scope, can, scopes_for
 from haven.audit.chain import record
 from haven.audit.models import Action
 from haven.cases.choices import Industry
@@ -447,14 +447,24 @@ def _save_lead(actor: User, lead: Lead, to: str, changed: list[str]) -> Lead:
     return lead
 
 
+def reaches_assigned_leads(user: User) -> bool:
+    """Whether a lead given to `user` is one they can then see (not an operator, who sees
+    only the leads they opened)."""
+    scopes = scopes_for(user, Capability.LEAD_VIEW)
+    return user.is_active and bool(scopes & {Scope.ASSIGNED, Scope.ORGANISATION})
+
+
+def outreach_workers(organisation_id: int) -> list[User]:
+    """The organisation's users a lead can be given to."""
+    return [
+        u for u in active_users(organisation_id, Capability.LEAD_VIEW) if reaches_assigned_leads(u)
+    ]
+
+
 def assign_lead(actor: User, lead: Lead, *, worker: User, expected_version: int) -> Lead:
     """Give the lead to an outreach worker of the organisation (a case worker)."""
     _refuse_unless(actor, Capability.LEAD_MANAGE)
-    if (
-        worker.organisation_id != actor.organisation_id
-        or not worker.is_active
-        or not can(worker, Capability.LEAD_VIEW)
-    ):
+    if worker.organisation_id != actor.organisation_id or not reaches_assigned_leads(worker):
         raise RefusedError(_("Choose an outreach worker of your organisation."))
     with transaction.atomic():
         current = _lead_for_change(

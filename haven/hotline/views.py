@@ -46,6 +46,7 @@ from haven.hotline.forms import (
     SosForm,
     VersionForm,
     VolumeForm,
+    language_choices,
     split_place,
 )
 from haven.hotline.models import Call, Lead
@@ -142,6 +143,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sos": sos,
             "given": given,
             "region": region_name(call.region),
+            "language": dict(language_choices()).get(call.language, call.language),
             "leads": leads,
             "can_screen": can(user, Capability.SCREENING_CREATE) and call.screening_id is None,
         },
@@ -351,7 +353,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 
 
 def _outreach_workers(user: User) -> Any:
-    ids = [u.pk for u in active_users(user.organisation_id, Capability.LEAD_VIEW)]
+    ids = [u.pk for u in actions.outreach_workers(user.organisation_id)]
     return User.objects.filter(pk__in=ids).order_by("username")
 
 
