@@ -619,6 +619,35 @@ class PageTests(HotlineTestCase):
         self.assertEqual(len(few), len(many))
 
 
+class PagesInEveryLanguageTests(HotlineTestCase):
+    def test_every_page_answers_in_khmer_and_its_tables_have_captions(self) -> None:
+        client = self.client_for("A", Role.SUPERVISOR)
+        client.cookies["django_language"] = "km"
+        alert = actions.raise_sos(self.operator(), where="x", who="y", danger="z")
+        lead = self.a_lead()
+        urls = [
+            reverse("hotline:calls"),
+            reverse("hotline:call_new"),
+            reverse("hotline:sos"),
+            reverse("hotline:call_detail", args=[alert.call_id]),
+            reverse("hotline:call_lead", args=[alert.call_id]),
+            reverse("hotline:alerts"),
+            reverse("hotline:duty"),
+            reverse("hotline:leads"),
+            reverse("hotline:lead_detail", args=[lead.pk]),
+            reverse("hotline:volume"),
+        ]
+        for url in urls:
+            response = client.get(url)
+            self.assertEqual(response.status_code, 200, url)
+            html = response.content.decode()
+            self.assertIn('lang="km"', html, url)
+            for table in re.findall(r"<table\b.*?</table>", html, flags=re.S):
+                self.assertRegex(table, r"^<table[^>]*>\s*<caption\b", url)
+                for header in re.findall(r"<th\b[^>]*>", table):
+                    self.assertRegex(header, r'scope="(col|row)"', url)
+
+
 # Session and user (2), count and page of calls (2), the organisation the page header
 # names (1), the session's save (3).
 CALL_LOG_QUERIES = 8
