@@ -11,6 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from haven.accounts.actions import create_user, ensure_organisation
 from haven.accounts.models import OrganisationType
@@ -651,3 +655,49 @@ class PagesInEveryLanguageTests(HotlineTestCase):
 # Session and user (2), count and page of calls (2), the organisation the page header
 # names (1), the session's save (3).
 CALL_LOG_QUERIES = 8
+
+
+# --- Hypothesis: the call and SOS forms, any input --------------------------------------
+
+TEXT = st.text(max_size=700)
+FIELD_VALUES = st.one_of(
+    TEXT,
+    st.sampled_from(["phone", "tip", "sos", "km", "KH-12", "KH", "ZZ-1", "advice_only"]),
+    st.lists(st.sampled_from(["job_offer", "fees", "nonsense", ""]), max_size=3),
+)
+CALL_FIELDS = [
+    "channel",
+    "caller_type",
+    "topic",
+    "language",
+    "place",
+    "advice",
+    "outcome",
+    "caller_consent",
+    "notes",
+]
+SOS_FIELDS = ["place", "where", "who", "danger", "channel", "language"]
+
+
+class FuzzedHotlineFormsTests(HypothesisTestCase, HotlineTestCase):
+    """Each example: one POST; a refusal answers 400 and saves nothing, never a 500."""
+
+    def check(self, url: str, data: dict[str, object], created: type) -> None:
+        client = self.client_for("A", Role.HOTLINE_OPERATOR)
+        before = _state()
+        response = client.post(url, data)
+        if response.status_code == 302:
+            self.assertEqual(_state()[0], before[0] + 1)
+            return
+        self.assertEqual(response.status_code, 400, data)
+        self.assertEqual(_state(), before)
+
+    @hypothesis_settings(max_examples=25, deadline=None, database=None)
+    @given(data=st.fixed_dictionaries({}, optional=dict.fromkeys(CALL_FIELDS, FIELD_VALUES)))
+    def test_the_call_form_never_fails_and_saves_all_or_nothing(self, data: dict) -> None:  # type: ignore[type-arg]
+        self.check(reverse("hotline:call_new"), data, Call)
+
+    @hypothesis_settings(max_examples=25, deadline=None, database=None)
+    @given(data=st.fixed_dictionaries({}, optional=dict.fromkeys(SOS_FIELDS, FIELD_VALUES)))
+    def test_the_sos_form_never_fails_and_saves_all_or_nothing(self, data: dict) -> None:  # type: ignore[type-arg]
+        self.check(reverse("hotline:sos"), data, SosAlert)
