@@ -172,6 +172,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which space the request is in: a training organisation's pages and PDFs say TRAINING.
+    "haven.core.training.TrainingSpaceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "haven.accounts.middleware.IdleTimeoutMiddleware",
     "haven.accounts.middleware.LoginRequiredMiddleware",
@@ -222,7 +224,7 @@ AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked account before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "haven.accounts.backends.OrganisationModelBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

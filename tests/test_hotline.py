@@ -652,9 +652,9 @@ class PagesInEveryLanguageTests(HotlineTestCase):
                     self.assertRegex(header, r'scope="(col|row)"', url)
 
 
-# Session and user (2), count and page of calls (2), the organisation the page header
-# names (1), the session's save (3).
-CALL_LOG_QUERIES = 8
+# Session and user with their organisation (2), count and page of calls (2), the
+# session's save (3).
+CALL_LOG_QUERIES = 7
 
 
 # --- Hypothesis: the call and SOS forms, any input --------------------------------------

@@ -39,16 +39,17 @@ _numbers = count(1000)
 # lists read two counts and one query per kind of item (7, or 3 when only overdue). Unread
 # notifications are one query for everyone; the intake queue (count and first five) and
 # incoming referrals (count and first five) two each, for those who see them.
+# The session's user comes with their organisation (haven.accounts.backends): one query.
 HOME = {
-    Role.SCREENER: 8,
-    Role.CASE_WORKER: 23,
-    Role.SUPERVISOR: 26,  # with the SOS alerts waiting for a supervisor (haven.hotline): 1
-    Role.DETERMINATION_OFFICER: 20,
-    Role.COORDINATOR: 9,
-    Role.ANALYST: 7,
-    Role.ORG_ADMIN: 7,
-    Role.SYSTEM_ADMIN: 7,
-    Role.INTAKE_OFFICER: 9,
+    Role.SCREENER: 7,
+    Role.CASE_WORKER: 22,
+    Role.SUPERVISOR: 25,  # with the SOS alerts waiting for a supervisor (haven.hotline): 1
+    Role.DETERMINATION_OFFICER: 19,
+    Role.COORDINATOR: 8,
+    Role.ANALYST: 6,
+    Role.ORG_ADMIN: 6,
+    Role.SYSTEM_ADMIN: 6,
+    Role.INTAKE_OFFICER: 8,
 }
 PAGES = {
     "case_list": 7,
@@ -111,6 +112,7 @@ class QueryCountTests(ScaleTestCase):
         many = self.counts()
         self.assertEqual(few, many)
         pinned = {f"home:{role.value}": n for role, n in HOME.items()} | PAGES
+        self.maxDiff = None
         self.assertEqual(many, pinned)
 
 

@@ -298,12 +298,16 @@ def has_verified_email(user: User, email: str) -> bool:
 
 
 def ensure_organisation(
-    *, actor: User | None, name: str, org_type: str, country: str
+    *, actor: User | None, name: str, org_type: str, country: str, training: bool = False
 ) -> tuple[Organisation, bool]:
-    """Create the organisation unless one with this name exists (then leave it as is)."""
+    """Create the organisation unless one with this name exists (then leave it as is).
+
+    Whether it is a training space is fixed when it is created: no action changes it,
+    because turning a real organisation into a training one (or back) would carry its
+    records across the line that haven.core.training keeps."""
     with transaction.atomic():
         organisation, created = Organisation.objects.get_or_create(
-            name=name, defaults={"org_type": org_type, "country": country}
+            name=name, defaults={"org_type": org_type, "country": country, "is_training": training}
         )
         if created:
             record(

@@ -36,6 +36,7 @@ from haven.api.models import SCOPE_NEEDS, ApiScope, ApiToken, TokenKind
 from haven.audit.chain import record
 from haven.audit.models import Action
 from haven.core.errors import RefusedError
+from haven.core.training import in_training, refuse_leaving
 
 PERSONAL_MAX_DAYS = 90
 SERVICE_MAX_DAYS = 365
@@ -113,6 +114,7 @@ def _create(
     scopes: list[str],
     days: int,
 ) -> tuple[ApiToken, str]:
+    refuse_leaving(actor.organisation)
     label = " ".join(name.split())
     if not label:
         raise RefusedError(_("Give the token a name that says what it is for."))
@@ -187,7 +189,10 @@ def _presented(presented: str) -> ApiToken | None:
 
 
 def _holder_may_use(token: ApiToken) -> bool:
-    """A personal token works while its holder is active in the token's organisation."""
+    """A personal token works while its holder is active in the token's organisation, and
+    no token of a training organisation works (its records never leave through the API)."""
+    if in_training(token.organisation):
+        return False
     if token.kind == TokenKind.SERVICE:
         return True
     holder = token.user

@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from haven.accounts.actions import password_reset_by_email
 from haven.accounts.models import User
 from haven.accounts.roles import Capability, can
+from haven.core.training import user_in_training
 from haven.referrals.access import can_decide_overrides
 from haven.translations import live
 
@@ -63,6 +64,7 @@ def haven(request: HttpRequest) -> dict[str, object]:
         }
     return {
         "nav": nav,
+        "training_space": user_in_training(user),
         "language_menu": [
             (code, LOCAL_NAMES.get(code, str(name))) for code, name in settings.LANGUAGES
         ],

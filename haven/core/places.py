@@ -20,7 +20,8 @@ _GROUPINGS = frozenset({"Geographical unit"})
 @cache
 def regions(country: str) -> tuple[tuple[str, str], ...]:
     """The country's regions as (code, name), sorted by name; empty if none is known."""
-    subdivisions = list(pycountry.subdivisions.get(country_code=country.upper()) or ())
+    found = pycountry.subdivisions.get(country_code=country.upper())  # type: ignore[no-untyped-call]
+    subdivisions = list(found or ())
     top = [s for s in subdivisions if not s.parent_code]
     grouping = {s.code for s in top if s.type in _GROUPINGS}
     chosen = [s for s in top if s.code not in grouping] + [
@@ -33,7 +34,7 @@ def region_name(code: str) -> str:
     """The region's name, or the code itself when it is not known (never an error)."""
     if not code:
         return ""
-    subdivision = pycountry.subdivisions.get(code=code)
+    subdivision = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
     return subdivision.name if subdivision else code
 
 

@@ -71,7 +71,8 @@ def get_service_for(user: User, pk: int, capability: Capability) -> DirectorySer
 
 
 def public_providers() -> QuerySet[Provider]:
-    return Provider.objects.filter(public=True)
+    """What the public sees: entries marked public, never a training organisation's."""
+    return Provider.objects.filter(public=True).exclude(organisation__is_training=True)
 
 
 def get_public_provider(pk: int) -> Provider:

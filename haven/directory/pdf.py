@@ -32,7 +32,9 @@ def render_directory_pdf(criteria: Criteria, language: str, *, public_only: bool
         raise ValueError("not an interface language")
     entries = by_provider(search_services(criteria, public_only=public_only), language)
     context = {"places": by_place(entries), "today": timezone.localdate(), "empty": not entries}
-    return render_pdf("directory/pdf.html", context, language)
+    # The public directory is real-world information (training entries are left out):
+    # never stamped as practice, whoever downloads it.
+    return render_pdf("directory/pdf.html", context, language, training=False)
 
 
 def _last_change() -> str:

@@ -98,7 +98,10 @@ def search_services(criteria: Criteria, *, public_only: bool = True) -> list[Dir
     """Services matching `criteria`, with their providers, ordered by country, provider
     and kind. `public_only=False` adds providers kept out of the public directory (staff
     referrals); it never reaches anything but the directory."""
-    services = DirectoryService.objects.select_related("provider")
+    # A training organisation's entries are practice: never offered as real services.
+    services = DirectoryService.objects.select_related("provider").exclude(
+        provider__organisation__is_training=True
+    )
     if public_only:
         services = services.filter(provider__public=True)
     ordered = _narrowed(services, criteria).order_by(

@@ -25,6 +25,7 @@ from haven.cases.access import cases_for
 from haven.cases.choices import JourneyStage
 from haven.cases.models import Case, JourneyEvent
 from haven.core.errors import RefusedError
+from haven.core.training import refuse_leaving
 from haven.interop import htcds
 from haven.interop.models import Export
 from haven.people.access import people_for
@@ -185,6 +186,7 @@ def export(
     reason: str = "",
 ) -> Exported:
     """The actor's visible cases (or one of them) as an HTCDS file, registered and audited."""
+    refuse_leaving(actor.organisation)
     if fmt not in FORMATS:
         raise RefusedError(_("Choose CSV or Excel (xlsx)."))
     cases = _cases(actor, case_reference)

@@ -28,6 +28,7 @@ from haven.cases.models import EventKind, NoticeKind, Notification
 from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.pseudonyms import REFERRAL_PREFIX, create_with_reference
 from haven.core.testing_hooks import pause_point
+from haven.core.training import refuse_crossing
 from haven.directory.models import DirectoryService
 from haven.identification import authority, jurisdictions
 from haven.referrals import packet as packets
@@ -260,8 +261,11 @@ def send_referral(
     def create(reference: str) -> Referral:
         current = locked_case(actor, case, Capability.REFERRAL_SEND)
         # The directory as it is now, not as the form saw it.
-        fresh = DirectoryService.objects.select_related("provider").get(pk=service.pk)
+        fresh = DirectoryService.objects.select_related("provider__organisation").get(pk=service.pk)
         provider = fresh.provider
+        # Practice stays practice: a training organisation's case goes only to another
+        # training organisation, and a real case never to one.
+        refuse_crossing(current.organisation, provider.organisation)
         if not fresh.accepts_referrals:
             raise RefusedError(_("This service does not take referrals at the moment."))
         if provider.organisation_id == current.organisation_id:

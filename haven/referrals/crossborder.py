@@ -25,6 +25,7 @@ from haven.cases.models import NoticeKind
 from haven.core.errors import RefusedError
 from haven.core.pseudonyms import REFERRAL_PREFIX, create_with_reference
 from haven.core.testing_hooks import pause_point
+from haven.core.training import refuse_crossing, refuse_leaving
 from haven.referrals import packet as packets
 from haven.referrals import receiving, schema
 from haven.referrals.actions import _audit, visible_categories
@@ -145,6 +146,7 @@ def export_referral(actor: User, referral: Referral) -> bytes:
     One referral, one message id: exporting again gives the same version while the packet
     is unchanged (the receiver says it has it already), and a new version of the same
     referral when consent changed what it may carry (the receiver replaces the old)."""
+    refuse_leaving(actor.organisation)
     if referral.channel != Channel.CROSS_BORDER or not referral.is_open:
         raise RefusedError(_("Only an open cross-border referral can be exported."))
     recipient = Deployment.objects.filter(ident=referral.other_deployment, is_self=False).first()
@@ -242,6 +244,7 @@ def import_file(actor: User, data: bytes) -> Referral:
     Refused with a clear message, and nothing stored, when altered, misaddressed, from an
     unknown sender, already imported, or (signed or not) not of the expected shape. A
     refused file is recorded in the audit trail."""
+    refuse_crossing(None, actor.organisation)  # another deployment's people are real
     try:
         opened = open_file(own_keys(), trusted(), data)
         body = schema.validated(opened.kind, opened.body)

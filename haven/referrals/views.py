@@ -24,6 +24,7 @@ from haven.core.decorators import requires, staff_user
 from haven.core.errors import ConcurrentEditError, RefusedError, stale_edit_message
 from haven.core.feedback import run_action
 from haven.core.forms import VersionForm
+from haven.core.training import same_space
 from haven.directory.models import DirectoryService, Provider
 from haven.people.actions import record_identity_view
 from haven.referrals import actions, crossborder, letters, receiving
@@ -663,7 +664,9 @@ def import_file(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def flows(request: HttpRequest) -> HttpResponse:
     """Referral flows across organisations, as counts only: never a reference or a name."""
-    referrals = Referral.objects.filter(direction="outgoing")
+    referrals = same_space(
+        staff_user(request), Referral.objects.filter(direction="outgoing"), "case__organisation"
+    )
     by_service = referrals.values("service_kind").annotate(n=Count("pk")).order_by("-n")
     by_type = referrals.values("service__provider__org_type").annotate(n=Count("pk")).order_by("-n")
     by_status = referrals.values("status").annotate(n=Count("pk")).order_by("-n")

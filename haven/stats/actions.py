@@ -34,6 +34,7 @@ from haven.audit.models import Action
 from haven.core.errors import RefusedError
 from haven.core.files import write_atomically
 from haven.core.reference import AgeBand, Gender
+from haven.core.training import refuse_leaving
 from haven.screening_engine import default_catalogue
 from haven.stats import anonymise, privacy
 from haven.stats.models import FactTag, PersonFact, Release, ReleaseKind, ReleaseStatus
@@ -86,7 +87,8 @@ def _organisation_for(actor: User | None, organisation: Organisation | None) -> 
 
 
 def _facts(organisation: Organisation | None, start: dt.date | None, end: dt.date | None) -> Any:
-    facts = PersonFact.objects.all()
+    # A release is of real people: a training organisation's practice records never count.
+    facts = PersonFact.objects.filter(organisation__is_training=False)
     if organisation is not None:
         facts = facts.filter(organisation=organisation)
     if start:
@@ -349,6 +351,7 @@ def prepare(
     """
     if approved and actor is not None:
         raise PermissionDenied
+    refuse_leaving(actor.organisation if actor is not None else organisation)
     whose = _organisation_for(actor, organisation)
     if kind == ReleaseKind.K_ANONYMOUS:
         prepared = build_k_anonymous(whose, k=k, start=start, end=end)

@@ -19,17 +19,27 @@ class Command(BaseCommand):
         add.add_argument("name")
         add.add_argument("--type", required=True, choices=OrganisationType.values)
         add.add_argument("--country", required=True, help="ISO 3166-1 alpha-2 code")
+        add.add_argument(
+            "--training",
+            action="store_true",
+            help="a training space: practice records that never leave it (fixed once created)",
+        )
         sub.add_parser("list")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "list":
             for org in Organisation.objects.all():
-                self.stdout.write(f"{org.name}\t{org.org_type}\t{org.country}")
+                training = "\ttraining" if org.is_training else ""
+                self.stdout.write(f"{org.name}\t{org.org_type}\t{org.country}{training}")
             return
         country = options["country"].upper()
         if pycountry.countries.get(alpha_2=country) is None:
             raise CommandError("Not an ISO 3166-1 alpha-2 country code.")
         _org, created = ensure_organisation(
-            actor=None, name=options["name"], org_type=options["type"], country=country
+            actor=None,
+            name=options["name"],
+            org_type=options["type"],
+            country=country,
+            training=options["training"],
         )
         self.stdout.write("Created." if created else "Already exists; left unchanged.")

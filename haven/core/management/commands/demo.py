@@ -54,7 +54,12 @@ ROLE_LOGINS = {
     Role.INTAKE_OFFICER: "intake",
     Role.DIRECTORY_STEWARD: "steward",
     Role.TRANSLATOR: "translator",
+    Role.HOTLINE_OPERATOR: "hotline",
+    Role.COMMUNITY_REPORTER: "reporter",
 }
+# Trainers and trainees work in the demo training organisation only (haven.training):
+# in a real organisation their roles reach nothing.
+TRAINING_ROLES = frozenset({Role.TRAINER, Role.TRAINEE})
 # What each organisation's demo translator reviews.
 DEMO_TRANSLATES = {"ngo": ["km", "my"], "police": ["th", "vi", "id"]}
 
