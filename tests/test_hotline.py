@@ -425,7 +425,7 @@ class LeadTests(HotlineTestCase):
         training.is_training = True
         training.save()
         self.assertRefused(
-            "training organisation",
+            "training space",
             actions.pass_lead,
             sup,
             lead,
@@ -436,6 +436,43 @@ class LeadTests(HotlineTestCase):
         passed = actions.pass_lead(sup, lead, organisation=other, caller_consent=True, **kwargs)
         self.assertEqual(passed.status, LeadStatus.PASSED_ON)
         self.assertTrue(passed.caller_consent)
+
+    def test_a_practice_lead_never_leaves_the_training_space(self) -> None:
+        training, _ = ensure_organisation(
+            actor=None, name="Practice space", org_type=OrganisationType.HOTLINE, country="KH"
+        )
+        training.is_training = True
+        training.save()
+        trainer_sup = create_user(
+            actor=None,
+            organisation_id=training.pk,
+            username="t-supervisor",
+            password=PASSWORD,
+            roles=[Role.SUPERVISOR.value],
+        )
+        lead = actions.open_lead(
+            trainer_sup,
+            source=LeadSource.HOTLINE,
+            country="",
+            region="",
+            district="",
+            sector="",
+            summary="Practice tip",
+        )
+        for target in (
+            {"organisation": self.world.orgs["A"]},
+            {"provider": self.world.providers["B"]},
+        ):
+            self.assertRefused(
+                "never leave the training space",
+                actions.pass_lead,
+                trainer_sup,
+                lead,
+                expected_version=lead.version,
+                identifies_caller=False,
+                caller_consent=False,
+                **target,
+            )
 
     def test_a_tip_that_does_not_identify_the_caller_passes_without_consent(self) -> None:
         lead = self.a_lead()

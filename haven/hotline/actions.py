@@ -23,6 +23,7 @@ from haven.audit.models import Action
 from haven.cases.choices import Industry
 from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.places import is_region
+from haven.core.training import refuse_crossing
 from haven.hotline import advice as advice_library
 from haven.hotline.access import calls_for, leads_for
 from haven.hotline.choices import (
@@ -491,8 +492,8 @@ def pass_lead(
         raise RefusedError(_("Choose one organisation or one provider to pass the lead to."))
     if organisation is not None and organisation.pk == actor.organisation_id:
         raise RefusedError(_("Pass the lead to another organisation, or assign it instead."))
-    if organisation is not None and organisation.is_training:
-        raise RefusedError(_("A lead cannot be passed to a training organisation."))
+    # Practice leads never leave the training space, and real ones never enter it.
+    refuse_crossing(actor.organisation, organisation if provider is None else provider.organisation)
     if identifies_caller and not caller_consent:
         raise RefusedError(
             _("This tip identifies the caller: it can be passed on only with their consent.")

@@ -24,6 +24,7 @@ from haven.core.decorators import requires, staff_user
 from haven.core.errors import RefusedError
 from haven.core.feedback import form_page, run_action
 from haven.core.places import region_name
+from haven.core.training import in_training
 from haven.directory.models import Provider
 from haven.hotline import actions, advice, volume
 from haven.hotline.access import (
@@ -358,8 +359,14 @@ def _outreach_workers(user: User) -> Any:
 
 
 def _pass_targets(user: User) -> tuple[Any, Any]:
-    organisations = Organisation.objects.exclude(pk=user.organisation_id).exclude(is_training=True)
+    # Only targets on the user's side of the training line (the action refuses the rest).
+    training = in_training(user.organisation)
+    organisations = Organisation.objects.exclude(pk=user.organisation_id).filter(
+        is_training=training
+    )
     providers = Provider.objects.order_by("name")
+    if training:
+        providers = providers.filter(organisation__is_training=True)
     return organisations, providers
 
 
