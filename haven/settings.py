@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "haven.api",
     "haven.rights",
     "haven.hotline",
+    "haven.training",
     # The API's documentation pages (Swagger UI, Redoc) are served from its own static files.
     "ninja",
     # After Haven's apps, so that Haven's templates for allauth's pages are found first.

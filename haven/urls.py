@@ -40,6 +40,7 @@ urlpatterns = [
     path("translations/", include("haven.translations.urls")),
     path("rights/", include("haven.rights.urls")),
     path("hotline/", include("haven.hotline.urls")),
+    path("training/", include("haven.training.urls")),
     path("api/v1/", include((_open(api_patterns), api_app), namespace=api_namespace)),
     re_path(r"^api/v1/", not_in_the_api, name="api-v1-unknown"),
     path("api/", include("haven.api.urls")),

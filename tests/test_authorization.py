@@ -720,6 +720,40 @@ for _name, _method, _kwargs in (
 MATRIX.update({name: Probe(**spec) for name, spec in DIRECTORY_MATRIX.items()})
 MATRIX.update({name: Probe(**spec) for name, spec in HOTLINE_MATRIX.items()})
 
+# Training: the training capabilities count only in a training organisation. A and B are
+# real organisations, so their trainers and trainees find no training there (404) and
+# every other role is refused (403). The training organisation's own users are in
+# tests/test_training.py (TrainingOrganisationMatrixTests).
+TRAINING_404: dict[Role, int | str] = {Role.TRAINEE: 404, Role.TRAINER: 404}
+TRAINER_404: dict[Role, int | str] = {Role.TRAINER: 404}
+_TRAINING_URLS: tuple[tuple[str, dict[Role, int | str], dict[str, Any]], ...] = (
+    ("training:index", TRAINING_404, {}),
+    ("training:start", TRAINING_404, {"scenario_id": "kiln_at_home"}),
+    ("training:attempt", TRAINING_404, {"pk": 1}),
+    ("training:stage", TRAINING_404, {"pk": 1}),
+    ("training:profile", TRAINING_404, {"pk": 1}),
+    ("training:quick", TRAINING_404, {"pk": 1}),
+    ("training:follow_up", TRAINING_404, {"pk": 1}),
+    ("training:topic", TRAINING_404, {"pk": 1, "topic": "work"}),
+    ("training:suspended", TRAINING_404, {"pk": 1}),
+    ("training:debrief", TRAINING_404, {"pk": 1, "stage": 1}),
+    ("training:complete", TRAINING_404, {"pk": 1}),
+    ("training:quiz", TRAINING_404, {}),
+    ("training:quiz_result", TRAINING_404, {"pk": 1}),
+    ("training:results", TRAINER_404, {}),
+    ("training:scenario_results", TRAINER_404, {"scenario_id": "kiln_at_home"}),
+    ("training:scenario_new", TRAINER_404, {}),
+    ("training:scenario_edit", TRAINER_404, {"pk": 1}),
+)
+
+
+def _fixed(kwargs: dict[str, Any]) -> Callable[[World], dict[str, Any]]:
+    """URL arguments that need no record: a real organisation answers before any lookup."""
+    return lambda world: dict(kwargs)
+
+
+MATRIX.update({name: Probe("GET", allowed, _fixed(kw)) for name, allowed, kw in _TRAINING_URLS})
+
 
 # --- A closed case is read-only, for every role ---------------------------------------
 #

@@ -174,7 +174,8 @@ class DemoDataTests(HavenTestCase):
 
     def test_demo_has_a_user_for_every_role_in_two_organisation_types(self) -> None:
         call_command("demo", "--quiet")
-        # The demo hotline (haven.hotline.demo) has only the hotline's own roles.
+        # The training centre (is_training) holds only trainers and trainees; the demo
+        # hotline (haven.hotline.demo) only the hotline's own roles.
         demo_orgs = Organisation.objects.filter(name__contains="DEMO", is_training=False).exclude(
             org_type=OrganisationType.HOTLINE
         )

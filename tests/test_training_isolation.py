@@ -32,6 +32,7 @@ from haven.referrals.models import Referral
 from haven.stats.actions import prepare
 from haven.stats.models import Release
 from haven.stats.scope import in_scope
+from haven.training.actions import ensure_training_organisation
 from tests.personas import HavenTestCase, consent_data
 
 LEAVES = "training organisation: its records are practice and never leave"
@@ -192,3 +193,9 @@ class TrainingOrganisationTests(HavenTestCase):
         self.assertIn("Practice centre\tNGO\tTH\ttraining", out.getvalue())
         page = self.client_for("A", Role.SYSTEM_ADMIN).get(reverse("accounts:organisations"))
         self.assertContains(page, "TRAINING")
+
+    def test_a_real_organisation_never_becomes_a_training_space(self) -> None:
+        real = self.world.orgs["A"]
+        with self.assertRaisesMessage(RefusedError, "never becomes a training space"):
+            ensure_training_organisation(actor=None, name=real.name, country="TH")
+        self.assertFalse(Organisation.objects.get(pk=real.pk).is_training)

@@ -113,6 +113,10 @@ class Action(models.TextChoices):
     DUTY_SET = "duty.set", _("Supervisor duty shift set or removed")
     LEAD_OPEN = "lead.open", _("Lead opened")
     LEAD_CHANGE = "lead.change", _("Lead assigned, passed on or closed")
+    TRAINING_START = "training.start", _("Training scenario started")
+    TRAINING_ANSWER = "training.answer", _("Training stage answered")
+    TRAINING_SCENARIO = "training.scenario", _("Training scenario written or edited")
+    TRAINING_QUIZ = "training.quiz", _("Training quiz answered")
 
 
 class AuditEntry(models.Model):

@@ -9,6 +9,7 @@ from haven.accounts.models import User
 from haven.accounts.roles import Capability, can
 from haven.core.training import user_in_training
 from haven.referrals.access import can_decide_overrides
+from haven.training.access import in_training
 from haven.translations import live
 
 # Each language named in its own script. Django's table names Khmer in Latin letters.
@@ -61,6 +62,7 @@ def haven(request: HttpRequest) -> dict[str, object]:
             "hotline": can(user, Capability.HOTLINE_LOG),
             "sos_alerts": can(user, Capability.SOS_RESPOND),
             "leads": can(user, Capability.LEAD_VIEW),
+            "training": in_training(user, Capability.TRAINING_RUN),
         }
     return {
         "nav": nav,

@@ -28,6 +28,7 @@ from haven.screening import engine as screening_engine
 from haven.screening.actions import complete, record_answers, set_profile, start_screening
 from haven.screening.models import Screening
 from haven.stats import facts as statistics_facts
+from haven.training import demo as training_demo
 
 DEMO_PASSWORD = "demo-only-password"  # noqa: S105 - printed for testers; refused in production
 
@@ -276,6 +277,7 @@ class Command(BaseCommand):
                 stories["first_negative_still_helped"],
                 stories["final_negative"],
             )
+        rows += training_demo.seed(self._user)
         statistics_facts.refresh()  # the statistics pages read these (cron refreshes them)
         if not options["quiet"]:
             self._print(rows)
