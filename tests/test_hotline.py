@@ -11,6 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from haven.accounts.actions import create_user, ensure_organisation
 from haven.accounts.models import OrganisationType
@@ -337,6 +341,15 @@ class LeadTests(HotlineTestCase):
             worker=self.world.user("B", Role.CASE_WORKER),
             expected_version=lead.version,
         )
+        # An operator sees only the leads they opened: not someone to give one to.
+        self.assertRefused(
+            "outreach worker of your organisation",
+            actions.assign_lead,
+            sup,
+            lead,
+            worker=self.operator(),
+            expected_version=lead.version,
+        )
         with self.assertRaises(ConcurrentEditError):
             actions.assign_lead(sup, lead, worker=worker, expected_version=99)
         lead = actions.assign_lead(sup, lead, worker=worker, expected_version=lead.version)
@@ -412,7 +425,7 @@ class LeadTests(HotlineTestCase):
         training.is_training = True
         training.save()
         self.assertRefused(
-            "training organisation",
+            "training space",
             actions.pass_lead,
             sup,
             lead,
@@ -423,6 +436,43 @@ class LeadTests(HotlineTestCase):
         passed = actions.pass_lead(sup, lead, organisation=other, caller_consent=True, **kwargs)
         self.assertEqual(passed.status, LeadStatus.PASSED_ON)
         self.assertTrue(passed.caller_consent)
+
+    def test_a_practice_lead_never_leaves_the_training_space(self) -> None:
+        training, _ = ensure_organisation(
+            actor=None, name="Practice space", org_type=OrganisationType.HOTLINE, country="KH"
+        )
+        training.is_training = True
+        training.save()
+        trainer_sup = create_user(
+            actor=None,
+            organisation_id=training.pk,
+            username="t-supervisor",
+            password=PASSWORD,
+            roles=[Role.SUPERVISOR.value],
+        )
+        lead = actions.open_lead(
+            trainer_sup,
+            source=LeadSource.HOTLINE,
+            country="",
+            region="",
+            district="",
+            sector="",
+            summary="Practice tip",
+        )
+        for target in (
+            {"organisation": self.world.orgs["A"]},
+            {"provider": self.world.providers["B"]},
+        ):
+            self.assertRefused(
+                "never leave the training space",
+                actions.pass_lead,
+                trainer_sup,
+                lead,
+                expected_version=lead.version,
+                identifies_caller=False,
+                caller_consent=False,
+                **target,
+            )
 
     def test_a_tip_that_does_not_identify_the_caller_passes_without_consent(self) -> None:
         lead = self.a_lead()
@@ -610,6 +660,81 @@ class PageTests(HotlineTestCase):
         self.assertEqual(len(few), len(many))
 
 
-# Session and user (2), count and page of calls (2), the organisation the page header
-# names (1), the session's save (3).
-CALL_LOG_QUERIES = 8
+class PagesInEveryLanguageTests(HotlineTestCase):
+    def test_every_page_answers_in_khmer_and_its_tables_have_captions(self) -> None:
+        client = self.client_for("A", Role.SUPERVISOR)
+        client.cookies["django_language"] = "km"
+        alert = actions.raise_sos(self.operator(), where="x", who="y", danger="z")
+        lead = self.a_lead()
+        urls = [
+            reverse("hotline:calls"),
+            reverse("hotline:call_new"),
+            reverse("hotline:sos"),
+            reverse("hotline:call_detail", args=[alert.call_id]),
+            reverse("hotline:call_lead", args=[alert.call_id]),
+            reverse("hotline:alerts"),
+            reverse("hotline:duty"),
+            reverse("hotline:leads"),
+            reverse("hotline:lead_detail", args=[lead.pk]),
+            reverse("hotline:volume"),
+        ]
+        for url in urls:
+            response = client.get(url)
+            self.assertEqual(response.status_code, 200, url)
+            html = response.content.decode()
+            self.assertIn('lang="km"', html, url)
+            for table in re.findall(r"<table\b.*?</table>", html, flags=re.S):
+                self.assertRegex(table, r"^<table[^>]*>\s*<caption\b", url)
+                for header in re.findall(r"<th\b[^>]*>", table):
+                    self.assertRegex(header, r'scope="(col|row)"', url)
+
+
+# Session and user with their organisation (2), count and page of calls (2), the
+# session's save (3).
+CALL_LOG_QUERIES = 7
+
+
+# --- Hypothesis: the call and SOS forms, any input --------------------------------------
+
+TEXT = st.text(max_size=700)
+FIELD_VALUES = st.one_of(
+    TEXT,
+    st.sampled_from(["phone", "tip", "sos", "km", "KH-12", "KH", "ZZ-1", "advice_only"]),
+    st.lists(st.sampled_from(["job_offer", "fees", "nonsense", ""]), max_size=3),
+)
+CALL_FIELDS = [
+    "channel",
+    "caller_type",
+    "topic",
+    "language",
+    "place",
+    "advice",
+    "outcome",
+    "caller_consent",
+    "notes",
+]
+SOS_FIELDS = ["place", "where", "who", "danger", "channel", "language"]
+
+
+class FuzzedHotlineFormsTests(HypothesisTestCase, HotlineTestCase):
+    """Each example: one POST; a refusal answers 400 and saves nothing, never a 500."""
+
+    def check(self, url: str, data: dict[str, object]) -> None:
+        client = self.client_for("A", Role.HOTLINE_OPERATOR)
+        before = _state()
+        response = client.post(url, data)
+        if response.status_code == 302:
+            self.assertEqual(_state()[0], before[0] + 1)
+            return
+        self.assertEqual(response.status_code, 400, data)
+        self.assertEqual(_state(), before)
+
+    @hypothesis_settings(max_examples=25, deadline=None, database=None)
+    @given(data=st.fixed_dictionaries({}, optional=dict.fromkeys(CALL_FIELDS, FIELD_VALUES)))
+    def test_the_call_form_never_fails_and_saves_all_or_nothing(self, data: dict) -> None:  # type: ignore[type-arg]
+        self.check(reverse("hotline:call_new"), data)
+
+    @hypothesis_settings(max_examples=25, deadline=None, database=None)
+    @given(data=st.fixed_dictionaries({}, optional=dict.fromkeys(SOS_FIELDS, FIELD_VALUES)))
+    def test_the_sos_form_never_fails_and_saves_all_or_nothing(self, data: dict) -> None:  # type: ignore[type-arg]
+        self.check(reverse("hotline:sos"), data)

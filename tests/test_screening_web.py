@@ -572,6 +572,8 @@ class ConfidentialityWordingTests(HavenTestCase):
                 Role.CASE_WORKER: frozenset({Scope.OWN, Scope.ASSIGNED}),  # "responsible"
                 Role.SUPERVISOR: frozenset({Scope.ORGANISATION}),
                 Role.DETERMINATION_OFFICER: frozenset({Scope.ORGANISATION}),
+                # "me": a hotline operator reads only the screenings they did from a call.
+                Role.HOTLINE_OPERATOR: frozenset({Scope.OWN}),
             },
         )
 

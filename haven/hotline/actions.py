@@ -17,12 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.accounts.roles import Capability, can
+from haven.accounts.roles import Capability, Scope, can, scopes_for
 from haven.audit.chain import record
 from haven.audit.models import Action
 from haven.cases.choices import Industry
 from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.places import is_region
+from haven.core.training import refuse_crossing
 from haven.hotline import advice as advice_library
 from haven.hotline.access import calls_for, leads_for
 from haven.hotline.choices import (
@@ -447,14 +448,24 @@ def _save_lead(actor: User, lead: Lead, to: str, changed: list[str]) -> Lead:
     return lead
 
 
+def reaches_assigned_leads(user: User) -> bool:
+    """Whether a lead given to `user` is one they can then see (not an operator, who sees
+    only the leads they opened)."""
+    scopes = scopes_for(user, Capability.LEAD_VIEW)
+    return user.is_active and bool(scopes & {Scope.ASSIGNED, Scope.ORGANISATION})
+
+
+def outreach_workers(organisation_id: int) -> list[User]:
+    """The organisation's users a lead can be given to."""
+    return [
+        u for u in active_users(organisation_id, Capability.LEAD_VIEW) if reaches_assigned_leads(u)
+    ]
+
+
 def assign_lead(actor: User, lead: Lead, *, worker: User, expected_version: int) -> Lead:
     """Give the lead to an outreach worker of the organisation (a case worker)."""
     _refuse_unless(actor, Capability.LEAD_MANAGE)
-    if (
-        worker.organisation_id != actor.organisation_id
-        or not worker.is_active
-        or not can(worker, Capability.LEAD_VIEW)
-    ):
+    if worker.organisation_id != actor.organisation_id or not reaches_assigned_leads(worker):
         raise RefusedError(_("Choose an outreach worker of your organisation."))
     with transaction.atomic():
         current = _lead_for_change(
@@ -481,8 +492,8 @@ def pass_lead(
         raise RefusedError(_("Choose one organisation or one provider to pass the lead to."))
     if organisation is not None and organisation.pk == actor.organisation_id:
         raise RefusedError(_("Pass the lead to another organisation, or assign it instead."))
-    if organisation is not None and organisation.is_training:
-        raise RefusedError(_("A lead cannot be passed to a training organisation."))
+    # Practice leads never leave the training space, and real ones never enter it.
+    refuse_crossing(actor.organisation, organisation if provider is None else provider.organisation)
     if identifies_caller and not caller_consent:
         raise RefusedError(
             _("This tip identifies the caller: it can be passed on only with their consent.")

@@ -24,6 +24,7 @@ from haven.core.decorators import requires, staff_user
 from haven.core.errors import RefusedError
 from haven.core.feedback import form_page, run_action
 from haven.core.places import region_name
+from haven.core.training import in_training
 from haven.directory.models import Provider
 from haven.hotline import actions, advice, volume
 from haven.hotline.access import (
@@ -46,6 +47,7 @@ from haven.hotline.forms import (
     SosForm,
     VersionForm,
     VolumeForm,
+    language_choices,
     split_place,
 )
 from haven.hotline.models import Call, Lead
@@ -142,6 +144,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sos": sos,
             "given": given,
             "region": region_name(call.region),
+            "language": dict(language_choices()).get(call.language, call.language),
             "leads": leads,
             "can_screen": can(user, Capability.SCREENING_CREATE) and call.screening_id is None,
         },
@@ -351,13 +354,19 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 
 
 def _outreach_workers(user: User) -> Any:
-    ids = [u.pk for u in active_users(user.organisation_id, Capability.LEAD_VIEW)]
+    ids = [u.pk for u in actions.outreach_workers(user.organisation_id)]
     return User.objects.filter(pk__in=ids).order_by("username")
 
 
 def _pass_targets(user: User) -> tuple[Any, Any]:
-    organisations = Organisation.objects.exclude(pk=user.organisation_id).exclude(is_training=True)
+    # Only targets on the user's side of the training line (the action refuses the rest).
+    training = in_training(user.organisation)
+    organisations = Organisation.objects.exclude(pk=user.organisation_id).filter(
+        is_training=training
+    )
     providers = Provider.objects.order_by("name")
+    if training:
+        providers = providers.filter(organisation__is_training=True)
     return organisations, providers
 
 

@@ -3,7 +3,8 @@ disclosure rules (haven.stats.disclosure): small counts are hidden, never shown 
 and no hidden count can be worked out from the totals.
 
 A coordinator sees the deployment's calls, an analyst or supervisor their organisation's
-(STATISTICS_VIEW). A training organisation's calls never count in deployment-wide figures.
+(STATISTICS_VIEW). A training organisation's calls never count in deployment-wide figures (and a
+training space's figures never count real calls).
 `chart_svg` marks campaign periods (start, end, label) on the chart: another app's
 campaigns pass theirs. Calls rising during a campaign is not proof that it worked.
 """
@@ -25,6 +26,7 @@ from matplotlib.figure import Figure
 
 from haven.accounts.roles import Capability, Scope, scopes_for
 from haven.core.places import region_name
+from haven.core.training import same_space
 from haven.hotline.choices import Topic
 from haven.hotline.models import Call
 from haven.stats import charts  # also sets matplotlib up: SVG text, fonts
@@ -60,7 +62,8 @@ def calls_in_scope(user: User) -> QuerySet[Call]:
     """The calls whose counts `user` may see; none without STATISTICS_VIEW."""
     scopes = scopes_for(user, Capability.STATISTICS_VIEW)
     if Scope.DEPLOYMENT in scopes:
-        return Call.objects.exclude(organisation__is_training=True)
+        # Deployment figures never mix practice calls with real ones.
+        return same_space(user, Call.objects.all())
     if Scope.ORGANISATION in scopes:
         return Call.objects.filter(organisation_id=user.organisation_id)
     return Call.objects.none()
