@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 
-from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.utils import timezone
 
-from haven.accounts.actions import create_user, ensure_organisation
+from haven.accounts.actions import ensure_organisation
 from haven.accounts.models import Organisation, OrganisationType, User
 from haven.accounts.roles import Role
 from haven.cases.choices import Industry
@@ -40,28 +40,14 @@ SEEN = [
 ]
 
 
-def _user(org: Organisation, username: str, role: Role, password: str) -> User:
-    existing = User.objects.filter(username=username).first()
-    if existing is not None:
-        return existing
-    return create_user(
-        actor=None,
-        organisation_id=org.pk,
-        username=username,
-        password=password,
-        roles=[role.value],
-        totp_secret=generate_totp_secret(),
-    )
-
-
-def seed(password: str) -> list[tuple[str, User]]:
+def seed(make_user: Callable[[Organisation, str, Role, list[str]], User]) -> list[tuple[str, User]]:
     """The group, its two demo users, and its reports (once). Returns (organisation name,
     user) rows for the demo's list of sign-ins."""
     org, _created = ensure_organisation(
         actor=None, name=GROUP, org_type=OrganisationType.COMMUNITY_GROUP, country="TH"
     )
-    reporter = _user(org, "community-reporter", Role.COMMUNITY_REPORTER, password)
-    coordinator = _user(org, "community-coordinator", Role.COORDINATOR, password)
+    reporter = make_user(org, "community-reporter", Role.COMMUNITY_REPORTER, [])
+    coordinator = make_user(org, "community-coordinator", Role.COORDINATOR, [])
     if not CommunityReport.objects.filter(organisation=org).exists():
         _reports(reporter)
     return [(org.name, reporter), (org.name, coordinator)]

@@ -281,7 +281,7 @@ class Command(BaseCommand):
                 stories["final_negative"],
             )
         rows += training_demo.seed(self._user)
-        rows += community_demo.seed(DEMO_PASSWORD)
+        rows += community_demo.seed(self._user)
         statistics_facts.refresh()  # the statistics pages read these (cron refreshes them)
         if not options["quiet"]:
             self._print(rows)
