@@ -748,3 +748,19 @@ class CallChartTests(CampaignTestCase):
             reverse("campaigns:calls_svg", args=[campaign.pk])
         )
         self.assertEqual(response.status_code, 404)
+
+    def test_the_hotlines_chart_marks_the_campaigns_its_reader_may_see(self) -> None:
+        campaign = self.ready()
+        actions.start_campaign(self.coordinator, campaign, expected_version=campaign.version)
+        self.new(title="A draft never ran")
+        query = {"start": (START - dt.timedelta(days=5)).isoformat(), "end": END.isoformat()}
+        own = self.client_for("A", Role.SUPERVISOR)
+        page = own.get(reverse("hotline:volume"), query)
+        self.assertContains(page, campaign.title)
+        self.assertContains(page, "Correlation is not impact.")
+        self.assertNotContains(page, "A draft never ran")
+        self.assertIn(
+            campaign.title.encode(), own.get(reverse("hotline:volume_svg"), query).content
+        )
+        other = self.client_for("B", Role.SUPERVISOR).get(reverse("hotline:volume"), query)
+        self.assertNotContains(other, campaign.title)

@@ -14,13 +14,17 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from haven.accounts.roles import Capability
+from haven.campaigns.models import Campaign, Status
 from haven.hotline import volume
+from haven.hotline.volume import Period
+from haven.stats.scope import in_scope
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
-    from haven.campaigns.models import Campaign
 
-Period = tuple[dt.date, dt.date, str]
+# At most this many campaigns are named on the hotline's chart: more would be unreadable.
+MOST_MARKED = 8
 
 
 @dataclass(frozen=True)
@@ -82,3 +86,18 @@ def chart_svg(user: User, campaign: Campaign) -> bytes | None:
     before, during, after = periods(campaign.start_date, campaign.end_date)
     over_all = volume.call_volume(user, before[0], after[1], campaign.regions)
     return volume.chart_svg(over_all, [(during[0], during[1], _("Campaign"))])
+
+
+def campaign_periods(user: User, start: dt.date, end: dt.date) -> list[Period]:
+    """The campaigns that ran within `start`..`end`, as periods for the hotline's call
+    chart: those whose organisations the reader's statistics reach (their own, or the
+    deployment's on their side of the training line). Drafts never ran: left out."""
+    running = Campaign.objects.exclude(status=Status.DRAFT).filter(
+        start_date__lte=end, end_date__gte=start
+    )
+    found = in_scope(user, running, Capability.STATISTICS_VIEW).order_by("start_date", "pk")
+    return [
+        (max(c.start_date, start), min(c.end_date, end), c.title)
+        for c in found[:MOST_MARKED]
+        if c.start_date and c.end_date
+    ]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts.models import Organisation, User
 from haven.accounts.roles import Capability, can
+from haven.campaigns.calls import campaign_periods
 from haven.core.access import get_or_404
 from haven.core.decorators import requires, staff_user
 from haven.core.errors import RefusedError
@@ -504,6 +505,7 @@ def call_volume(request: HttpRequest) -> HttpResponse:
             "by_topic": volume.table(found.by_topic, "topic", _("By topic"), _("Topic")),
             "by_region": volume.table(found.by_region, "region", _("By region"), _("Region")),
             "svg_query": urlencode({"start": start.isoformat(), "end": end.isoformat()}),
+            "campaigns": campaign_periods(user, start, end),
         },
         status=400 if request.GET and not form.is_valid() else 200,
     )
@@ -514,7 +516,8 @@ def call_volume(request: HttpRequest) -> HttpResponse:
 def call_volume_svg(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     _form, start, end = _volume_period(request)
-    svg = volume.chart_svg(volume.call_volume(user, start, end))
+    marked = campaign_periods(user, start, end)
+    svg = volume.chart_svg(volume.call_volume(user, start, end), marked)
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "no-store"
     return response
