@@ -764,3 +764,14 @@ class CallChartTests(CampaignTestCase):
         )
         other = self.client_for("B", Role.SUPERVISOR).get(reverse("hotline:volume"), query)
         self.assertNotContains(other, campaign.title)
+
+    def test_a_period_not_yet_over_is_said_to_be_still_counting(self) -> None:
+        today = timezone.localdate()
+        for start, end, unfinished in (
+            (START, END, False),
+            (today - dt.timedelta(days=5), today + dt.timedelta(days=5), True),
+        ):
+            chart = calls.CallChart(
+                periods=calls.periods(start, end), topics=(), totals=(0, 0, 0), deployment=False
+            )
+            self.assertEqual(chart.unfinished, unfinished, start)

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts.roles import Capability
@@ -34,6 +35,11 @@ class CallChart:
     topics: tuple[tuple[str, tuple[int | None, ...]], ...]
     totals: tuple[int | None, ...]
     deployment: bool  # every hotline of the deployment, or the user's organisation's
+
+    @property
+    def unfinished(self) -> bool:
+        """Whether the last period reaches today or later: its counts are still growing."""
+        return self.periods[-1][1] >= timezone.localdate()
 
     @property
     def rows(self) -> list[tuple[str, list[tuple[str, int | None]]]]:
