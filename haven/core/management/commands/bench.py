@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import secrets
 import statistics
 import tempfile
@@ -42,8 +43,15 @@ from django.utils import timezone
 from haven.accounts.actions import create_user, ensure_organisation
 from haven.accounts.models import Organisation, OrganisationType, User
 from haven.accounts.roles import Role
+from haven.campaigns.models import Campaign
+from haven.cases.choices import Industry
 from haven.cases.models import Case
 from haven.cases.synthetic import build_cases
+from haven.community import boundaries
+from haven.community.indicators import observable_ids
+from haven.community.models import CommunityReport, PeopleSeen
+from haven.hotline.choices import CallerType, Channel, LeadSource, Topic
+from haven.hotline.models import Call, Lead
 from haven.interop import importing as interop_importing
 from haven.interop import synthetic as interop_synthetic
 from haven.screening.management.commands.bench import Command as ScreeningBench
@@ -396,6 +404,7 @@ class Command(ScreeningBench):
         workers = [users[Role.CASE_WORKER]]
         workers += [user(f"bench-worker-{n:02d}", Role.CASE_WORKER) for n in range(1, WORKERS)]
         build_cases(org, users[Role.SUPERVISOR], workers, count)
+        build_prevention(org, users, count)
         return users
 
     def _measure(self, users: dict[Role, User], runs: int) -> dict[str, Timing]:
@@ -413,6 +422,17 @@ class Command(ScreeningBench):
         work: dict[str, Callable[[], object]] = {
             f"home:{role.value}": get(clients[role], reverse("core:home")) for role in Role
         }
+        calls = reverse("hotline:calls")
+        work |= {
+            "hotline_calls": get(clients[Role.HOTLINE_OPERATOR], calls),
+            "hotline_calls:sos": get(supervisor, f"{calls}?topic=sos"),
+            "hotline_volume": get(supervisor, reverse("hotline:volume")),
+            "hotline_volume_svg": get(supervisor, reverse("hotline:volume_svg")),
+            "leads": get(supervisor, reverse("hotline:leads")),
+            "community_mine": get(clients[Role.COMMUNITY_REPORTER], reverse("community:mine")),
+            "community_map": get(clients[Role.COORDINATOR], reverse("community:map")),
+            "campaigns": get(clients[Role.COORDINATOR], reverse("campaigns:list")),
+        }
         work |= {
             "case_list": get(supervisor, cases),
             "case_list:case_worker": get(clients[Role.CASE_WORKER], cases),
@@ -428,3 +448,67 @@ class Command(ScreeningBench):
         }
         with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
             return {name: measure(fetch, runs) for name, fetch in work.items()}
+
+
+def build_prevention(org: Organisation, users: dict[Role, User], count: int) -> None:
+    """Fictional prevention records beside `count` cases: as many hotline calls over the
+    last year, a fifth as many community reports in Thai districts, a fiftieth as many
+    leads, and fifty draft campaigns. Bulk-made: the pages are measured, not the actions."""
+    pick = random.Random(count)  # noqa: S311 - fictional data, not security
+    now = timezone.now()
+    operator = users[Role.HOTLINE_OPERATOR]
+    districts = boundaries.country_map("TH")
+    places = list(districts.districts) if districts else []
+    signs = sorted(observable_ids())
+    regions = [place.region for place in places] or [""]
+
+    def calls(n: int) -> Iterator[Call]:
+        for _ in range(n):
+            region = pick.choice(regions)
+            yield Call(
+                organisation=org,
+                received_at=now - dt.timedelta(minutes=pick.randrange(365 * 24 * 60)),
+                channel=pick.choice(Channel.values),
+                caller_type=pick.choice(CallerType.values),
+                topic=pick.choice(Topic.values),
+                language="th",
+                country="TH" if region else "",
+                region=region,
+                recorded_by=operator,
+            )
+
+    def reports(n: int) -> Iterator[CommunityReport]:
+        for _ in range(n):
+            place = pick.choice(places)
+            yield CommunityReport(
+                organisation=org,
+                reporter=users[Role.COMMUNITY_REPORTER],
+                observed_on=(now - dt.timedelta(days=pick.randrange(365))).date(),
+                country="TH",
+                region=place.region,
+                district=place.code,
+                sector=pick.choice(Industry.values),
+                indicators=pick.sample(signs, 2),
+                people_seen=pick.choice(PeopleSeen.values),
+            )
+
+    def leads(n: int) -> Iterator[Lead]:
+        for _ in range(n):
+            yield Lead(
+                organisation=org,
+                source=pick.choice(LeadSource.values),
+                country="TH",
+                region=pick.choice(regions),
+                created_by=operator,
+            )
+
+    Call.objects.bulk_create(calls(count), batch_size=5000)
+    if places:
+        CommunityReport.objects.bulk_create(reports(count // 5), batch_size=5000)
+    Lead.objects.bulk_create(leads(max(count // 50, 1)), batch_size=5000)
+    Campaign.objects.bulk_create(
+        Campaign(
+            organisation=org, title=f"Fictional campaign {n}", created_by=users[Role.COORDINATOR]
+        )
+        for n in range(50)
+    )
