@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from haven.accounts.actions import create_user, ensure_organisation
-from haven.accounts.models import OrganisationType
+from haven.accounts.models import OrganisationType, User
 from haven.accounts.roles import Role
 from haven.audit.models import Action, AuditEntry
 from haven.core.errors import ConcurrentEditError, RefusedError
@@ -619,6 +619,19 @@ class PageTests(HotlineTestCase):
         alert.refresh_from_db()
         self.assertIsNotNone(alert.acknowledged_at)
         self.assertNotContains(sup.get(reverse("core:home")), "An SOS call waits")
+
+    def test_the_sos_screen_never_claims_an_alert_that_reached_nobody(self) -> None:
+        User.objects.filter(
+            organisation=self.world.orgs["A"], roles__icontains="supervisor"
+        ).update(is_active=False)
+        response = self.client_for("A", Role.HOTLINE_OPERATOR).post(
+            reverse("hotline:sos"),
+            {"place": "KH-12", "danger": "Beaten", "channel": "phone", "language": "km"},
+            follow=True,
+        )
+        self.assertContains(response, "No supervisor could be alerted")
+        self.assertNotContains(response, "has been alerted")
+        self.assertFalse(SosAlert.objects.get().alerted.exists())
 
     def test_nothing_personal_in_the_page_title(self) -> None:
         alert = actions.raise_sos(self.operator(), where="Pier 7", who="Sokha", danger="Beaten")

@@ -228,7 +228,7 @@ def sos(request: HttpRequest) -> HttpResponse:
     def save() -> Any:
         data = form.cleaned_data
         country, region = split_place(data["place"])
-        return actions.raise_sos(
+        alert = actions.raise_sos(
             user,
             where=data["where"],
             who=data["who"],
@@ -238,12 +238,24 @@ def sos(request: HttpRequest) -> HttpResponse:
             country=country,
             region=region,
         )
+        # Never claim an alert that reached nobody: the operator must then act alone.
+        if alert.alerted.exists():
+            messages.success(request, _("The supervisor on duty has been alerted."))
+        else:
+            messages.error(
+                request,
+                _(
+                    "No supervisor could be alerted: this organisation has no active "
+                    "supervisor. If someone is in danger, call the emergency services now."
+                ),
+            )
+        return alert
 
     return form_page(
         request,
         form,
         save,
-        done=_("SOS recorded and the supervisor alerted."),
+        done=_("SOS recorded."),
         back=reverse("hotline:calls"),
         template="hotline/sos.html",
         context={"steps": advice.script("sos_steps", _language())},

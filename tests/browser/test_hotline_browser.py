@@ -63,7 +63,7 @@ def test_an_sos_call_alerts_the_supervisor_on_duty_who_acknowledges_it(
     shot(phone, artifacts, 1, "sos-phone")
     assert_fits_phone(phone)
     phone.get_by_role("button", name="Alert the supervisor on duty").click()
-    expect_message(phone, "SOS recorded and the supervisor alerted.")
+    expect_message(phone, "The supervisor on duty has been alerted.")
     expect(phone.locator("#sos")).to_contain_text("Not yet: the supervisors were alerted.")
     alert = SosAlert.objects.get()
     assert list(alert.alerted.all()) == [supervisor]
