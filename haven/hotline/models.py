@@ -58,6 +58,10 @@ class Call(models.Model):
         ordering = ["-received_at", "-pk"]
         indexes = [
             models.Index(fields=["organisation", "-received_at"], name="hotline_call_newest"),
+            # The log filtered by topic (SOS calls first of all) and its count.
+            models.Index(
+                fields=["organisation", "topic", "-received_at"], name="hotline_call_topic"
+            ),
         ]
 
     def __str__(self) -> str:
