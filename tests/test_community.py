@@ -18,6 +18,7 @@ from haven.community import boundaries
 from haven.community.actions import record_report, turn_into_lead
 from haven.community.contacts import has_email_address, has_phone_number
 from haven.community.models import CommunityReport, PeopleSeen
+from haven.community.views import TABLE_ROWS
 from haven.core.errors import ConcurrentEditError, RefusedError
 from haven.core.places import is_region
 from haven.hotline.models import Lead
@@ -329,3 +330,31 @@ class ListQueryTests(HavenTestCase):
             mine.get(reverse("community:mine"))
         with self.assertNumQueries(7):
             district.get(district_url)
+
+
+class MapScaleTests(HavenTestCase):
+    def test_the_table_lists_the_busiest_districts_and_says_how_many_more(self) -> None:
+        org, reporter = self.world.orgs["A"], self.world.user("A", Role.COMMUNITY_REPORTER)
+        country_map = boundaries.country_map("TH")
+        assert country_map is not None
+        places = country_map.districts[: TABLE_ROWS + 5]
+        CommunityReport.objects.bulk_create(
+            CommunityReport(
+                organisation=org,
+                reporter=reporter,
+                observed_on=timezone.localdate(),
+                country="TH",
+                region=place.region,
+                district=place.code,
+                sector=Industry.values[0],
+                indicators=[],
+                people_seen="1",
+                seen="",
+            )
+            for index, place in enumerate(places)
+            for _copy in range(20 if index == len(places) - 1 else 12)
+        )
+        page = self.client_for("A", Role.COORDINATOR).get(reverse("community:map"))
+        self.assertContains(page, "5 more districts with reports are on the map")
+        table = page.content.decode().split('class="map-table"')[1]
+        self.assertIn(places[-1].name, table.split("</tr>")[1])  # the busiest comes first

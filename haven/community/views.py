@@ -103,6 +103,9 @@ def _filters(request: HttpRequest, form: MapFilterForm, default_country: str) ->
     )
 
 
+TABLE_ROWS = 30
+
+
 @requires(Capability.COMMUNITY_MAP)
 @require_GET
 def community_map(request: HttpRequest) -> HttpResponse:
@@ -116,15 +119,13 @@ def community_map(request: HttpRequest) -> HttpResponse:
     found = mapping.district_map(reports_for(user, Capability.COMMUNITY_MAP), filters)
     if found is None:
         raise Http404
-    table_rows = list(
-        zip(
-            found.row_codes,
-            found.table.rows,
-            found.table.cells,
-            found.table.row_totals,
-            strict=True,
-        )
+    rows = zip(
+        found.row_codes, found.table.rows, found.table.cells, found.table.row_totals, strict=True
     )
+    # The busiest districts first; the rest are on the map, one tap away. A country's
+    # thousand districts by twenty kinds of work would make a page no phone can carry.
+    ranked = sorted(rows, key=lambda row: (-(row[3] or 0), row[1]))
+    table_rows, more = ranked[:TABLE_ROWS], max(len(ranked) - TABLE_ROWS, 0)
     return render(
         request,
         "community/map.html",
@@ -132,7 +133,9 @@ def community_map(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "map": found,
+            "shapes": mapping.svg_shapes(found, request.GET.urlencode()) if found else "",
             "table_rows": table_rows,
+            "more_rows": more,
             "query": request.GET.urlencode(),
             "attribution": boundaries.ATTRIBUTION,
             "hidden_note": mapping.HIDDEN_NOTE,
