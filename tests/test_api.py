@@ -211,20 +211,23 @@ OPERATIONS: dict[str, Operation] = {
         "GET",
         lambda w: f"{API}/screenings/",
         ApiScope.SCREENINGS_READ,
-        dict.fromkeys(VIEWERS, 200),
+        # Hotline operators see the quick screenings they started themselves (none here).
+        {**dict.fromkeys(VIEWERS, 200), Role.HOTLINE_OPERATOR: 200},
         listing=True,
     ),
     "screening": Operation(
         "GET",
         lambda w: f"{API}/screenings/{_ref('screenings')(w)}",
         ApiScope.SCREENINGS_READ,
-        dict.fromkeys(VIEWERS, 200),
+        {**dict.fromkeys(VIEWERS, 200), Role.HOTLINE_OPERATOR: 404},  # the screener's own
     ),
     "submit": Operation(
         "POST",
         lambda w: f"{API}/screenings/",
         ApiScope.SCREENINGS_WRITE,
-        dict.fromkeys((Role.SCREENER, Role.CASE_WORKER, Role.SUPERVISOR), 201),
+        dict.fromkeys(
+            (Role.SCREENER, Role.CASE_WORKER, Role.SUPERVISOR, Role.HOTLINE_OPERATOR), 201
+        ),
         body=lambda w: {"readiness": READY, "profile": PROFILE, "answers": ANSWERS},
         record_bound=False,
     ),
@@ -232,7 +235,10 @@ OPERATIONS: dict[str, Operation] = {
         "POST",
         lambda w: f"{API}/screenings/{_ref('screenings')(w)}/complete",
         ApiScope.SCREENINGS_WRITE,
-        dict.fromkeys((Role.SCREENER, Role.CASE_WORKER, Role.SUPERVISOR), 409),
+        {
+            **dict.fromkeys((Role.SCREENER, Role.CASE_WORKER, Role.SUPERVISOR), 409),
+            Role.HOTLINE_OPERATOR: 404,  # not a screening of theirs
+        },
         body=lambda w: {"judgement": "not_indicated", "reason": "r", "version": 999},
     ),
     "incoming": Operation(

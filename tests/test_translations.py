@@ -12,6 +12,8 @@ import polib
 import pytest
 from django.conf import settings
 
+from haven.core import burmese
+
 LOCALE = Path(settings.LOCALE_PATHS[0])
 TRANSLATED = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s")
@@ -35,6 +37,18 @@ def test_placeholders_survive_translation(language: str) -> None:
         translations = list(entry.msgstr_plural.values()) if entry.msgstr_plural else [entry.msgstr]
         for text in translations:
             assert sorted(PLACEHOLDER.findall(text)) == expected, entry.msgid
+
+
+def test_no_burmese_wording_reads_as_zawgyi() -> None:
+    """A reviewer's file comes back through the Zawgyi check (haven.translations): a
+    shipped Unicode wording that the detector takes for Zawgyi would refuse the file."""
+    flagged = [
+        entry.msgid
+        for entry in catalogue("my").translated_entries()
+        for text in (entry.msgstr_plural.values() if entry.msgstr_plural else [entry.msgstr])
+        if burmese.looks_like_zawgyi(text)
+    ]
+    assert flagged == []
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
