@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from haven.accounts.models import User
 from haven.accounts.roles import Capability, can
 from haven.core.access import get_or_404, scoped
+from haven.core.training import user_in_training
 from haven.training.models import Attempt, CustomScenario, QuizResult
 
 V = TypeVar("V", bound=Callable[..., HttpResponse])
@@ -26,7 +27,7 @@ V = TypeVar("V", bound=Callable[..., HttpResponse])
 
 def in_training(user: User, capability: Capability) -> bool:
     """The user holds `capability` and belongs to a training organisation."""
-    return can(user, capability) and bool(user.organisation.is_training)
+    return can(user, capability) and user_in_training(user)
 
 
 def training_required(*capabilities: Capability) -> Callable[[V], V]:
@@ -39,7 +40,7 @@ def training_required(*capabilities: Capability) -> Callable[[V], V]:
             user = request.user
             if not isinstance(user, User) or not any(can(user, c) for c in capabilities):
                 raise PermissionDenied
-            if not user.organisation.is_training:
+            if not user_in_training(user):
                 raise Http404
             return view(request, *args, **kwargs)
 
