@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import OrganisationType
@@ -99,6 +100,16 @@ class ReadinessForm(forms.Form):
                 ),
             )
         return data
+
+
+def profile_initial(profile: dict[str, Any], version: int) -> dict[str, Any]:
+    """The profile form's starting values: the saved profile, the screening's version, and
+    the interview in the page's language until one is chosen."""
+    return {
+        **profile,
+        "version": version,
+        "interview_language": profile.get("interview_language", get_language()),
+    }
 
 
 class ProfileForm(forms.Form):

@@ -34,6 +34,7 @@ from haven.screening.forms import (
     ProfileForm,
     ReadinessForm,
     TopicForm,
+    profile_initial,
 )
 from haven.screening.labels import TOPIC_LABELS
 from haven.screening.models import Screening, ScreeningStatus
@@ -197,12 +198,7 @@ def screening_profile(request: HttpRequest, reference: str) -> HttpResponse:
     # A re-screening offers the previous profile until this one is saved (= confirmed).
     from_previous = not screening.profile and bool(screening.previous_profile)
     profile = screening.previous_profile if from_previous else screening.profile
-    initial = {
-        **profile,
-        "version": screening.version,
-        "interview_language": profile.get("interview_language", get_language()),
-    }
-    form = ProfileForm(request.POST or None, initial=initial)
+    form = ProfileForm(request.POST or None, initial=profile_initial(profile, screening.version))
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:

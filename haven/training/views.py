@@ -21,7 +21,13 @@ from haven.core.decorators import staff_user
 from haven.core.errors import ConcurrentEditError, RefusedError, stale_edit_message
 from haven.core.forms import VersionForm
 from haven.screening import engine
-from haven.screening.forms import EXPLORE, ProfileForm, ReadinessForm, TopicForm
+from haven.screening.forms import (
+    EXPLORE,
+    ProfileForm,
+    ReadinessForm,
+    TopicForm,
+    profile_initial,
+)
 from haven.screening.labels import TOPIC_LABELS
 from haven.screening.models import ScreeningStatus
 from haven.screening.views import first_unanswered
@@ -191,11 +197,7 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_user(request)
     attempt = _own_open(request, pk)
     screening = attempt.screening
-    initial = {
-        **screening.profile,
-        "version": screening.version,
-        "interview_language": screening.profile.get("interview_language", get_language()),
-    }
+    initial = profile_initial(screening.profile, screening.version)
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
